@@ -1,0 +1,46 @@
+# CellFreeLab: the two set-up commands are `make reproduce` and `make test` (see README.md).
+SHELL := /bin/bash
+.DEFAULT_GOAL := build
+
+# System packages the build, the tests and the figures need (Debian 12 names).
+DEB_PACKAGES := libopenblas-dev liblapacke-dev libhdf5-dev hdf5-tools libssl-dev gnuplot-nox pkg-config
+SWIFT ?= swift
+# Which BLAS threads a plain `make test` uses; benchmarks set their own.
+export OPENBLAS_NUM_THREADS ?= 2
+
+.PHONY: deps build release test bench reproduce clean
+
+# Installs only the packages that are missing; needs root (or sudo) the first time only.
+deps:
+	@missing=""; \
+	for p in $(DEB_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "deps: installing$$missing"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=""; elif command -v sudo >/dev/null; then SUDO=sudo; \
+	  else echo "deps: need root or sudo to install:$$missing" >&2; exit 1; fi; \
+	  export DEBIAN_FRONTEND=noninteractive; \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq --no-install-recommends $$missing; \
+	else echo "deps: all system packages present"; fi
+
+build: deps
+	$(SWIFT) build
+
+release: deps
+	$(SWIFT) build -c release
+
+test: deps
+	$(SWIFT) test
+
+bench: release
+	$(SWIFT) run -c release cellfree bench linalg
+
+# For now: build and show the command line. The manifests arrive with the experiments issue.
+reproduce: deps
+	$(SWIFT) build -c release
+	$(SWIFT) run -c release cellfree --help
+	@mkdir -p outputs
+
+clean:
+	rm -rf .build .build-*

@@ -1,0 +1,41 @@
+// swift-tools-version: 6.0
+// CellFreeLab: user-centric cell-free massive MIMO research toolkit.
+// Layers (one-way): CLapack/CHDF5 ← Linalg/H5 ← CellFree ← Learning ← Pipeline/Experiments ← cellfree.
+import PackageDescription
+
+let package = Package(
+    name: "CellFreeLab",
+    products: [
+        .executable(name: "cellfree", targets: ["CellFreeCLI"]),
+        .library(name: "Linalg", targets: ["Linalg"]),
+        .library(name: "H5", targets: ["H5"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-numerics.git", from: "1.1.1"),
+    ],
+    targets: [
+        // OpenBLAS (CBLAS) + reference LAPACKE; complex types mapped to structs in shim.h.
+        .systemLibrary(name: "CLapack", path: "Sources/CLapack", pkgConfig: "openblas",
+                       providers: [.apt(["libopenblas-dev", "liblapacke-dev"])]),
+        // HDF5 1.10 serial; shim.h exposes the macros Swift cannot import.
+        .systemLibrary(name: "CHDF5", path: "Sources/CHDF5", pkgConfig: "hdf5",
+                       providers: [.apt(["libhdf5-dev"])]),
+        .target(name: "Linalg", dependencies: [
+            "CLapack",
+            .product(name: "ComplexModule", package: "swift-numerics"),
+            .product(name: "RealModule", package: "swift-numerics"),
+        ]),
+        .target(name: "H5", dependencies: [
+            "CHDF5",
+            .product(name: "ComplexModule", package: "swift-numerics"),
+            .product(name: "RealModule", package: "swift-numerics"),
+        ]),
+        .executableTarget(name: "CellFreeCLI", dependencies: [
+            "Linalg", "H5",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .testTarget(name: "LinalgTests", dependencies: ["Linalg"]),
+        .testTarget(name: "H5Tests", dependencies: ["H5", "Linalg"]),
+    ]
+)

@@ -1,0 +1,22 @@
+// Philox-4x32-10 (Salmon, Moraes, Dror, Shaw, "Parallel random numbers: as easy as 1, 2, 3", SC'11):
+// a keyed bijection of a 128-bit counter. Output block i of key k is a pure function of (k, i),
+// so any draw can be recomputed without replaying the ones before it.
+
+/// The Philox-4x32 block function with 10 rounds.
+public enum Philox4x32 {
+    static let m0: UInt32 = 0xD251_1F53, m1: UInt32 = 0xCD9E_8D57   // round multipliers
+    static let w0: UInt32 = 0x9E37_79B9, w1: UInt32 = 0xBB67_AE85   // Weyl key increments
+
+    /// Encrypts `counter` under `key`: the 4 output words of one block.
+    @inline(__always)
+    public static func block(counter c: SIMD4<UInt32>, key k: SIMD2<UInt32>) -> SIMD4<UInt32> {
+        var x = c, k0 = k.x, k1 = k.y
+        for round in 0..<10 {
+            if round > 0 { k0 &+= w0; k1 &+= w1 }
+            let p0 = UInt64(m0) &* UInt64(x[0]), p1 = UInt64(m1) &* UInt64(x[2])
+            x = SIMD4(UInt32(truncatingIfNeeded: p1 >> 32) ^ x[1] ^ k0, UInt32(truncatingIfNeeded: p1),
+                      UInt32(truncatingIfNeeded: p0 >> 32) ^ x[3] ^ k1, UInt32(truncatingIfNeeded: p0))
+        }
+        return x
+    }
+}

@@ -1,0 +1,199 @@
+import Foundation
+
+/// A reproducible stream of random numbers: Philox-4x32-10 blocks under a 64-bit key, counter =
+/// (block index: 64 bits, stream index: 64 bits).
+///
+/// Streams are derived, never global (design.md §3): `RandomStream(seed:name:index:)` gives the
+/// stream of one (manifest seed, stage name, sample index), and `derived(_:index:)` splits a stream
+/// into named sub-streams (e.g. "shadowing", "channels"). A sample's numbers therefore never depend on
+/// how many workers ran or in which order.
+///
+/// Key derivation (fixed forever, results depend on it): FNV-1a-64 of the name's UTF-8 bytes, mixed
+/// into the parent key and the parent's stream index by SplitMix64's finalizer:
+/// key' = mix(mix(mix(key) ^ index) ^ fnv(name)). The root key of a seed is mix(seed).
+public struct RandomStream: Sendable, Equatable {
+    /// The Philox key of this stream.
+    public let key: UInt64
+    /// The stream index (upper 64 bits of the counter).
+    public let index: UInt64
+    /// The next block to generate (lower 64 bits of the counter).
+    public private(set) var blockCounter: UInt64 = 0
+    private var buffer: SIMD4<UInt32> = .zero
+    private var used = 4                 // words of `buffer` already consumed
+    private var spareNormal: Double?     // second value of the last Box–Muller pair
+
+    /// A stream from a raw key and stream index (mainly for tests and known-answer checks).
+    public init(key: UInt64, index: UInt64) {
+        self.key = key
+        self.index = index
+    }
+
+    /// The stream of (seed, name, index), e.g. (manifest seed, "layouts", sample 17).
+    public init(seed: UInt64, name: String, index: UInt64 = 0) {
+        self = RandomStream(key: RandomStream.mix(seed), index: 0).derived(name, index: index)
+    }
+
+    /// An independent named sub-stream. Does not advance `self`.
+    public func derived(_ name: String, index: UInt64 = 0) -> RandomStream {
+        let k = Self.mix(Self.mix(Self.mix(key) ^ self.index) ^ Self.fnv1a64(name))
+        return RandomStream(key: k, index: index)
+    }
+
+    // MARK: Raw words
+
+    /// Philox block `n` of this stream.
+    @inline(__always)
+    public func block(_ n: UInt64) -> SIMD4<UInt32> {
+        Philox4x32.block(counter: SIMD4(UInt32(truncatingIfNeeded: n), UInt32(truncatingIfNeeded: n >> 32),
+                                        UInt32(truncatingIfNeeded: index), UInt32(truncatingIfNeeded: index >> 32)),
+                         key: SIMD2(UInt32(truncatingIfNeeded: key), UInt32(truncatingIfNeeded: key >> 32)))
+    }
+
+    @inline(__always)
+    private mutating func nextBlock() -> SIMD4<UInt32> {
+        let b = block(blockCounter)
+        blockCounter &+= 1
+        return b
+    }
+
+    public mutating func nextUInt32() -> UInt32 {
+        if used == 4 { buffer = nextBlock(); used = 0 }
+        defer { used += 1 }
+        return buffer[used]
+    }
+
+    public mutating func nextUInt64() -> UInt64 {
+        UInt64(nextUInt32()) | (UInt64(nextUInt32()) << 32)
+    }
+
+    // MARK: Uniform
+
+    /// Uniform on [0, 1) with 53 random bits.
+    public mutating func uniform() -> Double { Self.unitInterval(nextUInt64()) }
+
+    /// Uniform on [a, b).
+    public mutating func uniform(in range: Range<Double>) -> Double {
+        range.lowerBound + (range.upperBound - range.lowerBound) * uniform()
+    }
+
+    /// Uniform Float on [0, 1) with 24 random bits.
+    public mutating func uniformFloat() -> Float { Float(nextUInt32() >> 8) * 0x1p-24 }
+
+    /// An integer uniform on 0..<n (Lemire's unbiased multiply-shift rejection).
+    public mutating func uniformInt(below n: Int) -> Int {
+        precondition(n > 0, "uniformInt: bound \(n) must be positive")
+        let bound = UInt64(n)
+        var m = nextUInt64().multipliedFullWidth(by: bound)
+        if m.low < bound {
+            let threshold = (0 &- bound) % bound
+            while m.low < threshold { m = nextUInt64().multipliedFullWidth(by: bound) }
+        }
+        return Int(m.high)
+    }
+
+    /// Fills `out` with uniforms on [0, 1), two per Philox block.
+    public mutating func fillUniform(_ out: UnsafeMutableBufferPointer<Double>) {
+        flushBuffered()
+        var i = 0
+        while i < out.count {
+            let b = nextBlock()
+            out[i] = Self.unitInterval(UInt64(b[0]) | UInt64(b[1]) << 32)
+            if i + 1 < out.count { out[i + 1] = Self.unitInterval(UInt64(b[2]) | UInt64(b[3]) << 32) }
+            i += 2
+        }
+    }
+
+    // MARK: Normal (Box–Muller on whole blocks)
+
+    /// A standard normal N(0, 1) draw.
+    public mutating func normal() -> Double {
+        if let z = spareNormal { spareNormal = nil; return z }
+        flushBuffered()
+        let (z0, z1) = Self.boxMuller(nextBlock())
+        spareNormal = z1
+        return z0
+    }
+
+    /// Fills `out` with N(0, 1) draws, one Box–Muller pair per Philox block. Equal to calling
+    /// `normal()` `out.count` times.
+    public mutating func fillNormal(_ out: UnsafeMutableBufferPointer<Double>) {
+        var i = 0
+        if i < out.count, let z = spareNormal { out[i] = z; spareNormal = nil; i += 1 }
+        if i < out.count { flushBuffered() }
+        while i + 1 < out.count {
+            let (z0, z1) = Self.boxMuller(nextBlock())
+            out[i] = z0; out[i + 1] = z1
+            i += 2
+        }
+        if i < out.count { out[i] = normal() }
+    }
+
+    /// `count` standard normal draws.
+    public mutating func normals(_ count: Int) -> [Double] {
+        [Double](unsafeUninitializedCapacity: count) { buf, n in
+            fillNormal(buf)
+            n = count
+        }
+    }
+
+    /// Fills `out` with N(0, 1) draws rounded to Float (same sequence as `fillNormal` for Doubles).
+    public mutating func fillNormal(_ out: UnsafeMutableBufferPointer<Float>) {
+        var tmp = normals(out.count)
+        tmp.withUnsafeMutableBufferPointer { t in for i in 0..<out.count { out[i] = Float(t[i]) } }
+    }
+
+    /// A circularly-symmetric complex normal CN(0, σ²): real and imaginary parts N(0, σ²/2), one block each.
+    public mutating func complexNormal(variance: Double = 1) -> Complex<Double> {
+        let s = (variance / 2).squareRoot()
+        if spareNormal != nil { spareNormal = nil }   // a complex draw always takes a fresh pair
+        flushBuffered()
+        let (z0, z1) = Self.boxMuller(nextBlock())
+        return Complex(s * z0, s * z1)
+    }
+
+    /// Fills `out` with CN(0, σ²) draws; equal to calling `complexNormal(variance:)` repeatedly.
+    public mutating func fillComplexNormal(_ out: UnsafeMutableBufferPointer<Complex<Double>>, variance: Double = 1) {
+        let s = (variance / 2).squareRoot()
+        spareNormal = nil
+        flushBuffered()
+        for i in 0..<out.count {
+            let (z0, z1) = Self.boxMuller(nextBlock())
+            out[i] = Complex(s * z0, s * z1)
+        }
+    }
+
+    // MARK: Helpers
+
+    /// Drops a partly used block so the next bulk draw starts on a block boundary.
+    private mutating func flushBuffered() { used = 4 }
+
+    /// u ∈ [0, 1) from the top 53 bits.
+    @inline(__always) static func unitInterval(_ x: UInt64) -> Double { Double(x >> 11) * 0x1p-53 }
+
+    /// Two independent N(0, 1) from one block: u1 ∈ (0, 1] from words 0–1, u2 ∈ [0, 1) from words 2–3.
+    @inline(__always)
+    static func boxMuller(_ b: SIMD4<UInt32>) -> (Double, Double) {
+        let u1 = (Double((UInt64(b[0]) | UInt64(b[1]) << 32) >> 11) + 1) * 0x1p-53
+        let u2 = unitInterval(UInt64(b[2]) | UInt64(b[3]) << 32)
+        let r = (-2 * Foundation.log(u1)).squareRoot()
+        let theta = 2 * Double.pi * u2
+        return (r * Foundation.cos(theta), r * Foundation.sin(theta))
+    }
+
+    /// SplitMix64's output function (Steele, Lea, Flood 2014): a bijective 64-bit mixer.
+    @inline(__always)
+    public static func mix(_ x: UInt64) -> UInt64 {
+        var z = x &+ 0x9E37_79B9_7F4A_7C15
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    /// FNV-1a 64-bit hash of the UTF-8 bytes (stable across platforms and Swift versions,
+    /// unlike `Hasher`).
+    public static func fnv1a64(_ s: String) -> UInt64 {
+        var h: UInt64 = 0xCBF2_9CE4_8422_2325
+        for byte in s.utf8 { h = (h ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
+        return h
+    }
+}
