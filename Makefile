@@ -5,8 +5,6 @@ SHELL := /bin/bash
 # System packages the build, the tests and the figures need (Debian 12 names).
 DEB_PACKAGES := libopenblas-dev liblapacke-dev libhdf5-dev hdf5-tools libssl-dev gnuplot-nox pkg-config
 SWIFT ?= swift
-# Which BLAS threads a plain `make test` uses; benchmarks set their own.
-export OPENBLAS_NUM_THREADS ?= 2
 
 .PHONY: deps build release test bench reproduce clean
 

@@ -184,12 +184,8 @@ extension H5Group {
 
     /// Opens an existing dataset.
     public func dataset(_ name: String) throws -> H5Dataset {
-        H5Library.prepare()
-        let target = place.child(name)
-        guard contains(name) else { throw H5Error.missing(file: place.file, object: target.object) }
-        let id = H5Dopen2(handle.id, name, chdf5_p_default())
-        try target.check(id, "open dataset")
-        return H5Dataset(handle: H5Handle(id, closer: H5Dclose), place: target, owner: file)
+        let (h, p) = try openMember(name, "dataset", open: H5Dopen2, close: H5Dclose)
+        return H5Dataset(handle: h, place: p, owner: file)
     }
 
     /// Reads a whole dataset as `T`; with `shape`, also checks the stored shape.

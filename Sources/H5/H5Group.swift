@@ -29,12 +29,19 @@ public class H5Group: H5Node {
 
     /// Opens an existing group.
     public func group(_ name: String) throws -> H5Group {
+        let (h, p) = try openMember(name, "group", open: H5Gopen2, close: H5Gclose)
+        return H5Group(handle: h, place: p, owner: file)
+    }
+
+    /// Opens member `name` with an HDF5 `open(location, name, access plist)`; `missing` if absent.
+    func openMember(_ name: String, _ kind: String, open: (hid_t, UnsafePointer<CChar>, hid_t) -> hid_t,
+                    close: @escaping (hid_t) -> herr_t) throws -> (H5Handle, H5Place) {
         H5Library.prepare()
         let child = place.child(name)
         guard contains(name) else { throw H5Error.missing(file: place.file, object: child.object) }
-        let id = H5Gopen2(handle.id, name, chdf5_p_default())
-        try child.check(id, "open group")
-        return H5Group(handle: H5Handle(id, closer: H5Gclose), place: child, owner: file)
+        let id = open(handle.id, name, chdf5_p_default())
+        try child.check(id, "open \(kind)")
+        return (H5Handle(id, closer: close), child)
     }
 
     /// Whether a link `name` (possibly nested) exists below this group.

@@ -1,4 +1,5 @@
 @preconcurrency import CHDF5
+import Foundation
 
 /// Process-wide HDF5 set-up and the small helpers every H5 call goes through.
 enum H5Library {
@@ -13,7 +14,8 @@ enum H5Library {
         H5Eset_auto2(chdf5_e_default(), nil, nil)
     }
 
-    /// The messages on the current thread's HDF5 error stack, innermost first, then clears it.
+    /// The first three messages on the current thread's HDF5 error stack (the API call first, then the
+    /// layers below it), then clears the stack.
     static func takeErrorStack() -> String {
         final class Box { var lines: [String] = [] }
         let box = Box()
@@ -21,7 +23,8 @@ enum H5Library {
             guard let err, let data else { return 0 }
             let box = Unmanaged<Box>.fromOpaque(data).takeUnretainedValue()
             let fn = err.pointee.func_name.map { String(cString: $0) } ?? "?"
-            let desc = err.pointee.desc.map { String(cString: $0) } ?? ""
+            let desc = (err.pointee.desc.map { String(cString: $0) } ?? "")
+                .split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ")
             box.lines.append("\(fn): \(desc)")
             return 0
         }

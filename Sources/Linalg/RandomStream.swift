@@ -142,10 +142,11 @@ public struct RandomStream: Sendable, Equatable {
         tmp.withUnsafeMutableBufferPointer { t in for i in 0..<out.count { out[i] = Float(t[i]) } }
     }
 
-    /// A circularly-symmetric complex normal CN(0, σ²): real and imaginary parts N(0, σ²/2), one block each.
+    /// A circularly-symmetric complex normal CN(0, σ²): real and imaginary parts N(0, σ²/2) from one
+    /// fresh block (a pending half of a `normal()` pair is dropped).
     public mutating func complexNormal(variance: Double = 1) -> Complex<Double> {
         let s = (variance / 2).squareRoot()
-        if spareNormal != nil { spareNormal = nil }   // a complex draw always takes a fresh pair
+        spareNormal = nil
         flushBuffered()
         let (z0, z1) = Self.boxMuller(nextBlock())
         return Complex(s * z0, s * z1)

@@ -6,7 +6,7 @@ public enum BLASThreads {
     /// Threads OpenBLAS uses now.
     public static var count: Int { Int(openblas_get_num_threads()) }
 
-    /// Sets the thread count (OpenBLAS clamps it to the cores it was built for).
+    /// Sets the thread count (OpenBLAS clamps it to the available cores).
     public static func set(_ n: Int) { openblas_set_num_threads(Int32(Swift.max(1, n))) }
 
     /// OpenBLAS's build description (version, kernel, thread limit).

@@ -17,6 +17,14 @@ struct ErrorTests {
         _ = FileManager.default.createFile(atPath: empty, contents: Data())
         #expect(throws: H5Error.notHDF5(file: empty)) { try H5File.open(empty) }
         #expect(throws: H5Error.fileNotFound(file: dir.url.path)) { try H5File.open(dir.url.path) }
+        // Failures inside HDF5 carry its own message and still name the file.
+        let nowhere = dir.path("no/such/dir/x.h5")
+        do {
+            _ = try H5File.create(nowhere)
+            Issue.record("creating \(nowhere) should fail")
+        } catch let H5Error.library(file, object, operation, detail) {
+            #expect(file == nowhere && object == "/" && operation == "create file" && detail.contains("unable to"))
+        }
         let existing = dir.path("keep.h5")
         try H5File.create(existing).close()
         #expect(throws: H5Error.fileExists(file: existing)) { try H5File.create(existing, overwrite: false) }
