@@ -64,7 +64,7 @@ struct LinalgBenchCommand: ParsableCommand {
     }
 
     func gemmCase<T: LinalgScalar>(_: T.Type, _ name: String, _ n: Int, _ rng: inout RandomStream) -> (String, Double, () -> Void) {
-        let a = randomMatrix(T.self, n, &rng), b = randomMatrix(T.self, n, &rng)
+        let a = Matrix<T>.randomNormal(rows: n, columns: n, using: &rng), b = Matrix<T>.randomNormal(rows: n, columns: n, using: &rng)
         var c = Matrix<T>(rows: n, columns: n)
         let flops = (T.isComplex ? 8.0 : 2.0) * pow(Double(n), 3)
         return (name, flops, { c.multiplyAdd(a, .none, b, .none) })
@@ -72,10 +72,10 @@ struct LinalgBenchCommand: ParsableCommand {
 
     /// One Hermitian positive definite solve per call: copy A and b, then potrf + potrs in place.
     func posvCase(n: Int, _ rng: inout RandomStream) -> () -> Void {
-        let g = randomMatrix(Complex<Double>.self, n, &rng)
+        let g = Matrix<Complex<Double>>.randomNormal(rows: n, columns: n, using: &rng)
         var a = Matrix<Complex<Double>>.gram(g)
         for i in 0..<n { a[i, i] = a[i, i] + Complex(Double(n), 0) }
-        let b = randomMatrix(Complex<Double>.self, n, &rng).block(rows: 0..<n, columns: 0..<1)
+        let b = Matrix<Complex<Double>>.randomNormal(rows: n, columns: 1, using: &rng)
         var work = a, x = b
         let body = {
             work.elements.withUnsafeMutableBufferPointer { w in a.elements.withUnsafeBufferPointer { w.baseAddress!.update(from: $0.baseAddress!, count: $0.count) } }
@@ -83,10 +83,6 @@ struct LinalgBenchCommand: ParsableCommand {
             try! work.solvePositiveDefiniteInPlace(&x)
         }
         return body
-    }
-
-    func randomMatrix<T: LinalgScalar>(_: T.Type, _ n: Int, _ rng: inout RandomStream) -> Matrix<T> {
-        Matrix<T>.randomNormal(rows: n, columns: n, using: &rng)
     }
 
     func pad(_ s: String, _ width: Int) -> String { s.padding(toLength: max(width, s.count + 1), withPad: " ", startingAt: 0) }

@@ -54,15 +54,16 @@ public final class OctaveFile {
     }
 
     /// Octave's class string of a variable.
-    public func type(of name: String) throws -> String {
-        let g = try group(name)
-        return g.contains("type") ? try g.dataset("type").readString() : ""
+    public func type(of name: String) throws -> String { try typeString(group(name)) }
+
+    private func typeString(_ g: H5Group) throws -> String {
+        g.contains("type") ? try g.dataset("type").readString() : ""
     }
 
     /// Reads a variable whose stored element type is exactly `T`.
     public func read<T: H5Element>(_ name: String, as: T.Type = T.self) throws -> OctaveVariable<T> {
         let g = try group(name)
-        let type = g.contains("type") ? try g.dataset("type").readString() : ""
+        let type = try typeString(g)
         let value = try g.dataset("value")
         if value.hasAttribute("OCTAVE_EMPTY_MATRIX") {
             // Empty arrays store their Octave dims as the data.

@@ -138,8 +138,7 @@ public struct RandomStream: Sendable, Equatable {
 
     /// Fills `out` with N(0, 1) draws rounded to Float (same sequence as `fillNormal` for Doubles).
     public mutating func fillNormal(_ out: UnsafeMutableBufferPointer<Float>) {
-        var tmp = normals(out.count)
-        tmp.withUnsafeMutableBufferPointer { t in for i in 0..<out.count { out[i] = Float(t[i]) } }
+        for (i, z) in normals(out.count).enumerated() { out[i] = Float(z) }
     }
 
     /// A circularly-symmetric complex normal CN(0, σ²): real and imaginary parts N(0, σ²/2) from one
@@ -154,13 +153,7 @@ public struct RandomStream: Sendable, Equatable {
 
     /// Fills `out` with CN(0, σ²) draws; equal to calling `complexNormal(variance:)` repeatedly.
     public mutating func fillComplexNormal(_ out: UnsafeMutableBufferPointer<Complex<Double>>, variance: Double = 1) {
-        let s = (variance / 2).squareRoot()
-        spareNormal = nil
-        flushBuffered()
-        for i in 0..<out.count {
-            let (z0, z1) = Self.boxMuller(nextBlock())
-            out[i] = Complex(s * z0, s * z1)
-        }
+        for i in 0..<out.count { out[i] = complexNormal(variance: variance) }
     }
 
     // MARK: Helpers
