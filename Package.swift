@@ -9,6 +9,7 @@ let package = Package(
         .executable(name: "cellfree", targets: ["CellFreeCLI"]),
         .library(name: "Linalg", targets: ["Linalg"]),
         .library(name: "H5", targets: ["H5"]),
+        .library(name: "CellFree", targets: ["CellFree"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -31,11 +32,15 @@ let package = Package(
             .product(name: "ComplexModule", package: "swift-numerics"),
             .product(name: "RealModule", package: "swift-numerics"),
         ]),
+        .target(name: "CellFree", dependencies: ["Linalg"]),
+        // Reads reference-simulator files (Octave layout) and checks CellFree against them.
+        .target(name: "ReferenceCheck", dependencies: ["CellFree", "H5"]),
         .executableTarget(name: "CellFreeCLI", dependencies: [
-            "Linalg", "H5",
+            "Linalg", "H5", "CellFree", "ReferenceCheck",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "LinalgTests", dependencies: ["Linalg"]),
         .testTarget(name: "H5Tests", dependencies: ["H5", "Linalg"]),
+        .testTarget(name: "CellFreeTests", dependencies: ["CellFree", "ReferenceCheck", "H5", "Linalg"]),
     ]
 )

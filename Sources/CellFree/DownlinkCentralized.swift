@@ -1,0 +1,61 @@
+import Linalg
+
+/// Normalized DL terms of centralized precoding w_k = sqrt(ρ_k)·v̄_k/sqrt(E‖v̄_k‖²) (Theorem 6.1,
+/// reference-physics §10.3): SINR_k = ρ_k·b̃_k / (Σ_i c̃(i,k)·ρ_i + 1).
+public struct DownlinkTerms: Sendable, Equatable {
+    public let L: Int, K: Int
+    /// b̃_k = |E[h_kᴴD_kv_k]|² / E‖D_kv_k‖².
+    public var b: [Double]
+    /// c̃(k,i) at k + K·i: E|h_iᴴD_kv_k|²/E‖D_kv_k‖² for i ≠ k; the diagonal is the variance
+    /// (E|h_kᴴv_k|² − |E h_kᴴv_k|²)/E‖v_k‖² (the reference's `ck` of Alg. 7.3).
+    public var c: [Double]
+    /// E‖D_kv_k‖², the precoder normalization.
+    public var sigma2: [Double]
+    /// ω_lk = E‖v_kl‖²/E‖v_k‖² at l + L·k (`portionScaling`).
+    public var portion: [Double]
+
+    /// SINR_k for DL powers ρ [mW].
+    public func sinr(_ rho: [Double]) -> [Double] {
+        (0..<K).map { k in rho[k] * b[k] / ((0..<K).reduce(1.0) { $0 + c[$1 + K * k] * rho[$1] }) }
+    }
+
+    /// Per-AP transmit power Σ_k ω_lk·ρ_k [mW].
+    public func apPowers(_ rho: [Double]) -> [Double] {
+        (0..<L).map { l in (0..<K).reduce(0.0) { $0 + portion[l + L * $1] * rho[$1] } }
+    }
+}
+
+/// DL terms from the statistics of the UL combiners (UL–DL duality, reference §9.1 and §10.3).
+public func downlinkTerms(_ s: CentralizedStatistics) -> DownlinkTerms {
+    let K = s.K, L = s.L
+    let sigma2 = (0..<K).map { s.totalScaling($0) }
+    let b = (0..<K).map { s.signal[$0 + K * $0].lengthSquared / sigma2[$0] }
+    var c = [Double](repeating: 0, count: K * K)
+    for k in 0..<K {
+        for i in 0..<K { c[k + K * i] = s.signal2[i + K * k] / sigma2[k] }
+        c[k + K * k] -= b[k]
+    }
+    var portion = [Double](repeating: 0, count: L * K)
+    for k in 0..<K { for l in 0..<L { portion[l + L * k] = s.scaling[l + L * k] / sigma2[k] } }
+    return DownlinkTerms(L: L, K: K, b: b, c: c, sigma2: sigma2, portion: portion)
+}
+
+/// Genie-aided DL SE of centralized precoding (Corollary 6.6): Monte Carlo average of
+/// log2(1 + |h_kᴴw_k|² / (Σ_{i≠k}|h_kᴴw_i|² + 1)), with w_i = sqrt(ρ_i/E‖v_i‖²)·v_i.
+public func downlinkGenieSE(_ s: CentralizedStatistics, rho: [Double], preLogFactor: Double) -> [Double] {
+    let K = s.K, nbr = s.realizations
+    let scale = (0..<K).map { rho[$0] / s.totalScaling($0) }
+    var se = [Double](repeating: 0, count: K)
+    for n in 0..<nbr {
+        for k in 0..<K {
+            var all = 0.0, own = 0.0
+            for i in 0..<K {
+                let g = s.trueGains[k + K * (i + K * n)].lengthSquared * scale[i]   // |h_kᴴ w_i|²
+                all += g
+                if i == k { own = g }
+            }
+            se[k] += preLogFactor * Double.log2(1 + own / (all - own + 1)) / Double(nbr)
+        }
+    }
+    return se
+}

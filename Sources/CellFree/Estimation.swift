@@ -1,0 +1,151 @@
+import Linalg
+
+/// Collective channel vectors of all UEs over all realizations: (L·N) × K × nbr, entry (row, k, n)
+/// at row + LN·(k + K·n), so realization n is a contiguous LN×K matrix [h_1 … h_K]. Rows
+/// l·N ..< (l+1)·N belong to AP l.
+public struct ChannelTensor: Sendable {
+    public let L: Int, N: Int, K: Int, realizations: Int
+    public var values: [Complex<Double>]
+    public var LN: Int { L * N }
+
+    public init(L: Int, N: Int, K: Int, realizations: Int, values: [Complex<Double>]? = nil) {
+        self.L = L; self.N = N; self.K = K; self.realizations = realizations
+        self.values = values ?? .init(repeating: .zero, count: L * N * K * realizations)
+        precondition(self.values.count == L * N * K * realizations, "LN×K×nbr storage")
+    }
+
+    @inline(__always) public func index(row: Int, k: Int, n: Int) -> Int { row + L * N * (k + K * n) }
+    public subscript(row: Int, k: Int, n: Int) -> Complex<Double> {
+        get { values[index(row: row, k: k, n: n)] }
+        set { values[index(row: row, k: k, n: n)] = newValue }
+    }
+
+    /// Converts from the reference's (LN)×nbr×K column-major layout.
+    public init(referenceLayout v: [Complex<Double>], L: Int, N: Int, K: Int, realizations nbr: Int) {
+        self.init(L: L, N: N, K: K, realizations: nbr)
+        let LN = L * N
+        for k in 0..<K { for n in 0..<nbr { for r in 0..<LN { values[r + LN * (k + K * n)] = v[r + LN * (n + nbr * k)] } } }
+    }
+
+    /// The reference's (LN)×nbr×K column-major layout.
+    public func referenceLayout() -> [Complex<Double>] {
+        var v = [Complex<Double>](repeating: .zero, count: values.count)
+        let LN = L * N
+        for k in 0..<K { for n in 0..<realizations { for r in 0..<LN { v[r + LN * (n + realizations * k)] = values[r + LN * (k + K * n)] } } }
+        return v
+    }
+}
+
+/// The small-scale random draws of `functionChannelEstimates` (reference-physics §7).
+public struct ChannelDraws: Sendable {
+    /// Raw `randn + 1i·randn` (variance 2) per channel entry; h = sqrt(½)·R^{1/2}·white.
+    public var white: ChannelTensor
+    /// Pilot noise n_tl ~ CN(0, I_N), N×nbr×L×τ_p column-major (reference layout of `Np`).
+    public var pilotNoise: [Complex<Double>]
+
+    public init(white: ChannelTensor, pilotNoise: [Complex<Double>]) {
+        self.white = white; self.pilotNoise = pilotNoise
+    }
+
+    /// Draws in the reference's order: real parts of the (LN)×nbr×K white array, then its imaginary
+    /// parts, then real and imaginary parts of the N×nbr×L×τ_p pilot noise.
+    public static func draw(_ params: NetworkParameters, realizations nbr: Int, using rng: inout RandomStream) -> ChannelDraws {
+        let LN = params.L * params.N, whiteCount = LN * nbr * params.K
+        var re = [Double](repeating: 0, count: whiteCount), im = re
+        re.withUnsafeMutableBufferPointer { rng.fillNormal($0) }
+        im.withUnsafeMutableBufferPointer { rng.fillNormal($0) }
+        let white = ChannelTensor(referenceLayout: zip(re, im).map { Complex($0, $1) }, L: params.L, N: params.N,
+                                  K: params.K, realizations: nbr)
+        let noiseCount = params.N * nbr * params.L * params.tau_p
+        var nre = [Double](repeating: 0, count: noiseCount), nim = nre
+        nre.withUnsafeMutableBufferPointer { rng.fillNormal($0) }
+        nim.withUnsafeMutableBufferPointer { rng.fillNormal($0) }
+        let s = 0.5.squareRoot()
+        return ChannelDraws(white: white, pilotNoise: zip(nre, nim).map { Complex(s * $0, s * $1) })
+    }
+}
+
+/// True channels, MMSE estimates and their covariances, reference (4.4)–(4.9) (reference-physics §7.2).
+public struct ChannelEstimates: Sendable {
+    /// h_kl = R_kl^{1/2}·e_kl.
+    public var H: ChannelTensor
+    /// ĥ_kl = sqrt(p)·R_kl·Ψ_{t_k l}⁻¹·y_{t_k l}; every AP estimates every UE.
+    public var Hhat: ChannelTensor
+    /// B_kl = p·τ_p·R_kl·Ψ⁻¹·R_kl and C_kl = R_kl − B_kl.
+    public var B: CorrelationMatrices
+    public var C: CorrelationMatrices
+    public var realizations: Int { H.realizations }
+}
+
+/// Channel realizations and MMSE estimation with pilot power p [mW] for every UE (reference §7).
+public func channelEstimates(R: CorrelationMatrices, pilots: PilotAssignment, p: Double,
+                             draws: ChannelDraws) throws -> ChannelEstimates {
+    let N = R.N, L = R.L, K = R.K, nbr = draws.white.realizations, tau_p = pilots.tau_p
+    guard draws.white.L == L, draws.white.N == N, draws.white.K == K else {
+        throw CellFreeError.shapeMismatch(what: "channel draws", expected: "L=\(L), N=\(N), K=\(K)",
+                                          got: "L=\(draws.white.L), N=\(draws.white.N), K=\(draws.white.K)")
+    }
+    guard draws.pilotNoise.count == N * nbr * L * tau_p else {
+        throw CellFreeError.shapeMismatch(what: "pilot noise Np", expected: "N×nbr×L×τ_p = \(N * nbr * L * tau_p)",
+                                          got: "\(draws.pilotNoise.count)")
+    }
+    let LN = L * N, ld = Int32(LN * K)
+    var H = ChannelTensor(L: L, N: N, K: K, realizations: nbr)
+    // h_kl = sqrt(½)·sqrtm(R_kl)·white_kl, one gemm over all realizations per (l, k).
+    for k in 0..<K {
+        for l in 0..<L {
+            let root = try R[l, k].hermitianSquareRoot()
+            let start = l * N + LN * k
+            root.elements.withUnsafeBufferPointer { a in
+                draws.white.values.withUnsafeBufferPointer { w in
+                    H.values.withUnsafeMutableBufferPointer { h in
+                        Complex<Double>.blasGemm(.none, .none, Int32(N), Int32(nbr), Int32(N), Complex(0.5.squareRoot()),
+                                                 a.baseAddress!, Int32(N), w.baseAddress! + start, ld,
+                                                 .zero, h.baseAddress! + start, ld)
+                    }
+                }
+            }
+        }
+    }
+    var Hhat = ChannelTensor(L: L, N: N, K: K, realizations: nbr)
+    var B = CorrelationMatrices(N: N, L: L, K: K), C = B
+    let sp = p.squareRoot(), stp = Double(tau_p).squareRoot()
+    var yp = Matrix<Complex<Double>>(rows: N, columns: nbr)
+    for t in 0..<tau_p {
+        let users = pilots.users(ofPilot: t)
+        guard !users.isEmpty else { continue }
+        for l in 0..<L {
+            // y_tl = sqrt(p)·τ_p·Σ_{i: t_i = t} h_il + sqrt(τ_p)·n_tl (4.4), all realizations.
+            let noise = N * nbr * (l + L * t)
+            var psi = Matrix<Complex<Double>>.identity(N)
+            for n in 0..<nbr {
+                for a in 0..<N {
+                    var s = Complex<Double>.zero
+                    for i in users { s += H.values[l * N + a + LN * (i + K * n)] }
+                    yp[a, n] = Complex(sp * Double(tau_p)) * s + Complex(stp) * draws.pilotNoise[noise + a + N * n]
+                }
+            }
+            // Ψ_tl = p·τ_p·Σ_{i: t_i = t} R_il + I_N.
+            for i in users { psi = psi + Complex(p * Double(tau_p)) * R[l, i] }
+            let psiInverse = try psi.inversePositiveDefinite()
+            for k in users {
+                let Rk = R[l, k]
+                let RPsi = Rk * psiInverse
+                let start = l * N + LN * k
+                RPsi.elements.withUnsafeBufferPointer { a in
+                    yp.elements.withUnsafeBufferPointer { y in
+                        Hhat.values.withUnsafeMutableBufferPointer { h in
+                            Complex<Double>.blasGemm(.none, .none, Int32(N), Int32(nbr), Int32(N), Complex(sp),
+                                                     a.baseAddress!, Int32(N), y.baseAddress!, Int32(N),
+                                                     .zero, h.baseAddress! + start, ld)
+                        }
+                    }
+                }
+                let Bk = Complex(p * Double(tau_p)) * (RPsi * Rk)
+                B[l, k] = Bk
+                C[l, k] = Rk - Bk
+            }
+        }
+    }
+    return ChannelEstimates(H: H, Hhat: Hhat, B: B, C: C)
+}
