@@ -52,16 +52,20 @@ public func centralizedStatistics(combiners V: ChannelTensor, estimates e: Chann
                 }
             }
         }
-        for j in 0..<columns {
-            var s = 0.0, norm = 0.0
-            for a in 0..<N {
-                let v = V.values[l * N + a + LN * j]
-                let w = X[a + N * j]
-                s += v.real * w.real + v.imaginary * w.imaginary
-                norm += v.lengthSquared
+        V.values.withUnsafeBufferPointer { vb in
+            X.withUnsafeBufferPointer { xb in
+                let v = vb.baseAddress!.interleaved + 2 * l * N, x = xb.baseAddress!.interleaved
+                for j in 0..<columns {
+                    var s = 0.0, norm = 0.0
+                    for a in 0..<(2 * N) {   // Re(vᴴw) and ‖v‖² over interleaved (re, im) pairs
+                        let vj = v[a + 2 * LN * j]
+                        s += vj * x[a + 2 * N * j]
+                        norm += vj * vj
+                    }
+                    q[j] += s
+                    blockNorms[l + L * j] = norm
+                }
             }
-            q[j] += s
-            blockNorms[l + L * j] = norm
         }
     }
     var stats = CentralizedStatistics(L: L, K: K, realizations: nbr, uplinkSE: .init(repeating: 0, count: K),

@@ -50,18 +50,35 @@ public struct ChannelDraws: Sendable {
     /// Draws in the reference's order: real parts of the (LN)×nbr×K white array, then its imaginary
     /// parts, then real and imaginary parts of the N×nbr×L×τ_p pilot noise.
     public static func draw(_ params: NetworkParameters, realizations nbr: Int, using rng: inout RandomStream) -> ChannelDraws {
-        let LN = params.L * params.N, whiteCount = LN * nbr * params.K
-        var re = [Double](repeating: 0, count: whiteCount), im = re
-        re.withUnsafeMutableBufferPointer { rng.fillNormal($0) }
-        im.withUnsafeMutableBufferPointer { rng.fillNormal($0) }
-        let white = ChannelTensor(referenceLayout: zip(re, im).map { Complex($0, $1) }, L: params.L, N: params.N,
-                                  K: params.K, realizations: nbr)
+        let LN = params.L * params.N, K = params.K
+        var white = ChannelTensor(L: params.L, N: params.N, K: K, realizations: nbr)
+        // Reference order (row fastest, then realization, then UE), written straight into our layout:
+        // each (k, n) is a contiguous run of LN entries.
+        var run = [Double](repeating: 0, count: LN)
+        white.values.withUnsafeMutableBufferPointer { w in
+            let out = w.baseAddress!.interleaved
+            for part in 0..<2 {
+                for k in 0..<K {
+                    for n in 0..<nbr {
+                        run.withUnsafeMutableBufferPointer { rng.fillNormal($0) }
+                        let base = out + 2 * LN * (k + K * n) + part
+                        for r in 0..<LN { base[2 * r] = run[r] }
+                    }
+                }
+            }
+        }
         let noiseCount = params.N * nbr * params.L * params.tau_p
-        var nre = [Double](repeating: 0, count: noiseCount), nim = nre
-        nre.withUnsafeMutableBufferPointer { rng.fillNormal($0) }
-        nim.withUnsafeMutableBufferPointer { rng.fillNormal($0) }
+        var noise = [Complex<Double>](repeating: .zero, count: noiseCount)
         let s = 0.5.squareRoot()
-        return ChannelDraws(white: white, pilotNoise: zip(nre, nim).map { Complex(s * $0, s * $1) })
+        noise.withUnsafeMutableBufferPointer { buffer in
+            let out = buffer.baseAddress!.interleaved
+            for part in 0..<2 {
+                var values = [Double](repeating: 0, count: noiseCount)
+                values.withUnsafeMutableBufferPointer { rng.fillNormal($0) }
+                for j in 0..<noiseCount { out[2 * j + part] = s * values[j] }
+            }
+        }
+        return ChannelDraws(white: white, pilotNoise: noise)
     }
 }
 

@@ -15,8 +15,23 @@ public struct GaussHermite: Sendable {
         weights = (0..<n).map { e.vectors[0, $0] * e.vectors[0, $0] }
     }
 
-    /// The 80-node rule: matches the reference's adaptive `integral2` to about 1e-14 (reference-physics §4).
+    /// The 80-node rule: matches the reference's adaptive `integral2` to about 1e-14 for N ≤ 8 and
+    /// ASD ≤ 40° (reference-physics §4).
     public static let standard = GaussHermite(order: 80)
+
+    /// A rule for E[exp(j·A·sin(φ + σx))]-type integrands: exp(jA·sin u) has Fourier content up to about
+    /// A + 6 in u, hence frequencies up to ω = (A + 6)·σ in x; an n-node rule integrates exp(jωx)·φ(x) to
+    /// 1e-15 once n ≳ 8 + 4.3·ω (measured for ω ≤ 16). We take 12 + 10·ω nodes (even), 16 to 200.
+    public static func forPhaseSlope(_ ω: Double) -> GaussHermite {
+        let n = min(200, max(16, Int((12 + 10 * ω).rounded(.up))))
+        return n == 80 ? standard : GaussHermite(order: n + n % 2)
+    }
+}
+
+/// ω = (2πΔ(N−1) + 6)·ASD: the highest frequency, in units of the standard normal variable, of the
+/// local-scattering integrand (see `GaussHermite.forPhaseSlope`).
+func localScatteringBandwidth(N: Int, antennaSpacing Δ: Double, asd: Double) -> Double {
+    (2 * .pi * Δ * Double(max(N - 1, 0)) + 6) * asd
 }
 
 /// Normalized local-scattering correlation R̃ (N×N, Hermitian Toeplitz) of a half-wavelength-type ULA,
@@ -25,18 +40,18 @@ public struct GaussHermite: Sendable {
 public func localScatteringCorrelation(N: Int, azimuth φ: Double, elevation θ: Double,
                                        azimuthASD σφ: Double, elevationASD σθ: Double,
                                        antennaSpacing Δ: Double = 0.5,
-                                       rule: GaussHermite = .standard) -> Matrix<Complex<Double>> {
+                                       rule: GaussHermite? = nil) -> Matrix<Complex<Double>> {
+    let rule = rule ?? .forPhaseSlope(localScatteringBandwidth(N: N, antennaSpacing: Δ, asd: max(σφ, σθ)))
     var firstRow = [Complex<Double>](repeating: .zero, count: N)
     firstRow[0] = .one
     // Quadrature points over (δ, ε); a zero ASD collapses its dimension to the nominal angle.
-    let azimuths = σφ > 0 ? zip(rule.nodes, rule.weights).map { (φ + σφ * $0.0, $0.1) } : [(φ, 1.0)]
-    let elevations = σθ > 0 ? zip(rule.nodes, rule.weights).map { (θ + σθ * $0.0, $0.1) } : [(θ, 1.0)]
-    // exp(j·c·x) for columns c = 1..N−1 by repeated multiplication of exp(j·x): one sin/cos per node pair.
     let base = 2 * Double.pi * Δ
-    for (ph, wφ) in azimuths {
-        let s = base * Double.sin(ph)
-        for (th, wθ) in elevations {
-            let x = s * Double.cos(th)
+    let azimuths = σφ > 0 ? zip(rule.nodes, rule.weights).map { (base * Double.sin(φ + σφ * $0.0), $0.1) } : [(base * Double.sin(φ), 1.0)]
+    let elevations = σθ > 0 ? zip(rule.nodes, rule.weights).map { (Double.cos(θ + σθ * $0.0), $0.1) } : [(Double.cos(θ), 1.0)]
+    // exp(j·c·x) for columns c = 1..N−1 by repeated multiplication of exp(j·x): one cos and sin per node pair.
+    for (s, wφ) in azimuths {
+        for (c, wθ) in elevations {
+            let x = s * c
             let step = Complex(Double.cos(x), Double.sin(x))
             let w = wφ * wθ
             var e = step
@@ -80,6 +95,10 @@ public struct CorrelationMatrices: Sendable, Equatable {
 public func correlationMatrices(gainOverNoiseDB gain: [Double], geometry g: LinkGeometry,
                                 _ params: NetworkParameters) -> CorrelationMatrices {
     var R = CorrelationMatrices(N: params.N, L: g.L, K: g.K)
+    var rule: GaussHermite?
+    if case let .localScattering(σφ, σθ) = params.fading {
+        rule = .forPhaseSlope(localScatteringBandwidth(N: params.N, antennaSpacing: params.antennaSpacing, asd: max(σφ, σθ)))
+    }
     for k in 0..<g.K {
         for l in 0..<g.L {
             let beta = dbToLinear(gain[l + g.L * k])
@@ -89,7 +108,7 @@ public func correlationMatrices(gainOverNoiseDB gain: [Double], geometry g: Link
             case let .localScattering(σφ, σθ):
                 let Rn = localScatteringCorrelation(N: params.N, azimuth: g.azimuth[l + g.L * k],
                                                     elevation: g.elevation[l + g.L * k], azimuthASD: σφ,
-                                                    elevationASD: σθ, antennaSpacing: params.antennaSpacing)
+                                                    elevationASD: σθ, antennaSpacing: params.antennaSpacing, rule: rule)
                 R[l, k] = Rn.map { $0 * Complex(beta) }
             }
         }

@@ -51,6 +51,8 @@ public struct SumSEResult: Sendable, Equatable {
     public var previousPowers: [Double]
     public var spectralEfficiency: [Double]
     public var iterations: Int
+    /// Σ_k prelog·log2(d_k) after each iteration: the sum SE of the powers entering that iteration.
+    public var sumSEHistory: [Double]
 }
 
 /// UL sum-SE maximization by WMMSE, Algorithm 7.2 (`functionUplinkSE_sumSE`, errata stopping rule):
@@ -64,6 +66,7 @@ public func uplinkSumSE(_ t: UatFTerms, pMax: Double, initial: [Double], preLogF
     var d = [Double](repeating: 1, count: K)
     var objective = Double.infinity
     var iterations = 0
+    var history: [Double] = []
     while iterations < maxIterations {
         iterations += 1
         let interference = t.interferencePlusNoise(p)
@@ -78,11 +81,12 @@ public func uplinkSumSE(_ t: UatFTerms, pMax: Double, initial: [Double], preLogF
             let x = d[k] * u[k] * u[k] * t.b[k] + leak
             return min(pMax, d[k] * d[k] * u[k] * u[k] * t.b[k] / (x * x))
         }
+        history.append(d.reduce(0.0) { $0 + preLogFactor * Double.log2($1) })
         let newObjective = (0..<K).reduce(0.0) { $0 + d[$1] * e[$1] - Double.log(d[$1]) }
         let delta = objective - newObjective
         objective = newObjective
         if !(delta > epsilon || delta < 0) { break }
     }
     return SumSEResult(powers: p, previousPowers: previous, spectralEfficiency: d.map { preLogFactor * Double.log2($0) },
-                       iterations: iterations)
+                       iterations: iterations, sumSEHistory: history)
 }

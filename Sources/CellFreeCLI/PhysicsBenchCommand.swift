@@ -1,0 +1,95 @@
+import ArgumentParser
+import CellFree
+import Foundation
+import Linalg
+
+/// `cellfree bench physics`: one setup at the book's default scale, step by step as in
+/// ../shared/spec/baselines.md (vectorized NumPy figures for the same steps on this machine).
+struct PhysicsBenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "physics",
+        abstract: "Time the simulator at L = 100, N = 4, τ_p = 10, 200 realizations, ASD 15°, book DCC (K = 40 and 100).",
+        discussion: """
+            Steps: (a) geometry, shadowing, R, pilots, DCC; (b) channel realizations + MMSE estimates;
+            (c) UL centralized P-MMSE and MMSE combiners with the instantaneous-SINR SE; (d) UatF terms (P-MMSE)
+            + max-min power (Alg. 7.1); (e) DL P-MMSE precoding with the (7.43) allocation, hardening-bound SE.
+            The P-MMSE combiners of (c) are shared by (d) and (e), as in NumPy's "solved once" row.
+            With t threads, BLAS runs single-threaded and the per-UE combiner systems are spread over t threads.
+            Each figure is the median of --repeats runs (seconds).
+            """
+    )
+
+    @Option(help: "UE counts.") var ues: [Int] = [40, 100]
+    @Option(help: "Thread counts.") var threads: [Int] = [1, 2]
+    @Option(help: "Channel realizations.") var realizations: Int = 200
+    @Option(help: "Runs per figure (median).") var repeats: Int = 3
+
+    /// NumPy 2.4 seconds from baselines.md: [K][threads] → (a, b, c, d, e, total, fused c+d+e).
+    static let numpy: [Int: [Int: [Double]]] = [
+        40: [1: [0.24, 0.50, 6.24, 3.25, 3.42, 13.9, 6.61], 2: [0.20, 0.50, 5.46, 2.83, 2.83, 11.8, 5.55]],
+        100: [1: [0.62, 1.67, 3.83, 2.48, 2.40, 10.5, 4.48], 2: [0.55, 1.54, 3.77, 2.26, 2.28, 10.3, 4.30]],
+    ]
+
+    func run() throws {
+        print("OpenBLAS: \(BLASThreads.configuration); \(realizations) realizations; median of \(repeats) runs [s]")
+        let header = ["K", "threads", "(a) setup", "(b) estimates", "(c) UL SE", "(d) UatF+maxmin", "(e) DL SE", "total",
+                      "NumPy total", "ratio", "c+d+e", "NumPy fused", "ratio"]
+        print(header.map { pad($0, 13) }.joined())
+        for K in ues {
+            for t in threads {
+                BLASThreads.set(1)
+                var runs: [[Double]] = []
+                for r in 0..<repeats { runs.append(try once(K: K, seed: UInt64(r), threads: t)) }
+                let steps = (0..<5).map { i in median(runs.map { $0[i] }) }
+                let total = steps.reduce(0, +), fused = steps[2] + steps[3] + steps[4]
+                var row = ["\(K)", "\(t)"] + steps.map { String(format: "%.3f", $0) } + [String(format: "%.3f", total)]
+                if let base = Self.numpy[K]?[t] {
+                    row += [String(format: "%.2f", base[5]), String(format: "%.1f×", base[5] / total),
+                            String(format: "%.3f", fused), String(format: "%.2f", base[6]), String(format: "%.1f×", base[6] / fused)]
+                } else {
+                    row += ["–", "–", String(format: "%.3f", fused), "–", "–"]
+                }
+                print(row.map { pad($0, 13) }.joined())
+            }
+        }
+    }
+
+    /// One setup, timing steps (a)–(e).
+    func once(K: Int, seed: UInt64, threads: Int) throws -> [Double] {
+        var params = NetworkParameters(L: 100, N: 4, K: K, tau_p: 10)
+        params.fading = .localScattering(azimuthASD: 15 * .pi / 180, elevationASD: 15 * .pi / 180)
+        var rng = RandomStream(seed: seed, name: "bench-physics")
+        var times: [Double] = []
+        func timed<T>(_ body: () throws -> T) rethrows -> T {
+            let start = DispatchTime.now().uptimeNanoseconds
+            let value = try body()
+            times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+            return value
+        }
+        let setup = try timed { try NetworkSetup(params, draws: SetupDraws.draw(params, using: &rng)) }
+        let D = setup.dcc, full = [Double](repeating: params.p, count: K), prelog = params.preLogFactor
+        let e = try timed {
+            try channelEstimates(R: setup.R, pilots: setup.pilots, p: params.p,
+                                 draws: ChannelDraws.draw(params, realizations: realizations, using: &rng))
+        }
+        let pmmse = try timed { () -> CentralizedStatistics in
+            let s = centralizedStatistics(combiners: try centralizedCombiners(.pMMSE, estimates: e, clusters: D, powers: full, threads: threads),
+                                          estimates: e, p: params.p, preLogFactor: prelog)
+            _ = centralizedStatistics(combiners: try centralizedCombiners(.mmse, estimates: e, clusters: D, powers: full, threads: threads),
+                                      estimates: e, p: params.p, preLogFactor: prelog)
+            return s
+        }
+        let maxmin = timed { uplinkMaxMin(uatfTerms(pmmse), pMax: params.p) }
+        let dl = timed { () -> [Double] in
+            let terms = downlinkTerms(pmmse)
+            let rho = centralizedPowerAllocation(gainOverNoiseDB: setup.gainOverNoiseDB, clusters: D, rhoTot: params.rho_tot,
+                                                 portion: terms.portion, upsilon: -0.5, kappa: 0.5)
+            return spectralEfficiency(sinr: terms.sinr(rho), preLogFactor: prelog)
+        }
+        precondition(maxmin.sinr.allSatisfy(\.isFinite) && dl.allSatisfy(\.isFinite), "non-finite SINR in the benchmark")
+        return times
+    }
+
+    func median(_ x: [Double]) -> Double { let s = x.sorted(); return s[s.count / 2] }
+    func pad(_ s: String, _ width: Int) -> String { s.padding(toLength: max(width, s.count + 1), withPad: " ", startingAt: 0) }
+}
