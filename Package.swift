@@ -39,8 +39,10 @@ let package = Package(
             "Linalg", "H5", "CellFree", "ReferenceCheck",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+        // Fixture paths and scratch directories shared by the test targets.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "LinalgTests", dependencies: ["Linalg"]),
-        .testTarget(name: "H5Tests", dependencies: ["H5", "Linalg"]),
-        .testTarget(name: "CellFreeTests", dependencies: ["CellFree", "ReferenceCheck", "H5", "Linalg"]),
+        .testTarget(name: "H5Tests", dependencies: ["H5", "Linalg", "TestSupport"]),
+        .testTarget(name: "CellFreeTests", dependencies: ["CellFree", "ReferenceCheck", "H5", "Linalg", "TestSupport"]),
     ]
 )

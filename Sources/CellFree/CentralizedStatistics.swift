@@ -116,3 +116,11 @@ public func centralizedStatistics(combiners V: ChannelTensor, estimates e: Chann
     }
     return stats
 }
+
+/// Builds the `scheme` combiners with UL powers `powers` [mW] and gathers their statistics with UL power
+/// p [mW] in the instantaneous SINR: `centralizedCombiners` followed by `centralizedStatistics`.
+public func centralizedStatistics(_ scheme: CentralizedScheme, estimates e: ChannelEstimates, clusters D: ClusterMatrix,
+                                  powers: [Double], p: Double, preLogFactor: Double, threads: Int = 1) throws -> CentralizedStatistics {
+    let V = try centralizedCombiners(scheme, estimates: e, clusters: D, powers: powers, threads: threads)
+    return centralizedStatistics(combiners: V, estimates: e, p: p, preLogFactor: preLogFactor)
+}

@@ -73,10 +73,9 @@ struct PhysicsBenchCommand: ParsableCommand {
                                  draws: ChannelDraws.draw(params, realizations: realizations, using: &rng))
         }
         let pmmse = try timed { () -> CentralizedStatistics in
-            let s = centralizedStatistics(combiners: try centralizedCombiners(.pMMSE, estimates: e, clusters: D, powers: full, threads: threads),
-                                          estimates: e, p: params.p, preLogFactor: prelog)
-            _ = centralizedStatistics(combiners: try centralizedCombiners(.mmse, estimates: e, clusters: D, powers: full, threads: threads),
-                                      estimates: e, p: params.p, preLogFactor: prelog)
+            let s = try centralizedStatistics(.pMMSE, estimates: e, clusters: D, powers: full, p: params.p,
+                                              preLogFactor: prelog, threads: threads)
+            _ = try centralizedStatistics(.mmse, estimates: e, clusters: D, powers: full, p: params.p, preLogFactor: prelog, threads: threads)
             return s
         }
         let maxmin = timed { uplinkMaxMin(uatfTerms(pmmse), pMax: params.p) }

@@ -42,11 +42,11 @@ extension Float: LinalgScalar {
         cblas_ssyrk(CblasColMajor, CblasLower, cblas(trans, complex: false), n, k, alpha, a, lda, beta, c, ldc)
     }
     public static func lapackPotrf(_ n: Int32, _ a: UnsafeMutablePointer<Float>, _ lda: Int32) -> Int32 {
-        LAPACKE_spotrf_work(lapackColumnMajor, lowerTriangle, n, a, lda)
+        LAPACKE_spotrf(lapackColumnMajor, lowerTriangle, n, a, lda)
     }
     public static func lapackPotrs(_ n: Int32, _ nrhs: Int32, _ a: UnsafePointer<Float>, _ lda: Int32,
                                    _ b: UnsafeMutablePointer<Float>, _ ldb: Int32) -> Int32 {
-        LAPACKE_spotrs_work(lapackColumnMajor, lowerTriangle, n, nrhs, a, lda, b, ldb)
+        LAPACKE_spotrs(lapackColumnMajor, lowerTriangle, n, nrhs, a, lda, b, ldb)
     }
     public static func lapackPotri(_ n: Int32, _ a: UnsafeMutablePointer<Float>, _ lda: Int32) -> Int32 {
         LAPACKE_spotri(lapackColumnMajor, lowerTriangle, n, a, lda)
@@ -99,11 +99,11 @@ extension Double: LinalgScalar {
         cblas_dsyrk(CblasColMajor, CblasLower, cblas(trans, complex: false), n, k, alpha, a, lda, beta, c, ldc)
     }
     public static func lapackPotrf(_ n: Int32, _ a: UnsafeMutablePointer<Double>, _ lda: Int32) -> Int32 {
-        LAPACKE_dpotrf_work(lapackColumnMajor, lowerTriangle, n, a, lda)
+        LAPACKE_dpotrf(lapackColumnMajor, lowerTriangle, n, a, lda)
     }
     public static func lapackPotrs(_ n: Int32, _ nrhs: Int32, _ a: UnsafePointer<Double>, _ lda: Int32,
                                    _ b: UnsafeMutablePointer<Double>, _ ldb: Int32) -> Int32 {
-        LAPACKE_dpotrs_work(lapackColumnMajor, lowerTriangle, n, nrhs, a, lda, b, ldb)
+        LAPACKE_dpotrs(lapackColumnMajor, lowerTriangle, n, nrhs, a, lda, b, ldb)
     }
     public static func lapackPotri(_ n: Int32, _ a: UnsafeMutablePointer<Double>, _ lda: Int32) -> Int32 {
         LAPACKE_dpotri(lapackColumnMajor, lowerTriangle, n, a, lda)
@@ -212,13 +212,13 @@ extension Complex: LinalgScalar where RealType: LinalgScalar & BinaryFloatingPoi
     private static func d(_ p: UnsafePointer<Complex>) -> UnsafePointer<Complex<Double>> { UnsafePointer(OpaquePointer(p)) }
 
     public static func lapackPotrf(_ n: Int32, _ a: UnsafeMutablePointer<Complex>, _ lda: Int32) -> Int32 {
-        single ? LAPACKE_cpotrf_work(lapackColumnMajor, lowerTriangle, n, lapacke(f(a)), lda)
-               : LAPACKE_zpotrf_work(lapackColumnMajor, lowerTriangle, n, lapacke(d(a)), lda)
+        single ? LAPACKE_cpotrf(lapackColumnMajor, lowerTriangle, n, lapacke(f(a)), lda)
+               : LAPACKE_zpotrf(lapackColumnMajor, lowerTriangle, n, lapacke(d(a)), lda)
     }
     public static func lapackPotrs(_ n: Int32, _ nrhs: Int32, _ a: UnsafePointer<Complex>, _ lda: Int32,
                                    _ b: UnsafeMutablePointer<Complex>, _ ldb: Int32) -> Int32 {
-        single ? LAPACKE_cpotrs_work(lapackColumnMajor, lowerTriangle, n, nrhs, lapacke(f(a)), lda, lapacke(f(b)), ldb)
-               : LAPACKE_zpotrs_work(lapackColumnMajor, lowerTriangle, n, nrhs, lapacke(d(a)), lda, lapacke(d(b)), ldb)
+        single ? LAPACKE_cpotrs(lapackColumnMajor, lowerTriangle, n, nrhs, lapacke(f(a)), lda, lapacke(f(b)), ldb)
+               : LAPACKE_zpotrs(lapackColumnMajor, lowerTriangle, n, nrhs, lapacke(d(a)), lda, lapacke(d(b)), ldb)
     }
     public static func lapackPotri(_ n: Int32, _ a: UnsafeMutablePointer<Complex>, _ lda: Int32) -> Int32 {
         single ? LAPACKE_cpotri(lapackColumnMajor, lowerTriangle, n, lapacke(f(a)), lda)

@@ -74,8 +74,7 @@ func channelChecks(_ check: inout Checker, setup: NetworkSetup, D: ClusterMatrix
     progress("centralized combining")
     var central: [CentralizedScheme: CentralizedStatistics] = [:]
     for scheme in CentralizedScheme.allCases {
-        let V = try centralizedCombiners(scheme, estimates: e, clusters: D, powers: full)
-        central[scheme] = centralizedStatistics(combiners: V, estimates: e, p: p, preLogFactor: prelog)
+        central[scheme] = try centralizedStatistics(scheme, estimates: e, clusters: D, powers: full, p: p, preLogFactor: prelog)
     }
     let pmmse = central[.pMMSE]!
     try check.compare("UL_SE_MMSE", central[.mmse]!.uplinkSE)
@@ -84,9 +83,7 @@ func channelChecks(_ check: inout Checker, setup: NetworkSetup, D: ClusterMatrix
     try check.compare("UL_SE_MR_cent", central[.mr]!.uplinkSE)
     try check.compare("UL_Gen_SE_P_MMSE", pmmse.uplinkGenieSE)
     try check.compare("UL_Gen_SE_P_RZF", central[.pRZF]!.uplinkGenieSE)
-    let smallCell = centralizedStatistics(
-        combiners: try centralizedCombiners(.mmse, estimates: e, clusters: setup.smallCell, powers: full),
-        estimates: e, p: p, preLogFactor: prelog)
+    let smallCell = try centralizedStatistics(.mmse, estimates: e, clusters: setup.smallCell, powers: full, p: p, preLogFactor: prelog)
     try check.compare("UL_SE_small_MMSE", smallCell.uplinkSE)
     try check.compare("UL_Gen_SE_small_MMSE", smallCell.uplinkGenieSE)
     let centralTerms = uatfTerms(pmmse)
@@ -151,10 +148,8 @@ func expectationChecks(_ check: inout Checker, setup: NetworkSetup, D: ClusterMa
         try check.compare("EXP_p", full)
         var pm = central[.pMMSE]!, pr = central[.pRZF]!, lp = fullPowerLP
         if powers != full {
-            pm = centralizedStatistics(combiners: try centralizedCombiners(.pMMSE, estimates: e, clusters: D, powers: powers),
-                                       estimates: e, p: p, preLogFactor: prelog)
-            pr = centralizedStatistics(combiners: try centralizedCombiners(.pRZF, estimates: e, clusters: D, powers: powers),
-                                       estimates: e, p: p, preLogFactor: prelog)
+            pm = try centralizedStatistics(.pMMSE, estimates: e, clusters: D, powers: powers, p: p, preLogFactor: prelog)
+            pr = try centralizedStatistics(.pRZF, estimates: e, clusters: D, powers: powers, p: p, preLogFactor: prelog)
             lp = try distributedStatistics(.lpMMSE, estimates: e, clusters: D, powers: powers)
         }
         for (stats, suffix) in [(pm, "P_MMSE"), (pr, "P_RZF")] {
@@ -265,8 +260,7 @@ func expectationChecks(_ check: inout Checker, setup: NetworkSetup, D: ClusterMa
 
 /// Centralized P-MMSE and distributed n-opt LSFD + LP-MMSE UatF terms with combiners built for `powers`.
 func uplinkTerms(e: ChannelEstimates, D: ClusterMatrix, powers: [Double], p: Double, prelog: Double) throws -> (UatFTerms, UatFTerms) {
-    let cent = uatfTerms(centralizedStatistics(combiners: try centralizedCombiners(.pMMSE, estimates: e, clusters: D, powers: powers),
-                                               estimates: e, p: p, preLogFactor: prelog))
+    let cent = uatfTerms(try centralizedStatistics(.pMMSE, estimates: e, clusters: D, powers: powers, p: p, preLogFactor: prelog))
     let lp = try distributedStatistics(.lpMMSE, estimates: e, clusters: D, powers: powers)
     let a = try lsfdWeights(lp, clusters: D, kind: .nOptimal, powers: powers)
     return (cent, distributedUatFTerms(lp, clusters: D, weights: a))

@@ -98,9 +98,8 @@ import Testing
     @Test func downlinkMaxMinLoadsTheBusiestAPFully() throws {
         let setup = try smallSetup(L: 9, N: 2, K: 6, tau_p: 3)
         let e = try smallEstimates(setup, realizations: 50)
-        let stats = centralizedStatistics(combiners: try centralizedCombiners(.pMMSE, estimates: e, clusters: setup.dcc,
-                                                                               powers: [Double](repeating: 100, count: 6)),
-                                          estimates: e, p: 100, preLogFactor: setup.params.preLogFactor)
+        let stats = try centralizedStatistics(.pMMSE, estimates: e, clusters: setup.dcc, powers: [Double](repeating: 100, count: 6),
+                                              p: 100, preLogFactor: setup.params.preLogFactor)
         let terms = downlinkTerms(stats)
         let r = downlinkMaxMin(terms, rhoMax: 200)
         #expect(r.sinr.max()! - r.sinr.min()! <= 0.01)

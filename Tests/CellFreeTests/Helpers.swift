@@ -1,37 +1,12 @@
 import CellFree
 import Foundation
+@_exported import TestSupport
 import Linalg
 
-/// Paths of the test fixtures and, on our machines only, of the full golden data.
-enum Fixtures {
-    static let testsDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-    static let referenceSimulator = testsDirectory.appendingPathComponent("Fixtures/reference-simulator")
-    /// `../shared/golden/reference-simulator` next to the clone; absent on CI.
-    static let sharedGolden = testsDirectory.deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("shared/golden/reference-simulator")
-    static var hasSharedGolden: Bool { FileManager.default.fileExists(atPath: sharedGolden.appendingPathComponent("case01.h5").path) }
-    static func reference(_ name: String) -> String { referenceSimulator.appendingPathComponent(name).path }
-}
-
-/// A fresh temporary directory, removed by `cleanup()`.
-struct ScratchDirectory {
-    let url: URL
-    init() throws {
-        url = FileManager.default.temporaryDirectory.appendingPathComponent("cellfree-physics-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    }
-    func path(_ name: String) -> String { url.appendingPathComponent(name).path }
-    func cleanup() { try? FileManager.default.removeItem(at: url) }
-}
-
-/// Runs `h5copy` (hdf5-tools, installed by `make deps`) to copy one object between files.
+/// Copies one object between HDF5 files with `h5copy` (hdf5-tools, installed by `make deps`).
 func h5copy(_ source: String, _ object: String, to target: String, as destination: String? = nil) throws {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: "/usr/bin/h5copy")
-    p.arguments = ["-i", source, "-o", target, "-s", object, "-d", destination ?? object]
-    try p.run()
-    p.waitUntilExit()
-    if p.terminationStatus != 0 { throw CocoaError(.fileWriteUnknown) }
+    let result = try runTool("h5copy", ["-i", source, "-o", target, "-s", object, "-d", destination ?? object])
+    guard result?.status == 0 else { throw CocoaError(.fileWriteUnknown, userInfo: ["object": object, "file": source]) }
 }
 
 /// A small book-style network (wrap-around 1 km², local scattering 15°) drawn from `seed`.
