@@ -20,190 +20,197 @@ public enum CentralizedScheme: String, CaseIterable, Sendable {
 /// systems: the (|M_k|N)² matrix itself, or by Woodbury the |S_k|² matrix I + YᴴY with Y = L⁻¹G,
 /// G = [sqrt(p_i)ĥ_i^{(k)}], D_k = L·Lᴴ, which gives v_k = sqrt(p_k)·L⁻ᴴ·Y·(I + YᴴY)⁻¹e_k.
 /// UEs are independent: `threads` > 1 spreads them over threads (keep BLAS single-threaded then);
-/// the result is identical for any thread count.
+/// the result is identical for any thread count. `reusing` MMSE combiners (same estimates, clusters and
+/// powers) makes P-MMSE copy them for every UE whose P_k is all UEs, where the two systems coincide.
 public func centralizedCombiners(_ scheme: CentralizedScheme, estimates e: ChannelEstimates,
-                                 clusters D: ClusterMatrix, powers: [Double], threads: Int = 1) throws -> ChannelTensor {
+                                 clusters D: ClusterMatrix, powers: [Double], threads: Int = 1,
+                                 reusing mmse: ChannelTensor? = nil) throws -> ChannelTensor {
     let N = e.Hhat.N, L = e.Hhat.L, K = e.Hhat.K, nbr = e.realizations, LN = L * N
     guard powers.count == K else {
         throw CellFreeError.shapeMismatch(what: "UL power vector", expected: "K = \(K) entries", got: "\(powers.count)")
     }
     var V = ChannelTensor(L: L, N: N, K: K, realizations: nbr)
-    try V.values.withUnsafeMutableBufferPointer { buffer in
-        let v = buffer.baseAddress!
-        try parallelFor(K, threads: threads) { k in
-            try combinerOfUE(k, scheme, estimates: e, clusters: D, powers: powers, into: v)
+    var problems: [CombinerProblem] = []
+    for k in 0..<K {
+        let rows = D.servingAPs(k).flatMap { l in (0..<N).map { l * N + $0 } }
+        if rows.isEmpty { continue }
+        let copyFrom: ChannelTensor? = scheme == .mr ? e.Hhat : (scheme == .pMMSE && D.partialUEs(k).count == K ? mmse : nil)
+        if let copyFrom {   // MR (v_k = ĥ_k^{(k)}), or P-MMSE identical to the given MMSE system
+            for n in 0..<nbr { for r in rows { V.values[r + LN * (k + K * n)] = copyFrom.values[r + LN * (k + K * n)] } }
+            continue
+        }
+        problems.append(try CombinerProblem(k: k, rows: rows, scheme: scheme, estimates: e, clusters: D, powers: powers))
+    }
+    if problems.isEmpty { return V }
+    // Realization-major: Ĥ_n (LN×K) stays in cache while every UE's system of realization n is solved.
+    let maxRows = problems.map(\.na).max()!, maxUsers = problems.map(\.m).max()!
+    try V.values.withUnsafeMutableBufferPointer { vb in
+        try e.Hhat.values.withUnsafeBufferPointer { hb in
+            let v = UncheckedSendable(value: vb.baseAddress!), h = UncheckedSendable(value: hb.baseAddress!)
+            let workers = max(1, min(threads, nbr))
+            try parallelFor(workers, threads: workers) { t in
+                let workspace = CombinerWorkspace(rows: maxRows, users: maxUsers)
+                defer { workspace.deallocate() }
+                for n in stride(from: t, to: nbr, by: workers) {
+                    for problem in problems { try problem.solve(n, scheme, hHat: h.value, workspace: workspace, into: v.value) }
+                }
+            }
         }
     }
     return V
 }
 
-/// The combiners of UE k over all realizations, written into column k of every realization of `v`.
-private func combinerOfUE(_ k: Int, _ scheme: CentralizedScheme, estimates e: ChannelEstimates, clusters D: ClusterMatrix,
-                          powers: [Double], into v: UnsafeMutablePointer<Complex<Double>>) throws {
-    let N = e.Hhat.N, L = e.Hhat.L, K = e.Hhat.K, nbr = e.realizations, LN = L * N
-    let aps = D.servingAPs(k)
-    let rows = aps.flatMap { l in (0..<N).map { l * N + $0 } }
-    if rows.isEmpty { return }
-    if scheme == .mr {
-        for n in 0..<nbr { for r in rows { v[r + LN * (k + K * n)] = e.Hhat.values[r + LN * (k + K * n)] } }
-        return
+/// Scratch buffers of one worker, sized for the largest system.
+private struct CombinerWorkspace {
+    let a, g, x, z: UnsafeMutablePointer<Complex<Double>>
+
+    init(rows: Int, users: Int) {
+        let square = max(rows, users)
+        a = .allocate(capacity: square * square)
+        g = .allocate(capacity: rows * users)
+        x = .allocate(capacity: square)
+        z = .allocate(capacity: rows)
     }
-    let users = scheme == .mmse ? Array(0..<K) : D.partialUEs(k)
-    // Diagonal blocks Σ_{i∈S_k} p_i·C_il + I_N of D_k, one per serving AP.
-    let blocks: [Matrix<Complex<Double>>] = aps.map { l in
-        var block = Matrix<Complex<Double>>.identity(N)
-        if scheme != .pRZF {
-            for i in users { let o = e.C.offset(l, i); for j in 0..<(N * N) { block.elements[j] += Complex(powers[i]) * e.C.values[o + j] } }
-        }
-        return block
-    }
-    let problem = CombinerProblem(k: k, rows: rows, users: users, powers: powers, N: N, LN: LN, K: K)
-    if rows.count <= users.count {
-        try problem.solveDirect(blocks: blocks, hHat: e.Hhat.values, realizations: nbr, into: v, scheme: scheme)
-    } else {
-        try problem.solveWoodbury(blocks: blocks, hHat: e.Hhat.values, realizations: nbr, into: v, scheme: scheme)
-    }
+
+    func deallocate() { a.deallocate(); g.deallocate(); x.deallocate(); z.deallocate() }
 }
 
-/// One UE's combiner systems over all realizations, on contiguous buffers.
+/// One UE's combiner system, prepared once for all realizations: the direct form keeps the dense
+/// D_k (na×na), the Woodbury form the Cholesky inverses L_l⁻¹ of its N×N diagonal blocks.
 private struct CombinerProblem {
     let k: Int
     let rows: [Int]
     let users: [Int]
-    let powers: [Double]
+    /// sqrt(p_i) for i ∈ S_k, and p_k [mW].
+    let roots: [Double]
+    let pk: Double
     let N: Int, LN: Int, K: Int
+    let woodbury: Bool
+    /// D_k, column-major na×na (direct form).
+    let base: [Complex<Double>]
+    /// L_l⁻¹ of the diagonal blocks, one flat buffer of N×N column-major blocks (Woodbury form).
+    let inverses: [Complex<Double>]
+    /// Position of k in S_k.
+    let position: Int
     var na: Int { rows.count }
     var m: Int { users.count }
 
-    func failure(_ scheme: CentralizedScheme, _ n: Int, _ info: Int32) -> CellFreeError {
-        .numerical(what: "\(scheme.rawValue) combiner of UE \(k), realization \(n)",
-                   detail: "matrix not positive definite (potrf info \(info))")
+    init(k: Int, rows: [Int], scheme: CentralizedScheme, estimates e: ChannelEstimates, clusters D: ClusterMatrix,
+         powers: [Double]) throws {
+        let N = e.Hhat.N, K = e.Hhat.K
+        self.k = k; self.rows = rows; self.N = N; self.LN = e.Hhat.L * N; self.K = K
+        let users = scheme == .mmse ? Array(0..<K) : D.partialUEs(k)
+        self.users = users
+        roots = users.map { powers[$0].squareRoot() }
+        pk = powers[k]
+        guard let position = users.firstIndex(of: k) else {
+            throw CellFreeError.numerical(what: "combiner of UE \(k)", detail: "UE missing from its own set S_k")
+        }
+        self.position = position
+        // Diagonal blocks Σ_{i∈S_k} p_i·C_il + I_N of D_k, one per serving AP.
+        let blocks: [Matrix<Complex<Double>>] = stride(from: 0, to: rows.count, by: N).map { r in
+            let l = rows[r] / N
+            var block = Matrix<Complex<Double>>.identity(N)
+            if scheme != .pRZF {
+                for i in users { let o = e.C.offset(l, i); for j in 0..<(N * N) { block.elements[j] += Complex(powers[i]) * e.C.values[o + j] } }
+            }
+            return block
+        }
+        let na = rows.count
+        woodbury = na > users.count
+        if woodbury {
+            var inverses = [Complex<Double>]()
+            for block in blocks { inverses += try block.cholesky().lower.inverse().elements }
+            self.inverses = inverses
+            base = []
+        } else {
+            var base = [Complex<Double>](repeating: .zero, count: na * na)
+            for (j, block) in blocks.enumerated() {
+                for b in 0..<N { for a in 0..<N { base[(j * N + a) + na * (j * N + b)] = block[a, b] } }
+            }
+            self.base = base
+            inverses = []
+        }
     }
 
-    /// Gathers G_n = [sqrt(p_i)·ĥ_i^{(k)}]_{i∈S_k} (na×m, column-major, leading dimension `ld`) of
-    /// realization n; the rows of M_k come in runs of N per AP.
-    func gather(_ h: UnsafePointer<Complex<Double>>, n: Int, roots: [Double], into g: UnsafeMutablePointer<Complex<Double>>, ld: Int) {
-        let blockCount = na / N, source = h.interleaved, target = g.interleaved
+    func failure(_ scheme: CentralizedScheme, _ n: Int, _ info: Int32) -> CellFreeError {
+        .numerical(what: "\(scheme.rawValue) combiner of UE \(k), realization \(n)",
+                   detail: "matrix not positive definite or not finite (potrf/potrs info \(info))")
+    }
+
+    /// v_k of realization n into column k of realization n of `v`.
+    func solve(_ n: Int, _ scheme: CentralizedScheme, hHat h: UnsafePointer<Complex<Double>>, workspace w: CombinerWorkspace,
+               into v: UnsafeMutablePointer<Complex<Double>>) throws {
+        if woodbury { try solveWoodbury(n, scheme, h, w, v) } else { try solveDirect(n, scheme, h, w, v) }
+    }
+
+    /// (G·Gᴴ + D_k)·x = p_k·ĥ_k with G = [sqrt(p_i)·ĥ_i^{(k)}]: herk + potrf + potrs on the na×na matrix.
+    private func solveDirect(_ n: Int, _ scheme: CentralizedScheme, _ h: UnsafePointer<Complex<Double>>,
+                             _ w: CombinerWorkspace, _ v: UnsafeMutablePointer<Complex<Double>>) throws {
+        let source = h.interleaved, g = w.g.interleaved, blockCount = na / N
         rows.withUnsafeBufferPointer { rows in
-            for (j, i) in users.enumerated() {
-                let s = roots[j]
-                let column = source + 2 * LN * (i + K * n)
-                let out = target + 2 * ld * j
+            for (j, i) in users.enumerated() {   // gather G (na×m), runs of N rows per AP
+                let s = roots[j], column = source + 2 * LN * (i + K * n), out = g + 2 * na * j
                 for b in 0..<blockCount {
                     let x = column + 2 * rows[b * N], y = out + 2 * b * N
                     for a in 0..<(2 * N) { y[a] = s * x[a] }
                 }
             }
         }
-    }
-
-    /// (G·Gᴴ + D_k)·x = p_k·ĥ_k per realization: herk + potrf + potrs on the na×na matrix.
-    func solveDirect(blocks: [Matrix<Complex<Double>>], hHat: [Complex<Double>], realizations nbr: Int,
-                     into v: UnsafeMutablePointer<Complex<Double>>, scheme: CentralizedScheme) throws {
-        var base = [Complex<Double>](repeating: .zero, count: na * na)
-        for (j, block) in blocks.enumerated() {
-            for b in 0..<N { for a in 0..<N { base[(j * N + a) + na * (j * N + b)] = block[a, b] } }
-        }
-        var A = base, G = [Complex<Double>](repeating: .zero, count: na * m), x = [Complex<Double>](repeating: .zero, count: na)
-        let pk = powers[k], roots = users.map { powers[$0].squareRoot() }
-        try hHat.withUnsafeBufferPointer { h in
-            do {
-                try A.withUnsafeMutableBufferPointer { a in
-                    try G.withUnsafeMutableBufferPointer { g in
-                        try x.withUnsafeMutableBufferPointer { x in
-                            for n in 0..<nbr {
-                                gather(h.baseAddress!, n: n, roots: roots, into: g.baseAddress!, ld: na)
-                                base.withUnsafeBufferPointer { a.baseAddress!.update(from: $0.baseAddress!, count: na * na) }
-                                Complex<Double>.blasHerk(.none, Int32(na), Int32(m), 1, g.baseAddress!, Int32(na), 1, a.baseAddress!, Int32(na))
-                                let column = h.baseAddress! + LN * (k + K * n)
-                                for (r, row) in rows.enumerated() { x[r] = Complex(pk) * column[row] }
-                                var info = Complex<Double>.lapackPotrf(Int32(na), a.baseAddress!, Int32(na))
-                                if info == 0 { info = Complex<Double>.lapackPotrs(Int32(na), 1, a.baseAddress!, Int32(na), x.baseAddress!, Int32(na)) }
-                                if info != 0 { throw failure(scheme, n, info) }
-                                let out = v + LN * (k + K * n)
-                                for (r, row) in rows.enumerated() { out[row] = x[r] }
-                            }
-                        }
-                    }
-                }
-            }
-        }
+        base.withUnsafeBufferPointer { w.a.update(from: $0.baseAddress!, count: na * na) }
+        Complex<Double>.blasHerk(.none, Int32(na), Int32(m), 1, w.g, Int32(na), 1, w.a, Int32(na))
+        let column = h + LN * (k + K * n)
+        for (r, row) in rows.enumerated() { w.x[r] = Complex(pk) * column[row] }
+        var info = Complex<Double>.lapackPotrf(Int32(na), w.a, Int32(na))
+        if info == 0 { info = Complex<Double>.lapackPotrs(Int32(na), 1, w.a, Int32(na), w.x, Int32(na)) }
+        if info != 0 { throw failure(scheme, n, info) }
+        let out = v + LN * (k + K * n)
+        for (r, row) in rows.enumerated() { out[row] = w.x[r] }
     }
 
     /// Woodbury form for |S_k| < |M_k|N: Y = L⁻¹G, (I + YᴴY)·s = e_k, v_k = sqrt(p_k)·L⁻ᴴ·Y·s.
-    func solveWoodbury(blocks: [Matrix<Complex<Double>>], hHat: [Complex<Double>], realizations nbr: Int,
-                       into v: UnsafeMutablePointer<Complex<Double>>, scheme: CentralizedScheme) throws {
-        // L⁻¹ of every diagonal block (lower triangular), column-major N×N, one flat buffer.
-        var inverses = [Complex<Double>]()
-        for block in blocks { inverses += try block.cholesky().lower.inverse().elements }
-        guard let position = users.firstIndex(of: k) else {
-            throw CellFreeError.numerical(what: "combiner of UE \(k)", detail: "UE missing from its own set S_k")
-        }
-        // Y = L⁻¹·G for all realizations (na × m·nbr), whitened while gathering.
-        let roots = users.map { powers[$0].squareRoot() }
-        let count = na * m * nbr, blockCount = na / N
-        var Y = [Complex<Double>](unsafeUninitializedCapacity: count) { buffer, initialized in
-            let h = hHat.withUnsafeBufferPointer { $0.baseAddress!.interleaved }
-            let li = inverses.withUnsafeBufferPointer { $0.baseAddress!.interleaved }
-            let y = buffer.baseAddress!.interleaved
+    private func solveWoodbury(_ n: Int, _ scheme: CentralizedScheme, _ h: UnsafePointer<Complex<Double>>,
+                               _ w: CombinerWorkspace, _ v: UnsafeMutablePointer<Complex<Double>>) throws {
+        let source = h.interleaved, y = w.g.interleaved, blockCount = na / N
+        inverses.withUnsafeBufferPointer { lb in
+            let li = lb.baseAddress!.interleaved
             rows.withUnsafeBufferPointer { rows in
-                for n in 0..<nbr {
-                    for (j, i) in users.enumerated() {
-                        let scale = roots[j], column = h + 2 * LN * (i + K * n), out = y + 2 * na * (j + m * n)
-                        for b in 0..<blockCount {
-                            let x = column + 2 * rows[b * N], inverse = li + 2 * N * N * b, target = out + 2 * b * N
-                            for a in 0..<N {
-                                var re = 0.0, im = 0.0
-                                for c in 0...a {
-                                    let lr = inverse[2 * (a + N * c)], lim = inverse[2 * (a + N * c) + 1]
-                                    let xr = x[2 * c], xi = x[2 * c + 1]
-                                    re += lr * xr - lim * xi
-                                    im += lr * xi + lim * xr
-                                }
-                                target[2 * a] = scale * re
-                                target[2 * a + 1] = scale * im
+                for (j, i) in users.enumerated() {   // Y = L⁻¹·G, whitened while gathering
+                    let scale = roots[j], column = source + 2 * LN * (i + K * n), out = y + 2 * na * j
+                    for b in 0..<blockCount {
+                        let x = column + 2 * rows[b * N], inverse = li + 2 * N * N * b, target = out + 2 * b * N
+                        for a in 0..<N {
+                            var re = 0.0, im = 0.0
+                            for c in 0...a {
+                                let lr = inverse[2 * (a + N * c)], lim = inverse[2 * (a + N * c) + 1]
+                                let xr = x[2 * c], xi = x[2 * c + 1]
+                                re += lr * xr - lim * xi
+                                im += lr * xi + lim * xr
                             }
+                            target[2 * a] = scale * re
+                            target[2 * a + 1] = scale * im
                         }
                     }
                 }
             }
-            initialized = count
         }
-        var S = [Complex<Double>](repeating: .zero, count: m * m), s = [Complex<Double>](repeating: .zero, count: m)
-        var z = [Complex<Double>](repeating: .zero, count: na)
-        let root = powers[k].squareRoot()
-        do {
-            try Y.withUnsafeMutableBufferPointer { yAll in
-                try S.withUnsafeMutableBufferPointer { S in
-                    try s.withUnsafeMutableBufferPointer { s in
-                        try z.withUnsafeMutableBufferPointer { z in
-                            for n in 0..<nbr {
-                                let y = yAll.baseAddress! + na * m * n
-                                // Lower triangle of I + YᴴY (potrf reads nothing else).
-                                Complex<Double>.blasHerk(.adjoint, Int32(m), Int32(na), 1, y, Int32(na), 0, S.baseAddress!, Int32(m))
-                                for i in 0..<m { S[i * (m + 1)] += .one }
-                                for i in 0..<m { s[i] = .zero }
-                                s[position] = .one
-                                var info = Complex<Double>.lapackPotrf(Int32(m), S.baseAddress!, Int32(m))
-                                if info == 0 { info = Complex<Double>.lapackPotrs(Int32(m), 1, S.baseAddress!, Int32(m), s.baseAddress!, Int32(m)) }
-                                if info != 0 { throw failure(scheme, n, info) }
-                                Complex<Double>.blasGemv(.none, Int32(na), Int32(m), .one, y, Int32(na), s.baseAddress!, 1,
-                                                         .zero, z.baseAddress!, 1)
-                                // v block j = sqrt(p_k)·L_j⁻ᴴ·z_j.
-                                let out = v + LN * (k + K * n)
-                                inverses.withUnsafeBufferPointer { li in
-                                    for j in 0..<blockCount {
-                                        let inverse = li.baseAddress! + N * N * j
-                                        for b in 0..<N {
-                                            var acc = Complex<Double>.zero
-                                            for a in b..<N { acc += inverse[a + N * b].conjugate * z[j * N + a] }   // (L⁻¹)ᴴ is upper
-                                            out[rows[j * N + b]] = Complex(root) * acc
-                                        }
-                                    }
-                                }
-                            }
-                        }
-                    }
+        // Lower triangle of I + YᴴY (potrf reads nothing else).
+        Complex<Double>.blasHerk(.adjoint, Int32(m), Int32(na), 1, w.g, Int32(na), 0, w.a, Int32(m))
+        for i in 0..<m { w.a[i * (m + 1)] += .one; w.x[i] = .zero }
+        w.x[position] = .one
+        var info = Complex<Double>.lapackPotrf(Int32(m), w.a, Int32(m))
+        if info == 0 { info = Complex<Double>.lapackPotrs(Int32(m), 1, w.a, Int32(m), w.x, Int32(m)) }
+        if info != 0 { throw failure(scheme, n, info) }
+        Complex<Double>.blasGemv(.none, Int32(na), Int32(m), .one, w.g, Int32(na), w.x, 1, .zero, w.z, 1)
+        // v block j = sqrt(p_k)·L_j⁻ᴴ·z_j; (L⁻¹)ᴴ is upper triangular.
+        let out = v + LN * (k + K * n), root = Complex(pk.squareRoot())
+        inverses.withUnsafeBufferPointer { li in
+            for j in 0..<blockCount {
+                let inverse = li.baseAddress! + N * N * j
+                for b in 0..<N {
+                    var acc = Complex<Double>.zero
+                    for a in b..<N { acc += inverse[a + N * b].conjugate * w.z[j * N + a] }
+                    out[rows[j * N + b]] = root * acc
                 }
             }
         }

@@ -124,3 +124,13 @@ public func centralizedStatistics(_ scheme: CentralizedScheme, estimates e: Chan
     let V = try centralizedCombiners(scheme, estimates: e, clusters: D, powers: powers, threads: threads)
     return centralizedStatistics(combiners: V, estimates: e, p: p, preLogFactor: preLogFactor)
 }
+
+/// MMSE and P-MMSE statistics together: P-MMSE reuses the MMSE combiner of every UE with P_k = all UEs.
+public func mmseAndPartialMMSEStatistics(estimates e: ChannelEstimates, clusters D: ClusterMatrix, powers: [Double],
+                                         p: Double, preLogFactor: Double, threads: Int = 1)
+    throws -> (mmse: CentralizedStatistics, pMMSE: CentralizedStatistics) {
+    let mmse = try centralizedCombiners(.mmse, estimates: e, clusters: D, powers: powers, threads: threads)
+    let partial = try centralizedCombiners(.pMMSE, estimates: e, clusters: D, powers: powers, threads: threads, reusing: mmse)
+    return (centralizedStatistics(combiners: mmse, estimates: e, p: p, preLogFactor: preLogFactor),
+            centralizedStatistics(combiners: partial, estimates: e, p: p, preLogFactor: preLogFactor))
+}

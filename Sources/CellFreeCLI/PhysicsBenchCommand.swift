@@ -13,7 +13,8 @@ struct PhysicsBenchCommand: ParsableCommand {
             Steps: (a) geometry, shadowing, R, pilots, DCC; (b) channel realizations + MMSE estimates;
             (c) UL centralized P-MMSE and MMSE combiners with the instantaneous-SINR SE; (d) UatF terms (P-MMSE)
             + max-min power (Alg. 7.1); (e) DL P-MMSE precoding with the (7.43) allocation, hardening-bound SE.
-            The P-MMSE combiners of (c) are shared by (d) and (e), as in NumPy's "solved once" row.
+            The P-MMSE combiners of (c) are shared by (d) and (e), as in NumPy's "solved once" row, and a UE
+            whose P_k is every UE reuses its MMSE combiner (the two systems are then identical).
             With t threads, BLAS runs single-threaded and the per-UE combiner systems are spread over t threads.
             Each figure is the median of --repeats runs (seconds).
             """
@@ -73,10 +74,8 @@ struct PhysicsBenchCommand: ParsableCommand {
                                  draws: ChannelDraws.draw(params, realizations: realizations, using: &rng))
         }
         let pmmse = try timed { () -> CentralizedStatistics in
-            let s = try centralizedStatistics(.pMMSE, estimates: e, clusters: D, powers: full, p: params.p,
-                                              preLogFactor: prelog, threads: threads)
-            _ = try centralizedStatistics(.mmse, estimates: e, clusters: D, powers: full, p: params.p, preLogFactor: prelog, threads: threads)
-            return s
+            try mmseAndPartialMMSEStatistics(estimates: e, clusters: D, powers: full, p: params.p, preLogFactor: prelog,
+                                             threads: threads).pMMSE
         }
         let maxmin = timed { uplinkMaxMin(uatfTerms(pmmse), pMax: params.p) }
         let dl = timed { () -> [Double] in

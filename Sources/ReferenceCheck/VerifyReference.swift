@@ -73,7 +73,9 @@ func channelChecks(_ check: inout Checker, setup: NetworkSetup, D: ClusterMatrix
     // Centralized combiners (§8.1–8.2), reused by the UatF terms and the DL precoders (§9.1).
     progress("centralized combining")
     var central: [CentralizedScheme: CentralizedStatistics] = [:]
-    for scheme in CentralizedScheme.allCases {
+    (central[.mmse], central[.pMMSE]) = try mmseAndPartialMMSEStatistics(estimates: e, clusters: D, powers: full, p: p,
+                                                                        preLogFactor: prelog)
+    for scheme in [CentralizedScheme.pRZF, .mr] {
         central[scheme] = try centralizedStatistics(scheme, estimates: e, clusters: D, powers: full, p: p, preLogFactor: prelog)
     }
     let pmmse = central[.pMMSE]!
