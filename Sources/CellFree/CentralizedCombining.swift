@@ -42,8 +42,13 @@ public func centralizedCombiners(_ scheme: CentralizedScheme, estimates e: Chann
         problems.append(try CombinerProblem(k: k, rows: rows, scheme: scheme, estimates: e, clusters: D, powers: powers))
     }
     if problems.isEmpty { return V }
+    // MMSE: every UE's diagonal blocks are Σ_i p_i·C_il + I, the same for all UEs, so the Woodbury
+    // whitening Ŷ = L_l⁻¹·Ĥ is done once for all UEs and realizations (one gemm per AP).
+    let whitened: [Complex<Double>]? = scheme == .mmse && problems.contains(where: \.woodbury)
+        ? try whitenedEstimates(e, powers: powers) : nil
     // Realization-major: Ĥ_n (LN×K) stays in cache while every UE's system of realization n is solved.
     let maxRows = problems.map(\.na).max()!, maxUsers = problems.map(\.m).max()!
+    let whitenedPointer = whitened.map { w in UncheckedSendable(value: w.withUnsafeBufferPointer { $0.baseAddress! }) }
     try V.values.withUnsafeMutableBufferPointer { vb in
         try e.Hhat.values.withUnsafeBufferPointer { hb in
             let v = UncheckedSendable(value: vb.baseAddress!), h = UncheckedSendable(value: hb.baseAddress!)
@@ -52,12 +57,35 @@ public func centralizedCombiners(_ scheme: CentralizedScheme, estimates e: Chann
                 let workspace = CombinerWorkspace(rows: maxRows, users: maxUsers)
                 defer { workspace.deallocate() }
                 for n in stride(from: t, to: nbr, by: workers) {
-                    for problem in problems { try problem.solve(n, scheme, hHat: h.value, workspace: workspace, into: v.value) }
+                    for problem in problems {
+                        try problem.solve(n, scheme, hHat: h.value, whitened: whitenedPointer?.value, workspace: workspace, into: v.value)
+                    }
                 }
             }
         }
     }
+    withExtendedLifetime(whitened) {}
     return V
+}
+
+/// L_l⁻¹·ĥ_il for every AP l, UE i and realization (channel-tensor layout), with L_l·L_lᴴ = Σ_i p_i·C_il + I.
+private func whitenedEstimates(_ e: ChannelEstimates, powers: [Double]) throws -> [Complex<Double>] {
+    let N = e.Hhat.N, L = e.Hhat.L, K = e.Hhat.K, LN = L * N, columns = K * e.realizations
+    var out = [Complex<Double>](repeating: .zero, count: e.Hhat.values.count)
+    for l in 0..<L {
+        var block = Matrix<Complex<Double>>.identity(N)
+        for i in 0..<K { let o = e.C.offset(l, i); for j in 0..<(N * N) { block.elements[j] += Complex(powers[i]) * e.C.values[o + j] } }
+        let inverse = try block.cholesky().lower.inverse()
+        inverse.elements.withUnsafeBufferPointer { a in
+            e.Hhat.values.withUnsafeBufferPointer { h in
+                out.withUnsafeMutableBufferPointer { y in
+                    Complex<Double>.blasGemm(.none, .none, Int32(N), Int32(columns), Int32(N), .one, a.baseAddress!, Int32(N),
+                                             h.baseAddress! + l * N, Int32(LN), .zero, y.baseAddress! + l * N, Int32(LN))
+                }
+            }
+        }
+    }
+    return out
 }
 
 /// Scratch buffers of one worker, sized for the largest system.
@@ -139,24 +167,37 @@ private struct CombinerProblem {
     }
 
     /// v_k of realization n into column k of realization n of `v`.
-    func solve(_ n: Int, _ scheme: CentralizedScheme, hHat h: UnsafePointer<Complex<Double>>, workspace w: CombinerWorkspace,
+    /// `whitened`: L⁻¹·Ĥ when every UE shares the diagonal blocks (MMSE), else nil.
+    func solve(_ n: Int, _ scheme: CentralizedScheme, hHat h: UnsafePointer<Complex<Double>>,
+               whitened: UnsafePointer<Complex<Double>>?, workspace w: CombinerWorkspace,
                into v: UnsafeMutablePointer<Complex<Double>>) throws {
-        if woodbury { try solveWoodbury(n, scheme, h, w, v) } else { try solveDirect(n, scheme, h, w, v) }
+        if !woodbury {
+            try solveDirect(n, scheme, h, w, v)
+        } else {
+            if let whitened { gather(whitened, n, into: w.g) } else { gatherWhitened(h, n, into: w.g) }
+            try solveWoodbury(n, scheme, w, v)
+        }
     }
 
-    /// (G·Gᴴ + D_k)·x = p_k·ĥ_k with G = [sqrt(p_i)·ĥ_i^{(k)}]: herk + potrf + potrs on the na×na matrix.
-    private func solveDirect(_ n: Int, _ scheme: CentralizedScheme, _ h: UnsafePointer<Complex<Double>>,
-                             _ w: CombinerWorkspace, _ v: UnsafeMutablePointer<Complex<Double>>) throws {
-        let source = h.interleaved, g = w.g.interleaved, blockCount = na / N
+    /// G = [sqrt(p_i)·x_i^{(k)}]_{i∈S_k} (na×m, column-major) from a channel-layout tensor x of realization n;
+    /// the rows of M_k come in runs of N per AP.
+    private func gather(_ h: UnsafePointer<Complex<Double>>, _ n: Int, into g: UnsafeMutablePointer<Complex<Double>>) {
+        let source = h.interleaved, target = g.interleaved, blockCount = na / N
         rows.withUnsafeBufferPointer { rows in
-            for (j, i) in users.enumerated() {   // gather G (na×m), runs of N rows per AP
-                let s = roots[j], column = source + 2 * LN * (i + K * n), out = g + 2 * na * j
+            for (j, i) in users.enumerated() {
+                let s = roots[j], column = source + 2 * LN * (i + K * n), out = target + 2 * na * j
                 for b in 0..<blockCount {
                     let x = column + 2 * rows[b * N], y = out + 2 * b * N
                     for a in 0..<(2 * N) { y[a] = s * x[a] }
                 }
             }
         }
+    }
+
+    /// (G·Gᴴ + D_k)·x = p_k·ĥ_k with G = [sqrt(p_i)·ĥ_i^{(k)}]: herk + potrf + potrs on the na×na matrix.
+    private func solveDirect(_ n: Int, _ scheme: CentralizedScheme, _ h: UnsafePointer<Complex<Double>>,
+                             _ w: CombinerWorkspace, _ v: UnsafeMutablePointer<Complex<Double>>) throws {
+        gather(h, n, into: w.g)
         base.withUnsafeBufferPointer { w.a.update(from: $0.baseAddress!, count: na * na) }
         Complex<Double>.blasHerk(.none, Int32(na), Int32(m), 1, w.g, Int32(na), 1, w.a, Int32(na))
         let column = h + LN * (k + K * n)
@@ -168,10 +209,9 @@ private struct CombinerProblem {
         for (r, row) in rows.enumerated() { out[row] = w.x[r] }
     }
 
-    /// Woodbury form for |S_k| < |M_k|N: Y = L⁻¹G, (I + YᴴY)·s = e_k, v_k = sqrt(p_k)·L⁻ᴴ·Y·s.
-    private func solveWoodbury(_ n: Int, _ scheme: CentralizedScheme, _ h: UnsafePointer<Complex<Double>>,
-                               _ w: CombinerWorkspace, _ v: UnsafeMutablePointer<Complex<Double>>) throws {
-        let source = h.interleaved, y = w.g.interleaved, blockCount = na / N
+    /// Y = L⁻¹·G (na×m) of realization n, whitened while gathering.
+    private func gatherWhitened(_ h: UnsafePointer<Complex<Double>>, _ n: Int, into g: UnsafeMutablePointer<Complex<Double>>) {
+        let source = h.interleaved, y = g.interleaved, blockCount = na / N
         inverses.withUnsafeBufferPointer { lb in
             let li = lb.baseAddress!.interleaved
             rows.withUnsafeBufferPointer { rows in
@@ -194,6 +234,12 @@ private struct CombinerProblem {
                 }
             }
         }
+    }
+
+    /// Woodbury form for |S_k| < |M_k|N with Y = L⁻¹G in `w.g`: (I + YᴴY)·s = e_k, v_k = sqrt(p_k)·L⁻ᴴ·Y·s.
+    private func solveWoodbury(_ n: Int, _ scheme: CentralizedScheme, _ w: CombinerWorkspace,
+                               _ v: UnsafeMutablePointer<Complex<Double>>) throws {
+        let blockCount = na / N
         // Lower triangle of I + YᴴY (potrf reads nothing else).
         Complex<Double>.blasHerk(.adjoint, Int32(m), Int32(na), 1, w.g, Int32(na), 0, w.a, Int32(m))
         for i in 0..<m { w.a[i * (m + 1)] += .one; w.x[i] = .zero }
