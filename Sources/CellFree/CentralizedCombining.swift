@@ -73,9 +73,7 @@ private func whitenedEstimates(_ e: ChannelEstimates, powers: [Double]) throws -
     let N = e.Hhat.N, L = e.Hhat.L, K = e.Hhat.K, LN = L * N, columns = K * e.realizations
     var out = [Complex<Double>](repeating: .zero, count: e.Hhat.values.count)
     for l in 0..<L {
-        var block = Matrix<Complex<Double>>.identity(N)
-        for i in 0..<K { let o = e.C.offset(l, i); for j in 0..<(N * N) { block.elements[j] += Complex(powers[i]) * e.C.values[o + j] } }
-        let inverse = try block.cholesky().lower.inverse()
+        let inverse = try errorBlock(e.C, l: l, users: Array(0..<K), powers: powers).cholesky().lower.inverse()
         inverse.elements.withUnsafeBufferPointer { a in
             e.Hhat.values.withUnsafeBufferPointer { h in
                 out.withUnsafeMutableBufferPointer { y in
@@ -136,13 +134,8 @@ private struct CombinerProblem {
         }
         self.position = position
         // Diagonal blocks Σ_{i∈S_k} p_i·C_il + I_N of D_k, one per serving AP.
-        let blocks: [Matrix<Complex<Double>>] = stride(from: 0, to: rows.count, by: N).map { r in
-            let l = rows[r] / N
-            var block = Matrix<Complex<Double>>.identity(N)
-            if scheme != .pRZF {
-                for i in users { let o = e.C.offset(l, i); for j in 0..<(N * N) { block.elements[j] += Complex(powers[i]) * e.C.values[o + j] } }
-            }
-            return block
+        let blocks = stride(from: 0, to: rows.count, by: N).map { r in
+            errorBlock(e.C, l: rows[r] / N, users: scheme == .pRZF ? [] : users, powers: powers)
         }
         let na = rows.count
         woodbury = na > users.count

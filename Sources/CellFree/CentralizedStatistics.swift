@@ -22,13 +22,15 @@ public struct CentralizedStatistics: Sendable {
     public func totalScaling(_ k: Int) -> Double { (0..<L).reduce(0) { $0 + scaling[$1 + L * k] } }
 }
 
-/// Sums Σ_i C_il per AP l: L matrices N×N (the C_tot blocks of reference-physics §8).
-func errorCovarianceSums(_ C: CorrelationMatrices) -> [Matrix<Complex<Double>>] {
-    (0..<C.L).map { l in
-        var sum = Matrix<Complex<Double>>(rows: C.N, columns: C.N)
-        for i in 0..<C.K { let o = C.offset(l, i); for j in 0..<(C.N * C.N) { sum.elements[j] += C.values[o + j] } }
-        return sum
+/// I_N + Σ_{i∈users} p_i·C_il at AP l: the diagonal blocks of the MMSE-type combiner matrices (5.11), (5.16),
+/// (5.29), (5.39) and the error term p·C_tot + I of the SINR (5.5).
+func errorBlock(_ C: CorrelationMatrices, l: Int, users: [Int], powers: [Double]) -> Matrix<Complex<Double>> {
+    var block = Matrix<Complex<Double>>.identity(C.N)
+    for i in users {
+        let o = C.offset(l, i), w = Complex(powers[i])
+        for j in 0..<(C.N * C.N) { block.elements[j] += w * C.values[o + j] }
     }
+    return block
 }
 
 /// Gathers the statistics of combiners `V` (from `centralizedCombiners`) with UL power p [mW] in the
@@ -40,10 +42,9 @@ public func centralizedStatistics(combiners V: ChannelTensor, estimates e: Chann
     var q = [Double](repeating: 0, count: columns)
     var blockNorms = [Double](repeating: 0, count: L * columns)   // ‖v_kl‖² at l + L·(k + K·n)
     var X = [Complex<Double>](repeating: .zero, count: N * columns)
-    let ctot = errorCovarianceSums(e.C)
+    let everyone = Array(0..<K), equal = [Double](repeating: p, count: K)
     for l in 0..<L {
-        var Q = Complex(p) * ctot[l]
-        for a in 0..<N { Q[a, a] += .one }
+        let Q = errorBlock(e.C, l: l, users: everyone, powers: equal)
         Q.elements.withUnsafeBufferPointer { a in
             V.values.withUnsafeBufferPointer { v in
                 X.withUnsafeMutableBufferPointer { x in

@@ -41,11 +41,7 @@ func forEachLocalCombiner(_ scheme: LocalScheme, estimates e: ChannelEstimates, 
     }
     let servedByAP = (0..<L).map { D.servedUEs($0) }
     let users = (0..<L).map { scheme == .lMMSE ? Array(0..<K) : servedByAP[$0] }
-    let bases: [Matrix<Complex<Double>>] = (0..<L).map { l in
-        var base = Matrix<Complex<Double>>.identity(N)
-        if scheme != .mr { for i in users[l] { base = base + Complex(powers[i]) * e.C[l, i] } }
-        return base
-    }
+    let bases = (0..<L).map { l in errorBlock(e.C, l: l, users: scheme == .mr ? [] : users[l], powers: powers) }
     for n in 0..<nbr {
         let column = LN * K * n
         for l in 0..<L {

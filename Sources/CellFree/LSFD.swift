@@ -31,12 +31,12 @@ func gainCorrelation(_ s: DistributedStatistics, k: Int, aps: [Int], users: [Int
 /// a_k = p_k·(Σ_{i∈S} p_i·E[g_ki g_kiᴴ] + F_k)⁻¹·E[g_kk], F_k = diag(E‖v_kl‖²) (5.30)/(5.41),
 /// with S = all UEs (opt) or P_k (n-opt); a_k = 1 without LSFD.
 public func lsfdWeights(_ s: DistributedStatistics, clusters D: ClusterMatrix, kind: LSFDKind, powers: [Double]) throws -> [Complex<Double>] {
+    if kind == .none { return noLSFDWeights(clusters: D) }
     let L = s.L, K = s.K
     var a = [Complex<Double>](repeating: .zero, count: L * K)
     for k in 0..<K {
         let aps = D.servingAPs(k)
         if aps.isEmpty { continue }
-        if kind == .none { for l in aps { a[l + L * k] = .one }; continue }
         let users = kind == .optimal ? Array(0..<K) : D.partialUEs(k)
         var T = gainCorrelation(s, k: k, aps: aps, users: users, powers: powers)
         for (j, l) in aps.enumerated() { T[j, j] += Complex(s.scaling[l + L * k]) }
@@ -65,10 +65,14 @@ public func distributedUatFTerms(_ s: DistributedStatistics, clusters D: Cluster
         }
         b[k] = signal.lengthSquared
         for i in 0..<K {
-            let T = gainCorrelation(s, k: k, aps: aps, users: [i], powers: [Double](repeating: 1, count: K))
-            var quadratic = Complex<Double>.zero
-            for (x, _) in aps.enumerated() { for (y, _) in aps.enumerated() { quadratic += ak[x].conjugate * T[x, y] * ak[y] } }
-            c[i + K * k] = quadratic.real - (i == k ? b[k] : 0)
+            // a_kᴴE[g_ki g_kiᴴ]a_k = |Σ_l a_kl* E[g_ki,l]|² + Σ_l |a_kl|²·(E|g_ki,l|² − |E[g_ki,l]|²).
+            var mean = Complex<Double>.zero, variance = 0.0
+            for (j, l) in aps.enumerated() {
+                let m = s.mean[k + K * (i + K * l)]
+                mean += ak[j].conjugate * m
+                variance += ak[j].lengthSquared * (s.meanSquare[k + K * (i + K * l)] - m.lengthSquared)
+            }
+            c[i + K * k] = mean.lengthSquared + variance - (i == k ? b[k] : 0)
         }
     }
     return UatFTerms(K: K, b: b, c: c, sigma2: sigma2)
