@@ -212,16 +212,18 @@ private struct CombinerProblem {
                     let scale = roots[j], column = source + 2 * LN * (i + K * n), out = y + 2 * na * j
                     for b in 0..<blockCount {
                         let x = column + 2 * rows[b * N], inverse = li + 2 * N * N * b, target = out + 2 * b * N
-                        for a in 0..<N {
+                        for a in 0..<N {   // row a of the lower-triangular L⁻¹ times x, by pointer steps
                             var re = 0.0, im = 0.0
-                            for c in 0...a {
-                                let lr = inverse[2 * (a + N * c)], lim = inverse[2 * (a + N * c) + 1]
-                                let xr = x[2 * c], xi = x[2 * c + 1]
+                            var lp = inverse + 2 &* a, xp = x
+                            for _ in 0..<(a &+ 1) {
+                                let lr = lp[0], lim = lp[1], xr = xp[0], xi = xp[1]
                                 re += lr * xr - lim * xi
                                 im += lr * xi + lim * xr
+                                lp += 2 &* N
+                                xp += 2
                             }
-                            target[2 * a] = scale * re
-                            target[2 * a + 1] = scale * im
+                            target[2 &* a] = scale * re
+                            target[2 &* a &+ 1] = scale * im
                         }
                     }
                 }
