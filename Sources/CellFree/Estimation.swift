@@ -142,11 +142,19 @@ public func channelEstimates(R: CorrelationMatrices, pilots: PilotAssignment, p:
             // y_tl = sqrt(p)·τ_p·Σ_{i: t_i = t} h_il + sqrt(τ_p)·n_tl (4.4), all realizations.
             let noise = N * nbr * (l + L * t)
             var psi = Matrix<Complex<Double>>.identity(N)
-            for n in 0..<nbr {
-                for a in 0..<N {
-                    var s = Complex<Double>.zero
-                    for i in users { s += H.values[l * N + a + LN * (i + K * n)] }
-                    yp[a, n] = Complex(sp * Double(tau_p)) * s + Complex(stp) * draws.pilotNoise[noise + a + N * n]
+            let signalScale = sp * Double(tau_p)
+            H.values.withUnsafeBufferPointer { hb in
+                draws.pilotNoise.withUnsafeBufferPointer { nb in
+                    yp.elements.withUnsafeMutableBufferPointer { yb in
+                        let h = hb.baseAddress!.interleaved, z = nb.baseAddress!.interleaved + 2 * noise, y = yb.baseAddress!.interleaved
+                        for n in 0..<nbr {
+                            for a in 0..<(2 * N) {   // interleaved (re, im) of the N antennas
+                                var s = 0.0
+                                for i in users { s += h[2 * (l * N + LN * (i + K * n)) + a] }
+                                y[a + 2 * N * n] = signalScale * s + stp * z[a + 2 * N * n]
+                            }
+                        }
+                    }
                 }
             }
             // Ψ_tl = p·τ_p·Σ_{i: t_i = t} R_il + I_N.

@@ -58,7 +58,7 @@ public struct Matrix<Element: LinalgScalar>: Equatable, Hashable, Sendable, Cust
         return m
     }
 
-    public subscript(i: Int, j: Int) -> Element {
+    @inlinable public subscript(i: Int, j: Int) -> Element {   // inlinable: specialized in callers' hot loops
         get { elements[i + j * rows] }
         set { elements[i + j * rows] = newValue }
     }
