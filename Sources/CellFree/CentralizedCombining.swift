@@ -19,8 +19,8 @@ public enum CentralizedScheme: String, CaseIterable, Sendable {
 /// S_k = all UEs (MMSE) or P_k. Each (UE, realization) factors the smaller of the two equivalent
 /// systems: the (|M_k|N)² matrix itself, or by Woodbury the |S_k|² matrix I + YᴴY with Y = L⁻¹G,
 /// G = [sqrt(p_i)ĥ_i^{(k)}], D_k = L·Lᴴ, which gives v_k = sqrt(p_k)·L⁻ᴴ·Y·(I + YᴴY)⁻¹e_k.
-/// UEs are independent: `threads` > 1 spreads them over threads (keep BLAS single-threaded then);
-/// the result is identical for any thread count. `reusing` MMSE combiners (same estimates, clusters and
+/// Realizations are independent: `threads` > 1 spreads them over threads (keep BLAS single-threaded
+/// then); the result is identical for any thread count. `reusing` MMSE combiners (same estimates, clusters and
 /// powers) makes P-MMSE copy them for every UE whose P_k is all UEs, where the two systems coincide.
 public func centralizedCombiners(_ scheme: CentralizedScheme, estimates e: ChannelEstimates,
                                  clusters D: ClusterMatrix, powers: [Double], threads: Int = 1,

@@ -92,24 +92,30 @@ public struct CorrelationMatrices: Sendable, Equatable {
 }
 
 /// R for every pair from the gains [dB] and angles (reference-physics §4). For `.iid`, R_kl = β_kl·I_N.
+/// UEs are spread over `threads` threads; the result does not depend on the thread count.
 public func correlationMatrices(gainOverNoiseDB gain: [Double], geometry g: LinkGeometry,
-                                _ params: NetworkParameters) -> CorrelationMatrices {
+                                _ params: NetworkParameters, threads: Int = 1) -> CorrelationMatrices {
     var R = CorrelationMatrices(N: params.N, L: g.L, K: g.K)
+    let N = params.N
     var rule: GaussHermite?
     if case let .localScattering(σφ, σθ) = params.fading {
         rule = .forPhaseSlope(localScatteringBandwidth(N: params.N, antennaSpacing: params.antennaSpacing, asd: max(σφ, σθ)))
     }
-    for k in 0..<g.K {
-        for l in 0..<g.L {
-            let beta = dbToLinear(gain[l + g.L * k])
-            switch params.fading {
-            case .iid:
-                R[l, k] = Matrix.identity(params.N).map { $0 * Complex(beta) }
-            case let .localScattering(σφ, σθ):
-                let Rn = localScatteringCorrelation(N: params.N, azimuth: g.azimuth[l + g.L * k],
-                                                    elevation: g.elevation[l + g.L * k], azimuthASD: σφ,
-                                                    elevationASD: σθ, antennaSpacing: params.antennaSpacing, rule: rule)
-                R[l, k] = Rn.map { $0 * Complex(beta) }
+    R.values.withUnsafeMutableBufferPointer { buffer in
+        let out = UncheckedSendable(value: buffer.baseAddress!)
+        try! parallelFor(g.K, threads: threads) { k in   // the body cannot throw
+            for l in 0..<g.L {
+                let beta = Complex(dbToLinear(gain[l + g.L * k]))
+                let Rn: Matrix<Complex<Double>>
+                switch params.fading {
+                case .iid:
+                    Rn = .identity(N)
+                case let .localScattering(σφ, σθ):
+                    Rn = localScatteringCorrelation(N: N, azimuth: g.azimuth[l + g.L * k], elevation: g.elevation[l + g.L * k],
+                                                    azimuthASD: σφ, elevationASD: σθ, antennaSpacing: params.antennaSpacing, rule: rule)
+                }
+                let target = out.value + N * N * (l + g.L * k)
+                for j in 0..<(N * N) { target[j] = beta * Rn.elements[j] }
             }
         }
     }

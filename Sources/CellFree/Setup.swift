@@ -44,8 +44,8 @@ public struct NetworkSetup: Sendable {
     public let dcc: ClusterMatrix
     public var smallCell: ClusterMatrix { masterOnly }
 
-    /// Builds the setup from its draws, reference-physics §2–§6.1.
-    public init(_ params: NetworkParameters, draws: SetupDraws) throws {
+    /// Builds the setup from its draws, reference-physics §2–§6.1; R is computed on `threads` threads.
+    public init(_ params: NetworkParameters, draws: SetupDraws, threads: Int = 1) throws {
         try params.validate()
         guard draws.layout.apPositions.count == params.L, draws.layout.uePositions.count == params.K else {
             throw CellFreeError.shapeMismatch(what: "setup positions", expected: "L = \(params.L) APs and K = \(params.K) UEs",
@@ -60,7 +60,7 @@ public struct NetworkSetup: Sendable {
         shadowCorrelation = CellFree.shadowCorrelation(ueDistances: ueDistances(layout, params), params)
         shadowing = try shadowFading(correlation: shadowCorrelation, z: draws.shadowZ, K: params.K, L: params.L)
         gainOverNoiseDB = CellFree.gainOverNoiseDB(geometry: geometry, shadowing: shadowing, params)
-        R = correlationMatrices(gainOverNoiseDB: gainOverNoiseDB, geometry: geometry, params)
+        R = correlationMatrices(gainOverNoiseDB: gainOverNoiseDB, geometry: geometry, params, threads: threads)
         pilots = assignPilots(gainOverNoiseDB: gainOverNoiseDB, L: params.L, K: params.K, tau_p: params.tau_p)
         masterOnly = masterOnlyClusters(pilots, L: params.L)
         dcc = bookDCC(gainOverNoiseDB: gainOverNoiseDB, pilots: pilots, L: params.L)

@@ -15,7 +15,8 @@ struct PhysicsBenchCommand: ParsableCommand {
             + max-min power (Alg. 7.1); (e) DL P-MMSE precoding with the (7.43) allocation, hardening-bound SE.
             The P-MMSE combiners of (c) are shared by (d) and (e), as in NumPy's "solved once" row, and a UE
             whose P_k is every UE reuses its MMSE combiner (the two systems are then identical).
-            With t threads, BLAS runs single-threaded and the per-UE combiner systems are spread over t threads.
+            With t threads, BLAS runs single-threaded; R (per UE) and the combiners (per realization) are spread
+            over t threads.
             Each figure is the median of --repeats runs (seconds).
             """
     )
@@ -67,7 +68,7 @@ struct PhysicsBenchCommand: ParsableCommand {
             times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
             return value
         }
-        let setup = try timed { try NetworkSetup(params, draws: SetupDraws.draw(params, using: &rng)) }
+        let setup = try timed { try NetworkSetup(params, draws: SetupDraws.draw(params, using: &rng), threads: threads) }
         let D = setup.dcc, full = [Double](repeating: params.p, count: K), prelog = params.preLogFactor
         let e = try timed {
             try channelEstimates(R: setup.R, pilots: setup.pilots, p: params.p,

@@ -51,6 +51,9 @@ import Testing
         let a = try smallSetup(seed: 3), b = try smallSetup(seed: 3), c = try smallSetup(seed: 4)
         #expect(a.gainOverNoiseDB == b.gainOverNoiseDB && a.R == b.R && a.dcc == b.dcc)
         #expect(a.gainOverNoiseDB != c.gainOverNoiseDB)
+        var rng = RandomStream(seed: 3, name: "test-setup")
+        let params = NetworkParameters(L: 9, N: 2, K: 6, tau_p: 3)
+        #expect(try NetworkSetup(params, draws: SetupDraws.draw(params, using: &rng), threads: 2).R == a.R)   // R on 2 threads
         let ea = try smallEstimates(a, realizations: 20), eb = try smallEstimates(b, realizations: 20)
         #expect(ea.Hhat.values == eb.Hhat.values && ea.C == eb.C)
     }
