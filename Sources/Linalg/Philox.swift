@@ -10,13 +10,14 @@ public enum Philox4x32 {
     /// Encrypts `counter` under `key`: the 4 output words of one block.
     @inline(__always)
     public static func block(counter c: SIMD4<UInt32>, key k: SIMD2<UInt32>) -> SIMD4<UInt32> {
-        var x = c, k0 = k.x, k1 = k.y
+        // Scalar words: SIMD4 element access costs a bounds check per use in this hot loop.
+        var x0 = c.x, x1 = c.y, x2 = c.z, x3 = c.w, k0 = k.x, k1 = k.y
         for round in 0..<10 {
             if round > 0 { k0 &+= w0; k1 &+= w1 }
-            let p0 = UInt64(m0) &* UInt64(x[0]), p1 = UInt64(m1) &* UInt64(x[2])
-            x = SIMD4(UInt32(truncatingIfNeeded: p1 >> 32) ^ x[1] ^ k0, UInt32(truncatingIfNeeded: p1),
-                      UInt32(truncatingIfNeeded: p0 >> 32) ^ x[3] ^ k1, UInt32(truncatingIfNeeded: p0))
+            let p0 = UInt64(m0) &* UInt64(x0), p1 = UInt64(m1) &* UInt64(x2)
+            (x0, x1, x2, x3) = (UInt32(truncatingIfNeeded: p1 >> 32) ^ x1 ^ k0, UInt32(truncatingIfNeeded: p1),
+                                UInt32(truncatingIfNeeded: p0 >> 32) ^ x3 ^ k1, UInt32(truncatingIfNeeded: p0))
         }
-        return x
+        return SIMD4(x0, x1, x2, x3)
     }
 }

@@ -167,8 +167,8 @@ public struct RandomStream: Sendable, Equatable {
     /// Two independent N(0, 1) from one block: u1 ∈ (0, 1] from words 0–1, u2 ∈ [0, 1) from words 2–3.
     @inline(__always)
     static func boxMuller(_ b: SIMD4<UInt32>) -> (Double, Double) {
-        let u1 = (Double((UInt64(b[0]) | UInt64(b[1]) << 32) >> 11) + 1) * 0x1p-53
-        let u2 = unitInterval(UInt64(b[2]) | UInt64(b[3]) << 32)
+        let u1 = (Double((UInt64(b.x) | UInt64(b.y) << 32) >> 11) + 1) * 0x1p-53
+        let u2 = unitInterval(UInt64(b.z) | UInt64(b.w) << 32)
         let r = (-2 * Foundation.log(u1)).squareRoot()
         let theta = 2 * Double.pi * u2
         return (r * Foundation.cos(theta), r * Foundation.sin(theta))
