@@ -48,23 +48,25 @@ public func centralizedCombiners(_ scheme: CentralizedScheme, estimates e: Chann
         ? try whitenedEstimates(e, powers: powers) : nil
     // Realization-major: Ĥ_n (LN×K) stays in cache while every UE's system of realization n is solved.
     let maxRows = problems.map(\.na).max()!, maxUsers = problems.map(\.m).max()!
-    let whitenedPointer = whitened.map { w in UncheckedSendable(value: w.withUnsafeBufferPointer { $0.baseAddress! }) }
+    let whitenedStore = whitened ?? []
     try V.values.withUnsafeMutableBufferPointer { vb in
         try e.Hhat.values.withUnsafeBufferPointer { hb in
-            let v = UncheckedSendable(value: vb.baseAddress!), h = UncheckedSendable(value: hb.baseAddress!)
-            let workers = max(1, min(threads, nbr))
-            try parallelFor(workers, threads: workers) { t in
-                let workspace = CombinerWorkspace(rows: maxRows, users: maxUsers)
-                defer { workspace.deallocate() }
-                for n in stride(from: t, to: nbr, by: workers) {
-                    for problem in problems {
-                        try problem.solve(n, scheme, hHat: h.value, whitened: whitenedPointer?.value, workspace: workspace, into: v.value)
+            try whitenedStore.withUnsafeBufferPointer { wb in
+                let v = UncheckedSendable(value: vb.baseAddress!), h = UncheckedSendable(value: hb.baseAddress!)
+                let w = UncheckedSendable(value: whitened == nil ? nil : wb.baseAddress)
+                let workers = max(1, min(threads, nbr))
+                try parallelFor(workers, threads: workers) { t in
+                    let workspace = CombinerWorkspace(rows: maxRows, users: maxUsers)
+                    defer { workspace.deallocate() }
+                    for n in stride(from: t, to: nbr, by: workers) {
+                        for problem in problems {
+                            try problem.solve(n, scheme, hHat: h.value, whitened: w.value, workspace: workspace, into: v.value)
+                        }
                     }
                 }
             }
         }
     }
-    withExtendedLifetime(whitened) {}
     return V
 }
 

@@ -61,7 +61,7 @@ public func verifyReferenceFile(_ path: String, progress: (String) -> Void = { _
 func channelChecks(_ check: inout Checker, setup: NetworkSetup, D: ClusterMatrix, draws: ChannelDraws,
                    progress: (String) -> Void) throws {
     let params = setup.params
-    let (L, K, p, prelog) = (params.L, params.K, params.p, params.preLogFactor)
+    let (K, p, prelog) = (params.K, params.p, params.preLogFactor)
     let full = [Double](repeating: p, count: K)
     progress("channels and MMSE estimates: \(draws.white.realizations) realizations")
     let e = try channelEstimates(R: setup.R, pilots: setup.pilots, p: p, draws: draws)
