@@ -29,14 +29,16 @@ public struct DownlinkTerms: Sendable, Equatable {
 public func downlinkTerms(_ s: CentralizedStatistics) -> DownlinkTerms {
     let K = s.K, L = s.L
     let sigma2 = (0..<K).map { s.totalScaling($0) }
-    let b = (0..<K).map { s.signal[$0 + K * $0].lengthSquared / sigma2[$0] }
+    // A UE served by no AP has no precoder (σ² = 0): its terms stay 0.
+    let inverse = sigma2.map { $0 > 0 ? 1 / $0 : 0 }
+    let b = (0..<K).map { s.signal[$0 + K * $0].lengthSquared * inverse[$0] }
     var c = [Double](repeating: 0, count: K * K)
     for k in 0..<K {
-        for i in 0..<K { c[k + K * i] = s.signal2[i + K * k] / sigma2[k] }
+        for i in 0..<K { c[k + K * i] = s.signal2[i + K * k] * inverse[k] }
         c[k + K * k] -= b[k]
     }
     var portion = [Double](repeating: 0, count: L * K)
-    for k in 0..<K { for l in 0..<L { portion[l + L * k] = s.scaling[l + L * k] / sigma2[k] } }
+    for k in 0..<K { for l in 0..<L { portion[l + L * k] = s.scaling[l + L * k] * inverse[k] } }
     return DownlinkTerms(L: L, K: K, b: b, c: c, sigma2: sigma2, portion: portion)
 }
 
@@ -44,7 +46,7 @@ public func downlinkTerms(_ s: CentralizedStatistics) -> DownlinkTerms {
 /// log2(1 + |h_kᴴw_k|² / (Σ_{i≠k}|h_kᴴw_i|² + 1)), with w_i = sqrt(ρ_i/E‖v_i‖²)·v_i.
 public func downlinkGenieSE(_ s: CentralizedStatistics, rho: [Double], preLogFactor: Double) -> [Double] {
     let K = s.K, nbr = s.realizations
-    let scale = (0..<K).map { rho[$0] / s.totalScaling($0) }
+    let scale = (0..<K).map { k in s.totalScaling(k) > 0 ? rho[k] / s.totalScaling(k) : 0 }
     var se = [Double](repeating: 0, count: K)
     for n in 0..<nbr {
         for k in 0..<K {

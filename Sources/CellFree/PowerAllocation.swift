@@ -7,23 +7,31 @@ func servedGain(gainOverNoiseDB gain: [Double], clusters D: ClusterMatrix) -> [D
 }
 
 /// UL fractional power control (7.35): p_k = p_max·(Σ_{l∈M_k}β_kl)^υ / max_{i∈P_k}(Σ_{l∈M_i}β_il)^υ.
+/// A UE served by no AP gets 0.
 public func fractionalPowerControl(gainOverNoiseDB gain: [Double], clusters D: ClusterMatrix,
                                    pMax: Double, upsilon υ: Double) -> [Double] {
     let g = servedGain(gainOverNoiseDB: gain, clusters: D).map { Double.pow($0, υ) }
-    return (0..<D.K).map { k in pMax * g[k] / D.partialUEs(k).map { g[$0] }.max()! }
+    return (0..<D.K).map { k in
+        guard let top = D.partialUEs(k).map({ g[$0] }).max() else { return 0 }
+        return pMax * g[k] / top
+    }
 }
 
 /// Scalable centralized DL allocation (7.43), `functionCentralizedPowerAllocation`:
 /// q_k = (Σ_{l∈M_k}β_kl)^υ / ω_k^κ with ω_k = max_{l∈M_k} ω_lk, and
-/// ρ_k = ρ_tot·q_k / max_{l∈M_k} Σ_{i∈D_l} ω_i·q_i. Within ρ_tot per AP (quirk 12.10).
+/// ρ_k = ρ_tot·q_k / max_{l∈M_k} Σ_{i∈D_l} ω_i·q_i. Within ρ_tot per AP (quirk 12.10). A UE served by
+/// no AP gets 0.
 public func centralizedPowerAllocation(gainOverNoiseDB gain: [Double], clusters D: ClusterMatrix, rhoTot: Double,
                                        portion ω: [Double], upsilon υ: Double, kappa κ: Double) -> [Double] {
     let L = D.L, K = D.K
     let omega = (0..<K).map { k in D.servingAPs(k).map { ω[$0 + L * k] }.max() ?? 0 }
     let sums = servedGain(gainOverNoiseDB: gain, clusters: D)
-    let q = (0..<K).map { Double.pow(sums[$0], υ) / Double.pow(omega[$0], κ) }
+    let q = (0..<K).map { sums[$0] > 0 ? Double.pow(sums[$0], υ) / Double.pow(omega[$0], κ) : 0 }
     let load = (0..<L).map { l in D.servedUEs(l).reduce(0.0) { $0 + omega[$1] * q[$1] } }
-    return (0..<K).map { k in rhoTot * q[k] / D.servingAPs(k).map { load[$0] }.max()! }
+    return (0..<K).map { k in
+        guard let top = D.servingAPs(k).map({ load[$0] }).max(), top > 0 else { return 0 }
+        return rhoTot * q[k] / top
+    }
 }
 
 /// Distributed fractional allocation (7.47) (and (6.36) for υ = ½): ρ_kl = ρ_tot·β_kl^υ / Σ_{i∈D_l} β_il^υ

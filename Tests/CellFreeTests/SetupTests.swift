@@ -65,3 +65,43 @@ import Testing
         for d in setup.geometry.distances { #expect(d <= (maxHorizontal * maxHorizontal + 100).squareRoot() + 1e-9) }
     }
 }
+
+@Suite struct ThresholdDCCTests {
+    /// §6.2: beyond the masters, AP l takes the strongest UE i* of pilot t only if it serves no UE on t
+    /// yet and β_{i*,l} is within −40 dB of β_{i*} at its master; nothing else is added.
+    @Test func followsTheScalableRule() throws {
+        let setup = try smallSetup(L: 25, N: 1, K: 30, tau_p: 5)
+        let L = 25, gain = setup.gainOverNoiseDB, pilots = setup.pilots
+        let D = thresholdDCC(gainOverNoiseDB: gain, pilots: pilots, L: L)
+        var added = 0
+        for l in 0..<L {
+            for t in 0..<5 {
+                let users = pilots.users(ofPilot: t)
+                let mastered = users.contains { pilots.masterAPs[$0] == l }
+                let strongest = users.max { gain[l + L * $0] < gain[l + L * $1] }!
+                for k in users where pilots.masterAPs[k] != l {
+                    let expected = !mastered && k == strongest
+                        && gain[l + L * k] - gain[pilots.masterAPs[k] + L * k] >= -40
+                    #expect(D[l, k] == expected, "AP \(l), UE \(k)")
+                    if expected { added += 1 }
+                }
+            }
+        }
+        for k in 0..<30 { #expect(D[pilots.masterAPs[k], k]) }
+        #expect(added > 0)   // the threshold does not reject every candidate in this network
+        // A 0 dB threshold keeps only APs at least as strong as the master: the masters alone.
+        #expect(thresholdDCC(gainOverNoiseDB: gain, pilots: pilots, L: L, thresholdDB: 0.001) == setup.masterOnly)
+    }
+
+    /// A UE served by no AP gets zero power from the heuristics instead of a crash or NaN.
+    @Test func unservedUEGetsNoPower() throws {
+        let setup = try smallSetup(L: 9, N: 2, K: 6, tau_p: 3)
+        var D = setup.dcc
+        for l in 0..<9 { D[l, 5] = false }
+        let p = fractionalPowerControl(gainOverNoiseDB: setup.gainOverNoiseDB, clusters: D, pMax: 100, upsilon: 0.5)
+        #expect(p[5] == 0 && p.prefix(5).allSatisfy { $0 > 0 && $0 <= 100 })
+        let rho = centralizedPowerAllocation(gainOverNoiseDB: setup.gainOverNoiseDB, clusters: D, rhoTot: 200,
+                                             portion: [Double](repeating: 0.1, count: 54), upsilon: -0.5, kappa: 0.5)
+        #expect(rho[5] == 0 && rho.allSatisfy(\.isFinite))
+    }
+}
