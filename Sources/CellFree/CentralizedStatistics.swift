@@ -33,86 +33,106 @@ func errorBlock(_ C: CorrelationMatrices, l: Int, users: [Int], powers: [Double]
     return block
 }
 
-/// Gathers the statistics of combiners `V` (from `centralizedCombiners`) with UL power p [mW] in the
-/// SINR (reference (5.4)–(5.5)): SINR_k = p|v_kᴴĥ_k|² / (p·Σ_{i≠k}|v_kᴴĥ_i|² + v_kᴴ(p·C_tot^{(k)} + I)v_k).
-public func centralizedStatistics(combiners V: ChannelTensor, estimates e: ChannelEstimates, p: Double,
-                                  preLogFactor: Double) -> CentralizedStatistics {
-    let N = V.N, L = V.L, K = V.K, nbr = V.realizations, LN = L * N, columns = K * nbr
-    // Noise-plus-error term q = Σ_l v_klᴴ(p·C_tot,l + I)v_kl and ‖v_kl‖², for every (k, n) at once.
-    var q = [Double](repeating: 0, count: columns)
-    var blockNorms = [Double](repeating: 0, count: L * columns)   // ‖v_kl‖² at l + L·(k + K·n)
-    var X = [Complex<Double>](repeating: .zero, count: N * columns)
+/// Gathers the statistics of combiners `V` (from `centralizedCombiners` with clusters D) with UL power
+/// p [mW] in the SINR (reference (5.4)–(5.5)):
+/// SINR_k = p|v_kᴴĥ_k|² / (p·Σ_{i≠k}|v_kᴴĥ_i|² + v_kᴴ(p·C_tot^{(k)} + I)v_k).
+/// Each inner product runs over the rows of M_k only (v_k is zero elsewhere). Realizations are spread
+/// over `threads` threads and averaged in realization order, so the result does not depend on the
+/// thread count.
+public func centralizedStatistics(combiners V: ChannelTensor, estimates e: ChannelEstimates, clusters D: ClusterMatrix,
+                                  p: Double, preLogFactor: Double, threads: Int = 1) -> CentralizedStatistics {
+    let N = V.N, L = V.L, K = V.K, nbr = V.realizations, LN = L * N
+    // Q_l = p·Σ_i C_il + I_N, the noise-plus-error block of (5.5), N×N column-major at N²·l.
     let everyone = Array(0..<K), equal = [Double](repeating: p, count: K)
-    for l in 0..<L {
-        let Q = errorBlock(e.C, l: l, users: everyone, powers: equal)
-        Q.elements.withUnsafeBufferPointer { a in
-            V.values.withUnsafeBufferPointer { v in
-                X.withUnsafeMutableBufferPointer { x in
-                    Complex<Double>.blasGemm(.none, .none, Int32(N), Int32(columns), Int32(N), .one, a.baseAddress!, Int32(N),
-                                             v.baseAddress! + l * N, Int32(LN), .zero, x.baseAddress!, Int32(N))
-                }
-            }
-        }
-        V.values.withUnsafeBufferPointer { vb in
-            X.withUnsafeBufferPointer { xb in
-                let v = vb.baseAddress!.interleaved + 2 * l * N, x = xb.baseAddress!.interleaved
-                for j in 0..<columns {
-                    var s = 0.0, norm = 0.0
-                    for a in 0..<(2 * N) {   // Re(vᴴw) and ‖v‖² over interleaved (re, im) pairs
-                        let vj = v[a + 2 * LN * j]
-                        s += vj * x[a + 2 * N * j]
-                        norm += vj * vj
+    let Q = (0..<L).flatMap { errorBlock(e.C, l: $0, users: everyone, powers: equal).elements }
+    let serving = (0..<K).map { D.servingAPs($0) }, served = (0..<L).map { D.servedUEs($0) }
+    var trueGains = [Complex<Double>](repeating: .zero, count: K * K * nbr)
+    var sinr = [Double](repeating: 0, count: 2 * K * nbr)             // (estimated, genie) at 2·(k + K·n)
+    var blockNorms = [Double](repeating: 0, count: L * K * nbr)       // ‖v_kl‖² at l + L·(k + K·n)
+    trueGains.withUnsafeMutableBufferPointer { gb in
+        sinr.withUnsafeMutableBufferPointer { sb in
+            blockNorms.withUnsafeMutableBufferPointer { nb in
+                let gains = UncheckedSendable(value: gb.baseAddress!.interleaved)
+                let ratios = UncheckedSendable(value: sb.baseAddress!), norms = UncheckedSendable(value: nb.baseAddress!)
+                try! parallelFor(nbr, threads: threads) { n in   // the body cannot throw
+                    // ĥ_iᴴv_k and h_iᴴv_k as split real/imaginary K×K (i + K·k); v_kᴴ(p·C_tot + I)v_k and ‖v_k‖².
+                    var estRe = [Double](repeating: 0, count: K * K), estIm = estRe, trueRe = estRe, trueIm = estRe
+                    var noise = [Double](repeating: 0, count: K), norm = noise, w = [Double](repeating: 0, count: 2 * N)
+                    // AP l's rows of Ĥ and H for every UE, split: entry (a, i) at i + K·a.
+                    var rows = [Double](repeating: 0, count: 4 * N * K)
+                    V.values.withUnsafeBufferPointer { vb in
+                        e.Hhat.values.withUnsafeBufferPointer { hatb in
+                            e.H.values.withUnsafeBufferPointer { hb in
+                                Q.withUnsafeBufferPointer { qb in
+                                    let block = 2 * LN * K * n
+                                    let v = vb.baseAddress!.interleaved + block, hat = hatb.baseAddress!.interleaved + block
+                                    let h = hb.baseAddress!.interleaved + block, q = qb.baseAddress!.interleaved
+                                    for l in 0..<L where !served[l].isEmpty {
+                                        rows.withUnsafeMutableBufferPointer { r in
+                                            let xr = r.baseAddress!, xi = xr + N * K, yr = xi + N * K, yi = yr + N * K
+                                            for i in 0..<K {
+                                                let x = hat + 2 * (l * N + LN * i), y = h + 2 * (l * N + LN * i)
+                                                for a in 0..<N {
+                                                    xr[i + K * a] = x[2 * a]; xi[i + K * a] = x[2 * a + 1]
+                                                    yr[i + K * a] = y[2 * a]; yi[i + K * a] = y[2 * a + 1]
+                                                }
+                                            }
+                                            for k in served[l] {
+                                                let vk = v + 2 * (l * N + LN * k)
+                                                complexMatVec(q + 2 * N * N * l, vk, &w, N)
+                                                var quadratic = 0.0, square = 0.0
+                                                for a in 0..<(2 * N) { quadratic += vk[a] * w[a]; square += vk[a] * vk[a] }
+                                                noise[k] += quadratic; norm[k] += square
+                                                norms.value[l + L * (k + K * n)] = square
+                                                // conj(x)·v = (xr·vr + xi·vi) + j(xr·vi − xi·vr), vectorized over i.
+                                                for a in 0..<N {
+                                                    accumulateConjugateProducts(xr + K * a, xi + K * a, vk[2 * a], vk[2 * a + 1],
+                                                                                &estRe, &estIm, K * k, K)
+                                                    accumulateConjugateProducts(yr + K * a, yi + K * a, vk[2 * a], vk[2 * a + 1],
+                                                                                &trueRe, &trueIm, K * k, K)
+                                                }
+                                            }
+                                        }
+                                    }
+                                    let g = gains.value + 2 * K * K * n
+                                    for j in 0..<(K * K) { g[2 * j] = trueRe[j]; g[2 * j + 1] = trueIm[j] }
+                                    for k in 0..<K {
+                                        var all = 0.0, allTrue = 0.0
+                                        for i in (K * k)..<(K * k + K) {
+                                            all += estRe[i] * estRe[i] + estIm[i] * estIm[i]
+                                            allTrue += trueRe[i] * trueRe[i] + trueIm[i] * trueIm[i]
+                                        }
+                                        let own = k + K * k
+                                        let numerator = p * (estRe[own] * estRe[own] + estIm[own] * estIm[own])
+                                        let trueNumerator = p * (trueRe[own] * trueRe[own] + trueIm[own] * trueIm[own])
+                                        let r = ratios.value + 2 * (k + K * n)
+                                        r[0] = numerator > 0 ? numerator / (p * all + noise[k] - numerator) : 0
+                                        r[1] = trueNumerator > 0 ? trueNumerator / (p * allTrue + norm[k] - trueNumerator) : 0
+                                    }
+                                }
+                            }
+                        }
                     }
-                    q[j] += s
-                    blockNorms[l + L * j] = norm
                 }
             }
         }
     }
+    // Monte Carlo averages, in realization order.
     var stats = CentralizedStatistics(L: L, K: K, realizations: nbr, uplinkSE: .init(repeating: 0, count: K),
                                       uplinkGenieSE: .init(repeating: 0, count: K),
                                       signal: .init(repeating: .zero, count: K * K), signal2: .init(repeating: 0, count: K * K),
-                                      scaling: .init(repeating: 0, count: L * K),
-                                      trueGains: .init(repeating: .zero, count: K * K * nbr))
-    var estimated = [Complex<Double>](repeating: .zero, count: K * K)
+                                      scaling: .init(repeating: 0, count: L * K), trueGains: trueGains)
     let invN = 1 / Double(nbr)
     for n in 0..<nbr {
-        let offset = LN * K * n
-        // ĥ_iᴴ v_k and h_iᴴ v_k for all (i, k): two gemms (K×LN)·(LN×K).
-        V.values.withUnsafeBufferPointer { v in
-            e.Hhat.values.withUnsafeBufferPointer { h in
-                estimated.withUnsafeMutableBufferPointer { g in
-                    Complex<Double>.blasGemm(.adjoint, .none, Int32(K), Int32(K), Int32(LN), .one, h.baseAddress! + offset, Int32(LN),
-                                             v.baseAddress! + offset, Int32(LN), .zero, g.baseAddress!, Int32(K))
-                }
-            }
-            e.H.values.withUnsafeBufferPointer { h in
-                stats.trueGains.withUnsafeMutableBufferPointer { g in
-                    Complex<Double>.blasGemm(.adjoint, .none, Int32(K), Int32(K), Int32(LN), .one, h.baseAddress! + offset, Int32(LN),
-                                             v.baseAddress! + offset, Int32(LN), .zero, g.baseAddress! + K * K * n, Int32(K))
-                }
-            }
-        }
         for k in 0..<K {
-            var all = 0.0, allTrue = 0.0, norm = 0.0
+            stats.uplinkSE[k] += preLogFactor * Double.log2(1 + sinr[2 * (k + K * n)]) * invN
+            stats.uplinkGenieSE[k] += preLogFactor * Double.log2(1 + sinr[2 * (k + K * n) + 1]) * invN
             for i in 0..<K {
-                all += estimated[i + K * k].lengthSquared
-                let g = stats.trueGains[i + K * (k + K * n)]
-                allTrue += g.lengthSquared
+                let g = trueGains[i + K * (k + K * n)]
                 stats.signal[i + K * k] += Complex(invN) * g
                 stats.signal2[i + K * k] += invN * g.lengthSquared
             }
-            for l in 0..<L {
-                let b = blockNorms[l + L * (k + K * n)]
-                stats.scaling[l + L * k] += invN * b
-                norm += b
-            }
-            let numerator = p * estimated[k + K * k].lengthSquared
-            let denominator = p * all + q[k + K * n] - numerator
-            if numerator > 0 { stats.uplinkSE[k] += preLogFactor * Double.log2(1 + numerator / denominator) * invN }
-            let trueNumerator = p * stats.trueGains[k + K * (k + K * n)].lengthSquared
-            let trueDenominator = p * allTrue + norm - trueNumerator
-            if trueNumerator > 0 { stats.uplinkGenieSE[k] += preLogFactor * Double.log2(1 + trueNumerator / trueDenominator) * invN }
+            for l in serving[k] { stats.scaling[l + L * k] += invN * blockNorms[l + L * (k + K * n)] }
         }
     }
     return stats
@@ -123,7 +143,7 @@ public func centralizedStatistics(combiners V: ChannelTensor, estimates e: Chann
 public func centralizedStatistics(_ scheme: CentralizedScheme, estimates e: ChannelEstimates, clusters D: ClusterMatrix,
                                   powers: [Double], p: Double, preLogFactor: Double, threads: Int = 1) throws -> CentralizedStatistics {
     let V = try centralizedCombiners(scheme, estimates: e, clusters: D, powers: powers, threads: threads)
-    return centralizedStatistics(combiners: V, estimates: e, p: p, preLogFactor: preLogFactor)
+    return centralizedStatistics(combiners: V, estimates: e, clusters: D, p: p, preLogFactor: preLogFactor, threads: threads)
 }
 
 /// MMSE and P-MMSE statistics together: P-MMSE reuses the MMSE combiner of every UE with P_k = all UEs.
@@ -132,6 +152,21 @@ public func mmseAndPartialMMSEStatistics(estimates e: ChannelEstimates, clusters
     throws -> (mmse: CentralizedStatistics, pMMSE: CentralizedStatistics) {
     let mmse = try centralizedCombiners(.mmse, estimates: e, clusters: D, powers: powers, threads: threads)
     let partial = try centralizedCombiners(.pMMSE, estimates: e, clusters: D, powers: powers, threads: threads, reusing: mmse)
-    return (centralizedStatistics(combiners: mmse, estimates: e, p: p, preLogFactor: preLogFactor),
-            centralizedStatistics(combiners: partial, estimates: e, p: p, preLogFactor: preLogFactor))
+    return (centralizedStatistics(combiners: mmse, estimates: e, clusters: D, p: p, preLogFactor: preLogFactor, threads: threads),
+            centralizedStatistics(combiners: partial, estimates: e, clusters: D, p: p, preLogFactor: preLogFactor, threads: threads))
+}
+
+/// out[offset + i] += conj(x_i)·v for i in 0..<count, with x and out split into real and imaginary parts.
+@inline(__always)
+private func accumulateConjugateProducts(_ xr: UnsafePointer<Double>, _ xi: UnsafePointer<Double>, _ vr: Double, _ vi: Double,
+                                         _ outRe: inout [Double], _ outIm: inout [Double], _ offset: Int, _ count: Int) {
+    outRe.withUnsafeMutableBufferPointer { re in
+        outIm.withUnsafeMutableBufferPointer { im in
+            let r = re.baseAddress! + offset, m = im.baseAddress! + offset
+            for i in 0..<count {
+                r[i] += xr[i] * vr + xi[i] * vi
+                m[i] += xr[i] * vi - xi[i] * vr
+            }
+        }
+    }
 }

@@ -102,8 +102,9 @@ public struct ChannelEstimates: Sendable {
 }
 
 /// Channel realizations and MMSE estimation with pilot power p [mW] for every UE (reference §7).
+/// Realizations are spread over `threads` threads; the result does not depend on the thread count.
 public func channelEstimates(R: CorrelationMatrices, pilots: PilotAssignment, p: Double,
-                             draws: ChannelDraws) throws -> ChannelEstimates {
+                             draws: ChannelDraws, threads: Int = 1) throws -> ChannelEstimates {
     let N = R.N, L = R.L, K = R.K, nbr = draws.white.realizations, tau_p = pilots.tau_p
     guard draws.white.L == L, draws.white.N == N, draws.white.K == K else {
         throw CellFreeError.shapeMismatch(what: "channel draws", expected: "L=\(L), N=\(N), K=\(K)",
@@ -113,71 +114,95 @@ public func channelEstimates(R: CorrelationMatrices, pilots: PilotAssignment, p:
         throw CellFreeError.shapeMismatch(what: "pilot noise Np", expected: "N×nbr×L×τ_p = \(N * nbr * L * tau_p)",
                                           got: "\(draws.pilotNoise.count)")
     }
-    let LN = L * N, ld = Int32(LN * K)
-    var H = ChannelTensor.uninitialized(L: L, N: N, K: K, realizations: nbr)   // every (l, k) block written below
-    // h_kl = sqrt(½)·sqrtm(R_kl)·white_kl, one gemm over all realizations per (l, k).
-    for k in 0..<K {
-        for l in 0..<L {
-            let root = try R[l, k].hermitianSquareRoot()
-            let start = l * N + LN * k
-            root.elements.withUnsafeBufferPointer { a in
-                draws.white.values.withUnsafeBufferPointer { w in
-                    H.values.withUnsafeMutableBufferPointer { h in
-                        Complex<Double>.blasGemm(.none, .none, Int32(N), Int32(nbr), Int32(N), Complex(0.5.squareRoot()),
-                                                 a.baseAddress!, Int32(N), w.baseAddress! + start, ld,
-                                                 .zero, h.baseAddress! + start, ld)
+    let (roots, estimators, B, C) = try estimationOperators(R: R, pilots: pilots, p: p, threads: threads)
+    var H = ChannelTensor.uninitialized(L: L, N: N, K: K, realizations: nbr)      // every block written below
+    var Hhat = ChannelTensor.uninitialized(L: L, N: N, K: K, realizations: nbr)   // every UE has a pilot
+    let LN = L * N, signalScale = p.squareRoot() * Double(tau_p), noiseScale = Double(tau_p).squareRoot()
+    let pilotOf = pilots.pilotIndex, usersOf = (0..<tau_p).map { pilots.users(ofPilot: $0) }
+    try H.values.withUnsafeMutableBufferPointer { hBuffer in
+        try Hhat.values.withUnsafeMutableBufferPointer { hatBuffer in
+            let h = UncheckedSendable(value: hBuffer.baseAddress!.interleaved)
+            let hat = UncheckedSendable(value: hatBuffer.baseAddress!.interleaved)
+            try parallelFor(nbr, threads: threads) { n in
+                roots.values.withUnsafeBufferPointer { rootBuffer in
+                    draws.white.values.withUnsafeBufferPointer { whiteBuffer in
+                        let root = rootBuffer.baseAddress!.interleaved, white = whiteBuffer.baseAddress!.interleaved
+                        // h_kl = sqrt(½)·R_kl^{1/2}·white_kl: realization n is one contiguous LN×K block.
+                        for pair in 0..<(L * K) {
+                            let at = 2 * (N * pair + LN * K * n)
+                            complexMatVec(root + 2 * N * N * pair, white + at, h.value + at, N)
+                        }
                     }
                 }
-            }
-        }
-    }
-    var Hhat = ChannelTensor.uninitialized(L: L, N: N, K: K, realizations: nbr)   // every UE has a pilot: all blocks written
-    var B = CorrelationMatrices(N: N, L: L, K: K), C = B
-    let sp = p.squareRoot(), stp = Double(tau_p).squareRoot()
-    var yp = Matrix<Complex<Double>>(rows: N, columns: nbr)
-    for t in 0..<tau_p {
-        let users = pilots.users(ofPilot: t)
-        guard !users.isEmpty else { continue }
-        for l in 0..<L {
-            // y_tl = sqrt(p)·τ_p·Σ_{i: t_i = t} h_il + sqrt(τ_p)·n_tl (4.4), all realizations.
-            let noise = N * nbr * (l + L * t)
-            var psi = Matrix<Complex<Double>>.identity(N)
-            let signalScale = sp * Double(tau_p)
-            H.values.withUnsafeBufferPointer { hb in
-                draws.pilotNoise.withUnsafeBufferPointer { nb in
-                    yp.elements.withUnsafeMutableBufferPointer { yb in
-                        let h = hb.baseAddress!.interleaved, z = nb.baseAddress!.interleaved + 2 * noise, y = yb.baseAddress!.interleaved
-                        for n in 0..<nbr {
-                            for a in 0..<(2 * N) {   // interleaved (re, im) of the N antennas
-                                var s = 0.0
-                                for i in users { s += h[2 * (l * N + LN * (i + K * n)) + a] }
-                                y[a + 2 * N * n] = signalScale * s + stp * z[a + 2 * N * n]
+                // y_tl = sqrt(p)·τ_p·Σ_{i: t_i = t} h_il + sqrt(τ_p)·n_tl (4.4), N × L × τ_p, interleaved.
+                var y = [Double](repeating: 0, count: 2 * N * L * tau_p)
+                draws.pilotNoise.withUnsafeBufferPointer { noiseBuffer in
+                    let noise = noiseBuffer.baseAddress!.interleaved
+                    for t in 0..<tau_p {
+                        for l in 0..<L {
+                            let out = 2 * N * (l + L * t), z = 2 * N * (n + nbr * (l + L * t))
+                            for a in 0..<(2 * N) {
+                                var sum = 0.0
+                                for i in usersOf[t] { sum += h.value[2 * (l * N + LN * (i + K * n)) + a] }
+                                y[out + a] = signalScale * sum + noiseScale * noise[z + a]
+                            }
+                        }
+                    }
+                }
+                // ĥ_kl = sqrt(p)·R_kl·Ψ_{t_k l}⁻¹·y_{t_k l} (4.5).
+                estimators.values.withUnsafeBufferPointer { estimatorBuffer in
+                    y.withUnsafeBufferPointer { yBuffer in
+                        let estimator = estimatorBuffer.baseAddress!.interleaved, y = yBuffer.baseAddress!
+                        for k in 0..<K {
+                            for l in 0..<L {
+                                let pair = l + L * k
+                                complexMatVec(estimator + 2 * N * N * pair, y + 2 * N * (l + L * pilotOf[k]),
+                                              hat.value + 2 * (N * pair + LN * K * n), N)
                             }
                         }
                     }
                 }
             }
-            // Ψ_tl = p·τ_p·Σ_{i: t_i = t} R_il + I_N.
-            for i in users { psi = psi + Complex(p * Double(tau_p)) * R[l, i] }
-            let psiInverse = try psi.inversePositiveDefinite()
-            for k in users {
-                let Rk = R[l, k]
-                let RPsi = Rk * psiInverse
-                let start = l * N + LN * k
-                RPsi.elements.withUnsafeBufferPointer { a in
-                    yp.elements.withUnsafeBufferPointer { y in
-                        Hhat.values.withUnsafeMutableBufferPointer { h in
-                            Complex<Double>.blasGemm(.none, .none, Int32(N), Int32(nbr), Int32(N), Complex(sp),
-                                                     a.baseAddress!, Int32(N), y.baseAddress!, Int32(N),
-                                                     .zero, h.baseAddress! + start, ld)
-                        }
-                    }
-                }
-                let Bk = Complex(p * Double(tau_p)) * (RPsi * Rk)
-                B[l, k] = Bk
-                C[l, k] = Rk - Bk
-            }
         }
     }
     return ChannelEstimates(H: H, Hhat: Hhat, B: B, C: C)
+}
+
+/// The per-pair N×N operators of the estimation step: sqrt(½)·R_kl^{1/2} (h_kl = sqrt(½)·R^{1/2}·white),
+/// the estimator sqrt(p)·R_kl·Ψ_{t_k l}⁻¹ (4.5), B_kl = p·τ_p·R_kl·Ψ⁻¹·R_kl and C_kl = R_kl − B_kl
+/// (4.6)–(4.7). APs are spread over `threads` threads (each writes only its own blocks).
+func estimationOperators(R: CorrelationMatrices, pilots: PilotAssignment, p: Double, threads: Int) throws
+    -> (roots: CorrelationMatrices, estimators: CorrelationMatrices, B: CorrelationMatrices, C: CorrelationMatrices) {
+    let N = R.N, L = R.L, K = R.K, tau_p = pilots.tau_p, NN = N * N
+    var roots = CorrelationMatrices(N: N, L: L, K: K), estimators = roots, B = roots, C = roots
+    let scale = Complex(p * Double(tau_p)), usersOf = (0..<tau_p).map { pilots.users(ofPilot: $0) }
+    try roots.values.withUnsafeMutableBufferPointer { rb in
+        try estimators.values.withUnsafeMutableBufferPointer { eb in
+            try B.values.withUnsafeMutableBufferPointer { bb in
+                try C.values.withUnsafeMutableBufferPointer { cb in
+                    let out = UncheckedSendable(value: (rb.baseAddress!, eb.baseAddress!, bb.baseAddress!, cb.baseAddress!))
+                    try parallelFor(L, threads: threads) { l in
+                        let (root, estimator, b, c) = out.value
+                        func store(_ m: Matrix<Complex<Double>>, _ target: UnsafeMutablePointer<Complex<Double>>, _ k: Int) {
+                            m.elements.withUnsafeBufferPointer { (target + R.offset(l, k)).update(from: $0.baseAddress!, count: NN) }
+                        }
+                        for k in 0..<K { store(Complex(0.5.squareRoot()) * (try R[l, k].hermitianSquareRoot()), root, k) }
+                        for users in usersOf where !users.isEmpty {
+                            // Ψ_tl = p·τ_p·Σ_{i: t_i = t} R_il + I_N (4.6).
+                            var psi = Matrix<Complex<Double>>.identity(N)
+                            for i in users { psi = psi + scale * R[l, i] }
+                            let psiInverse = try psi.inversePositiveDefinite()
+                            for k in users {
+                                let Rk = R[l, k], RPsi = Rk * psiInverse, Bk = scale * (RPsi * Rk)
+                                store(Complex(p.squareRoot()) * RPsi, estimator, k)
+                                store(Bk, b, k)
+                                store(Rk - Bk, c, k)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    return (roots, estimators, B, C)
 }

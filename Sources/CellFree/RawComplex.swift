@@ -10,3 +10,17 @@ extension UnsafePointer where Pointee == Complex<Double> {
 extension UnsafeMutablePointer where Pointee == Complex<Double> {
     @inline(__always) var interleaved: UnsafeMutablePointer<Double> { UnsafeMutableRawPointer(self).assumingMemoryBound(to: Double.self) }
 }
+
+/// y = A·x for a column-major N×N complex A; all three as interleaved (re, im) Doubles.
+@inline(__always)
+func complexMatVec(_ A: UnsafePointer<Double>, _ x: UnsafePointer<Double>, _ y: UnsafeMutablePointer<Double>, _ N: Int) {
+    for r in 0..<(2 * N) { y[r] = 0 }
+    for c in 0..<N {
+        let xr = x[2 * c], xi = x[2 * c + 1], column = A + 2 * N * c
+        for r in 0..<N {
+            let ar = column[2 * r], ai = column[2 * r + 1]
+            y[2 * r] += ar * xr - ai * xi
+            y[2 * r + 1] += ar * xi + ai * xr
+        }
+    }
+}

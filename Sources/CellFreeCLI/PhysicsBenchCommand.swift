@@ -15,8 +15,8 @@ struct PhysicsBenchCommand: ParsableCommand {
             + max-min power (Alg. 7.1); (e) DL P-MMSE precoding with the (7.43) allocation, hardening-bound SE.
             The P-MMSE combiners of (c) are shared by (d) and (e), as in NumPy's "solved once" row, and a UE
             whose P_k is every UE reuses its MMSE combiner (the two systems are then identical).
-            With t threads, BLAS runs single-threaded; R (per UE) and the combiners (per realization) are spread
-            over t threads.
+            With t threads, BLAS runs single-threaded; R (per UE), the channels and estimates, the combiners and
+            their statistics (per realization) are spread over t threads.
             Each figure is the median of --repeats runs (seconds).
             """
     )
@@ -72,7 +72,7 @@ struct PhysicsBenchCommand: ParsableCommand {
         let D = setup.dcc, full = [Double](repeating: params.p, count: K), prelog = params.preLogFactor
         let e = try timed {
             try channelEstimates(R: setup.R, pilots: setup.pilots, p: params.p,
-                                 draws: ChannelDraws.draw(params, realizations: realizations, using: &rng))
+                                 draws: ChannelDraws.draw(params, realizations: realizations, using: &rng), threads: threads)
         }
         let pmmse = try timed { () -> CentralizedStatistics in
             try mmseAndPartialMMSEStatistics(estimates: e, clusters: D, powers: full, p: params.p, preLogFactor: prelog,

@@ -61,14 +61,20 @@ import Testing
         }
     }
 
-    /// Spreading UEs over threads changes nothing, bit for bit.
-    @Test func combinersDoNotDependOnThreadCount() throws {
+    /// Spreading realizations over threads changes nothing, bit for bit: estimates, combiners, statistics.
+    @Test func resultsDoNotDependOnThreadCount() throws {
         let setup = try smallSetup(L: 9, N: 2, K: 8, tau_p: 3)
         let e = try smallEstimates(setup, realizations: 10)
+        let e2 = try smallEstimates(setup, realizations: 10, threads: 2)
+        #expect(e.H.values == e2.H.values && e.Hhat.values == e2.Hhat.values)
         let powers = [Double](repeating: 100, count: 8)
         let one = try centralizedCombiners(.pMMSE, estimates: e, clusters: setup.dcc, powers: powers, threads: 1)
         let two = try centralizedCombiners(.pMMSE, estimates: e, clusters: setup.dcc, powers: powers, threads: 2)
         #expect(one.values == two.values)
+        let s1 = centralizedStatistics(combiners: one, estimates: e, clusters: setup.dcc, p: 100, preLogFactor: 0.95, threads: 1)
+        let s2 = centralizedStatistics(combiners: one, estimates: e, clusters: setup.dcc, p: 100, preLogFactor: 0.95, threads: 2)
+        #expect(s1.uplinkSE == s2.uplinkSE && s1.uplinkGenieSE == s2.uplinkGenieSE && s1.signal2 == s2.signal2)
+        #expect(s1.trueGains == s2.trueGains && s1.scaling == s2.scaling)
     }
 
     /// Random non-negative UatF terms for the power-control tests.

@@ -17,8 +17,8 @@ func smallSetup(L: Int = 9, N: Int = 2, K: Int = 6, tau_p: Int = 3, seed: UInt64
 }
 
 /// MMSE estimates of `setup` over `realizations` draws from `seed`.
-func smallEstimates(_ setup: NetworkSetup, realizations: Int, seed: UInt64 = 11) throws -> ChannelEstimates {
+func smallEstimates(_ setup: NetworkSetup, realizations: Int, seed: UInt64 = 11, threads: Int = 1) throws -> ChannelEstimates {
     var rng = RandomStream(seed: seed, name: "test-channels")
     let draws = ChannelDraws.draw(setup.params, realizations: realizations, using: &rng)
-    return try channelEstimates(R: setup.R, pilots: setup.pilots, p: setup.params.p, draws: draws)
+    return try channelEstimates(R: setup.R, pilots: setup.pilots, p: setup.params.p, draws: draws, threads: threads)
 }
