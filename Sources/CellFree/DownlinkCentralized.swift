@@ -14,6 +14,10 @@ public struct DownlinkTerms: Sendable, Equatable {
     /// ω_lk = E‖v_kl‖²/E‖v_k‖² at l + L·k (`portionScaling`).
     public var portion: [Double]
 
+    public init(L: Int, K: Int, b: [Double], c: [Double], sigma2: [Double], portion: [Double]) {
+        self.L = L; self.K = K; self.b = b; self.c = c; self.sigma2 = sigma2; self.portion = portion
+    }
+
     /// SINR_k for DL powers ρ [mW].
     public func sinr(_ rho: [Double]) -> [Double] {
         (0..<K).map { k in rho[k] * b[k] / ((0..<K).reduce(1.0) { $0 + c[$1 + K * k] * rho[$1] }) }

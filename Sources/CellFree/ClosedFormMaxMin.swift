@@ -1,0 +1,88 @@
+import Linalg
+
+/// The optimum of a max-min SINR problem with affine interference and polyhedral power constraints.
+public struct MaxMinSolution: Sendable, Equatable {
+    /// p* [mW]: every UE reaches the common SINR t*.
+    public var powers: [Double]
+    /// t* = 1/λ*, the optimal common SINR (linear).
+    public var sinr: Double
+    /// j*, the constraint that is tight at the optimum (a_{j*}ᵀp* = 1).
+    public var tightConstraint: Int
+}
+
+/// max_{p ≥ 0} min_k p_k / (M·p + u)_k subject to max_j a_jᵀp ≤ 1, in closed form (Miretti et al.,
+/// papers.md §3.1): λ* = max_j ρ(M + u·a_jᵀ), t* = 1/λ*, p* = t*·(I − t*·M)⁻¹·u = (λ*·I − M)⁻¹·u.
+/// `M` is K×K with M[k, i] the interference of transmitter i at UE k, u > 0 the noise terms, and each
+/// constraint a_j ≥ 0 a K-vector. Cost: one K×K eigenproblem per constraint.
+public func maxMinClosedForm(M: Matrix<Double>, u: [Double], constraints: [[Double]]) throws -> MaxMinSolution {
+    let K = u.count
+    guard M.rows == K, M.columns == K else {
+        throw CellFreeError.shapeMismatch(what: "interference matrix M", expected: "\(K)×\(K)", got: "\(M.rows)×\(M.columns)")
+    }
+    guard !constraints.isEmpty, constraints.allSatisfy({ $0.count == K }) else {
+        throw CellFreeError.shapeMismatch(what: "power constraints a_j", expected: "at least one vector of \(K) entries",
+                                          got: constraints.map { "\($0.count)" }.joined(separator: ", "))
+    }
+    guard M.elements.allSatisfy({ $0 >= 0 && $0.isFinite }), u.allSatisfy({ $0 > 0 && $0.isFinite }),
+          constraints.allSatisfy({ $0.allSatisfy { $0 >= 0 && $0.isFinite } }) else {
+        throw CellFreeError.numerical(what: "max-min closed form", detail: "needs M ≥ 0, u > 0 and a_j ≥ 0, all finite")
+    }
+    // λ_j = ρ(M + u·a_jᵀ), the Perron root of a non-negative matrix (papers.md §3.1).
+    var best = (lambda: -Double.infinity, j: 0)
+    for (j, a) in constraints.enumerated() {
+        let lambda = try Matrix(rows: K, columns: K) { k, i in M[k, i] + u[k] * a[i] }.spectralRadius()
+        if lambda > best.lambda { best = (lambda, j) }
+    }
+    // p* = (λ*·I − M)⁻¹·u.
+    let shifted = Matrix(rows: K, columns: K) { k, i in (k == i ? best.lambda : 0) - M[k, i] }
+    let p = try shifted.solve(Matrix(rows: K, columns: 1) { k, _ in u[k] }).elements
+    guard p.allSatisfy({ $0 >= 0 && $0.isFinite }) else {
+        throw CellFreeError.numerical(what: "max-min closed form", detail: "(λ*I − M)⁻¹u is not a non-negative power vector")
+    }
+    return MaxMinSolution(powers: p, sinr: 1 / best.lambda, tightConstraint: best.j)
+}
+
+/// M and u of the UL UatF SINR p_k·b_k / (Σ_i c_ki·p_i + σ_k²) (papers.md §3.2): M_ki = c_ki/b_k, u_k = σ_k²/b_k.
+func uplinkInterference(_ t: UatFTerms) -> (M: Matrix<Double>, u: [Double]) {
+    (Matrix(rows: t.K, columns: t.K) { k, i in t.c[i + t.K * k] / t.b[k] }, (0..<t.K).map { t.sigma2[$0] / t.b[$0] })
+}
+
+/// UL max-min with per-UE caps p_k ≤ pMax [mW] (papers.md §3.2: a_j = e_j / pMax). Exactly one UE
+/// transmits at pMax. Every UE must have b_k > 0 (served by at least one AP).
+public func uplinkMaxMinClosedForm(_ t: UatFTerms, pMax: Double) throws -> MaxMinSolution {
+    try requirePositive(t.b, "UL signal terms b_k")
+    let (M, u) = uplinkInterference(t)
+    let caps = (0..<t.K).map { j in (0..<t.K).map { $0 == j ? 1 / pMax : 0 } }
+    return try maxMinClosedForm(M: M, u: u, constraints: caps)
+}
+
+/// The two DL power constraints of papers.md §3.3.
+public enum DownlinkBudget: Sendable, Equatable {
+    /// Σ_k ρ_k ≤ total [mW] (Tree paper Eq. 9; total = Σ_l P̄_l).
+    case total(Double)
+    /// Σ_k ω_lk·ρ_k ≤ perAP [mW] at every AP l, ω from the terms' `portion`.
+    case perAP(Double)
+}
+
+/// DL max-min for the SINR ρ_k·b̃_k / (Σ_i c̃_ik·ρ_i + 1) of `DownlinkTerms` (papers.md §3.3): M_ki = c̃(i, k)/b̃_k,
+/// u_k = 1/b̃_k. With `.total` the powers sum to the budget; with `.perAP` the most loaded AP transmits
+/// exactly its budget.
+public func downlinkMaxMinClosedForm(_ t: DownlinkTerms, budget: DownlinkBudget) throws -> MaxMinSolution {
+    try requirePositive(t.b, "DL signal terms b̃_k")
+    let K = t.K, L = t.L
+    let M = Matrix(rows: K, columns: K) { k, i in t.c[i + K * k] / t.b[k] }
+    let u = t.b.map { 1 / $0 }
+    switch budget {
+    case let .total(total):
+        return try maxMinClosedForm(M: M, u: u, constraints: [[Double](repeating: 1 / total, count: K)])
+    case let .perAP(perAP):
+        let loads = (0..<L).map { l in (0..<K).map { t.portion[l + L * $0] / perAP } }
+        return try maxMinClosedForm(M: M, u: u, constraints: loads.filter { $0.contains { $0 > 0 } })
+    }
+}
+
+private func requirePositive(_ b: [Double], _ what: String) throws {
+    if let k = b.firstIndex(where: { !($0 > 0) }) {
+        throw CellFreeError.numerical(what: what, detail: "UE \(k) has b = \(b[k]); max-min needs every UE served (b > 0)")
+    }
+}
