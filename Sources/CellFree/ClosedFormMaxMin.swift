@@ -42,16 +42,18 @@ public func maxMinClosedForm(M: Matrix<Double>, u: [Double], constraints: [[Doub
     return MaxMinSolution(powers: p, sinr: 1 / best.lambda, tightConstraint: best.j)
 }
 
-/// M and u of the UL UatF SINR p_k·b_k / (Σ_i c_ki·p_i + σ_k²) (papers.md §3.2): M_ki = c_ki/b_k, u_k = σ_k²/b_k.
-func uplinkInterference(_ t: UatFTerms) -> (M: Matrix<Double>, u: [Double]) {
-    (Matrix(rows: t.K, columns: t.K) { k, i in t.c[i + t.K * k] / t.b[k] }, (0..<t.K).map { t.sigma2[$0] / t.b[$0] })
+/// M and u of an SINR ρ_k·b_k / (Σ_i c[i + K·k]·ρ_i + noise_k): M_ki = c[i + K·k]/b_k, u_k = noise_k/b_k
+/// (papers.md §3.2 for the UL UatF terms, §3.3 for the DL terms with noise 1).
+func interference(b: [Double], c: [Double], noise: [Double]) -> (M: Matrix<Double>, u: [Double]) {
+    let K = b.count
+    return (Matrix(rows: K, columns: K) { k, i in c[i + K * k] / b[k] }, (0..<K).map { noise[$0] / b[$0] })
 }
 
 /// UL max-min with per-UE caps p_k ≤ pMax [mW] (papers.md §3.2: a_j = e_j / pMax). Exactly one UE
 /// transmits at pMax. Every UE must have b_k > 0 (served by at least one AP).
 public func uplinkMaxMinClosedForm(_ t: UatFTerms, pMax: Double) throws -> MaxMinSolution {
     try requirePositive(t.b, "UL signal terms b_k")
-    let (M, u) = uplinkInterference(t)
+    let (M, u) = interference(b: t.b, c: t.c, noise: t.sigma2)
     let caps = (0..<t.K).map { j in (0..<t.K).map { $0 == j ? 1 / pMax : 0 } }
     return try maxMinClosedForm(M: M, u: u, constraints: caps)
 }
@@ -70,8 +72,7 @@ public enum DownlinkBudget: Sendable, Equatable {
 public func downlinkMaxMinClosedForm(_ t: DownlinkTerms, budget: DownlinkBudget) throws -> MaxMinSolution {
     try requirePositive(t.b, "DL signal terms b̃_k")
     let K = t.K, L = t.L
-    let M = Matrix(rows: K, columns: K) { k, i in t.c[i + K * k] / t.b[k] }
-    let u = t.b.map { 1 / $0 }
+    let (M, u) = interference(b: t.b, c: t.c, noise: [Double](repeating: 1, count: K))
     switch budget {
     case let .total(total):
         return try maxMinClosedForm(M: M, u: u, constraints: [[Double](repeating: 1 / total, count: K)])
