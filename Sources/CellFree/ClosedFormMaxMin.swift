@@ -13,10 +13,73 @@ public struct MaxMinSolution: Sendable, Equatable {
 /// max_{p ≥ 0} min_k p_k / (M·p + u)_k subject to max_j a_jᵀp ≤ 1, in closed form (Miretti et al.,
 /// papers.md §3.1): λ* = max_j ρ(M + u·a_jᵀ), t* = 1/λ*, p* = t*·(I − t*·M)⁻¹·u = (λ*·I − M)⁻¹·u.
 /// `M` is K×K with M[k, i] the interference of transmitter i at UE k, u > 0 the noise terms, and each
-/// constraint a_j ≥ 0 a K-vector. Cost: one K×K eigenproblem per constraint.
+/// constraint a_j ≥ 0 a K-vector.
+///
+/// λ* is found as the root of the secular equation G(λ) = max_j a_jᵀ(λI − M)⁻¹u = 1 on λ > ρ(M)
+/// (ρ(M + u·a_jᵀ) is where a_jᵀ(λI − M)⁻¹u = 1, by the matrix determinant lemma), by safeguarded
+/// Newton steps: G is convex and decreasing there, so Newton converges monotonically from the left.
+/// Each step costs one K×K LU, O(K³); `maxMinPerronRoots` is the eigenvalue form (O(J·K³)).
 public func maxMinClosedForm(M: Matrix<Double>, u: [Double], constraints: [[Double]]) throws -> MaxMinSolution {
+    try validateMaxMinInput(M: M, u: u, constraints: constraints)
     let K = u.count
-    guard M.rows == K, M.columns == K else {
+    let A = Matrix(constraints)                                  // J×K, row j = a_jᵀ
+    // (λI − M)⁻¹u > 0 exactly when λ > ρ(M) (Collatz–Wielandt); then G(λ) ≤ 1 ⟺ λ ≥ λ*.
+    func evaluate(_ lambda: Double) throws -> (x: [Double], lu: LU<Double>, G: Double, j: Int)? {
+        let lu = try Matrix(rows: K, columns: K) { k, i in (k == i ? lambda : 0) - M[k, i] }.lu()
+        let x = try lu.solve(u)
+        guard x.allSatisfy({ $0 > 0 && $0.isFinite }) else { return nil }
+        let g = A.multiply(x)
+        let j = g.indices.max { g[$0] < g[$1] }!
+        return (x, lu, g[j], j)
+    }
+    // Upper bound: λ* ≤ max_j ‖M + u·a_jᵀ‖_∞ (row sums).
+    let loads = (0..<A.rows).map { j in (0..<K).reduce(0.0) { $0 + A[j, $1] } }.max()!
+    var high = (0..<K).map { k in (0..<K).reduce(u[k] * loads) { $0 + M[k, $1] } }.max()!
+    var low = 0.0                                                // every λ ≤ low is below λ*
+    var lambda = high
+    for _ in 0..<200 {
+        guard let point = try evaluate(lambda) else {            // λ ≤ ρ(M) < λ*: bisect
+            low = lambda
+            lambda = 0.5 * (low + high)
+            continue
+        }
+        if point.G > 1 { low = lambda } else { high = lambda }
+        // Newton on G(λ) − 1 with G'(λ) = −a_jᵀ(λI − M)⁻¹x for the active constraint j.
+        let slope = zip(constraints[point.j], try point.lu.solve(point.x)).reduce(0.0) { $0 + $1.0 * $1.1 }
+        let next = lambda + (point.G - 1) / slope
+        if abs(point.G - 1) <= 4 * .ulpOfOne || abs(next - lambda) <= 4 * .ulpOfOne * lambda || high - low <= 4 * .ulpOfOne * high {
+            // p* = x / G so that the tight constraint holds exactly.
+            return try maxMinSolution(powers: point.x.map { $0 / point.G }, lambda: lambda, tightConstraint: point.j)
+        }
+        lambda = next > low && next < high ? next : 0.5 * (low + high)
+    }
+    throw CellFreeError.numerical(what: "max-min closed form", detail: "the secular equation did not converge in 200 steps")
+}
+
+/// The same optimum through the eigenvalue form of papers.md §3.1: λ_j = ρ(M + u·a_jᵀ) for every
+/// constraint (geev), λ* = max_j λ_j, p* = (λ*I − M)⁻¹u. O(J·K³); the oracle of `maxMinClosedForm`.
+public func maxMinPerronRoots(M: Matrix<Double>, u: [Double], constraints: [[Double]]) throws -> MaxMinSolution {
+    try validateMaxMinInput(M: M, u: u, constraints: constraints)
+    let K = u.count
+    var best = (lambda: -Double.infinity, j: 0)
+    for (j, a) in constraints.enumerated() {
+        let lambda = try Matrix(rows: K, columns: K) { k, i in M[k, i] + u[k] * a[i] }.spectralRadius()
+        if lambda > best.lambda { best = (lambda, j) }
+    }
+    let shifted = Matrix(rows: K, columns: K) { k, i in (k == i ? best.lambda : 0) - M[k, i] }
+    return try maxMinSolution(powers: try shifted.lu().solve(u), lambda: best.lambda, tightConstraint: best.j)
+}
+
+private func maxMinSolution(powers p: [Double], lambda: Double, tightConstraint j: Int) throws -> MaxMinSolution {
+    guard p.allSatisfy({ $0 >= 0 && $0.isFinite }) else {
+        throw CellFreeError.numerical(what: "max-min closed form", detail: "(λ*I − M)⁻¹u is not a non-negative power vector")
+    }
+    return MaxMinSolution(powers: p, sinr: 1 / lambda, tightConstraint: j)
+}
+
+private func validateMaxMinInput(M: Matrix<Double>, u: [Double], constraints: [[Double]]) throws {
+    let K = u.count
+    guard K > 0, M.rows == K, M.columns == K else {
         throw CellFreeError.shapeMismatch(what: "interference matrix M", expected: "\(K)×\(K)", got: "\(M.rows)×\(M.columns)")
     }
     guard !constraints.isEmpty, constraints.allSatisfy({ $0.count == K }) else {
@@ -24,22 +87,9 @@ public func maxMinClosedForm(M: Matrix<Double>, u: [Double], constraints: [[Doub
                                           got: constraints.map { "\($0.count)" }.joined(separator: ", "))
     }
     guard M.elements.allSatisfy({ $0 >= 0 && $0.isFinite }), u.allSatisfy({ $0 > 0 && $0.isFinite }),
-          constraints.allSatisfy({ $0.allSatisfy { $0 >= 0 && $0.isFinite } }) else {
-        throw CellFreeError.numerical(what: "max-min closed form", detail: "needs M ≥ 0, u > 0 and a_j ≥ 0, all finite")
+          constraints.allSatisfy({ a in a.allSatisfy { $0 >= 0 && $0.isFinite } && a.contains { $0 > 0 } }) else {
+        throw CellFreeError.numerical(what: "max-min closed form", detail: "needs M ≥ 0, u > 0 and non-zero a_j ≥ 0, all finite")
     }
-    // λ_j = ρ(M + u·a_jᵀ), the Perron root of a non-negative matrix (papers.md §3.1).
-    var best = (lambda: -Double.infinity, j: 0)
-    for (j, a) in constraints.enumerated() {
-        let lambda = try Matrix(rows: K, columns: K) { k, i in M[k, i] + u[k] * a[i] }.spectralRadius()
-        if lambda > best.lambda { best = (lambda, j) }
-    }
-    // p* = (λ*·I − M)⁻¹·u.
-    let shifted = Matrix(rows: K, columns: K) { k, i in (k == i ? best.lambda : 0) - M[k, i] }
-    let p = try shifted.solve(Matrix(rows: K, columns: 1) { k, _ in u[k] }).elements
-    guard p.allSatisfy({ $0 >= 0 && $0.isFinite }) else {
-        throw CellFreeError.numerical(what: "max-min closed form", detail: "(λ*I − M)⁻¹u is not a non-negative power vector")
-    }
-    return MaxMinSolution(powers: p, sinr: 1 / best.lambda, tightConstraint: best.j)
 }
 
 /// M and u of an SINR ρ_k·b_k / (Σ_i c[i + K·k]·ρ_i + noise_k): M_ki = c[i + K·k]/b_k, u_k = noise_k/b_k

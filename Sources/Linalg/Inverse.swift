@@ -30,20 +30,40 @@ extension Matrix {
     }
 
     /// Solves A·X = B for square A (gesv = getrf + getrs).
-    public func solve(_ b: Matrix) throws -> Matrix {
-        guard b.rows == rows else {
-            throw LinalgError.shapeMismatch(routine: "gesv", detail: "A is \(rows)×\(columns), B has \(b.rows) rows")
+    public func solve(_ b: Matrix) throws -> Matrix { try lu().solve(b) }
+
+    /// The LU factorization of a square matrix, for several solves with one factorization.
+    public func lu() throws -> LU<Element> {
+        let (factors, pivots) = try luFactors("getrf")
+        return LU(factors: factors, pivots: pivots)
+    }
+}
+
+/// P·A = L·U of a square matrix (getrf), reusable for any number of right-hand sides (getrs).
+public struct LU<Element: LinalgScalar>: Sendable {
+    let factors: Matrix<Element>
+    let pivots: [Int32]
+
+    /// Solves A·X = B.
+    public func solve(_ b: Matrix<Element>) throws -> Matrix<Element> {
+        let n = factors.rows
+        guard b.rows == n else {
+            throw LinalgError.shapeMismatch(routine: "getrs", detail: "A is \(n)×\(n), B has \(b.rows) rows")
         }
-        let (lu, ipiv) = try luFactors("gesv")
         var x = b
         if x.count == 0 { return x }
         let ldx = x.ld
-        let info = lu.elements.withUnsafeBufferPointer { pa in
+        let info = factors.elements.withUnsafeBufferPointer { pa in
             x.elements.withUnsafeMutableBufferPointer { px in
-                Element.lapackGetrs(Int32(rows), Int32(b.columns), pa.baseAddress!, lu.ld, ipiv, px.baseAddress!, ldx)
+                Element.lapackGetrs(Int32(n), Int32(b.columns), pa.baseAddress!, factors.ld, pivots, px.baseAddress!, ldx)
             }
         }
         try LinalgError.check(info, "getrs") { .singular(routine: "getrs", pivot: $0) }
         return x
+    }
+
+    /// Solves A·x = b for one vector.
+    public func solve(_ b: [Element]) throws -> [Element] {
+        try solve(Matrix(rows: b.count, columns: 1, columnMajor: b)).elements
     }
 }

@@ -64,6 +64,29 @@ struct MaxMinClosedFormTests {
                               downlinkMaxMin(dl, rhoMax: 200, tolerance: 1e-13).powers) < 1e-9)
     }
 
+    /// Random non-negative M (dense or sparse, weak to strong interference), u > 0 and constraints:
+    /// the secular-equation solver equals the eigenvalue form and satisfies the optimality conditions.
+    @Test(arguments: Array(0..<40) as [Int])
+    func secularSolverEqualsPerronRoots(trial: Int) throws {
+        var rng = RandomStream(seed: UInt64(100 + trial), name: "test-closed-form")
+        let K = 1 + trial % 13, J = 1 + (trial * 7) % 6
+        let scale = [0.0, 1e-3, 0.1, 1, 10][trial % 5], density = trial % 3 == 0 ? 0.3 : 1.0
+        let M = Matrix<Double>(rows: K, columns: K) { _, _ in rng.uniform() < density ? scale * rng.uniform() : 0 }
+        let u = (0..<K).map { _ in 0.01 + rng.uniform() }
+        let constraints = (0..<J).map { _ in (0..<K).map { _ in rng.uniform() < 0.7 ? rng.uniform() : 0 } }
+            .filter { $0.contains { $0 > 0 } }
+        guard !constraints.isEmpty else { return }
+        let fast = try maxMinClosedForm(M: M, u: u, constraints: constraints)
+        let oracle = try maxMinPerronRoots(M: M, u: u, constraints: constraints)
+        #expect(abs(fast.sinr - oracle.sinr) <= 1e-12 * oracle.sinr, "trial \(trial)")
+        #expect(relativeError(fast.powers, oracle.powers) < 1e-9, "trial \(trial)")
+        // Every UE at t*, and the tight constraint exactly met, none violated.
+        let interference = (0..<K).map { k in (0..<K).reduce(u[k]) { $0 + M[k, $1] * fast.powers[$1] } }
+        for k in 0..<K { #expect(abs(fast.powers[k] / interference[k] - fast.sinr) <= 1e-11 * fast.sinr) }
+        let norms = constraints.map { a in zip(a, fast.powers).reduce(0.0) { $0 + $1.0 * $1.1 } }
+        #expect(abs(norms.max()! - 1) <= 1e-12 && abs(norms[fast.tightConstraint] - 1) <= 1e-12)
+    }
+
     @Test func rejectsUnservedUEsAndBadShapes() {
         var t = ClosedFormTests.randomTerms(K: 4, seed: 9)
         t.b[2] = 0
