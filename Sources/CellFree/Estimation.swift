@@ -55,7 +55,7 @@ public struct ChannelDraws: Sendable {
     }
 
     /// Draws in the reference's order: real parts of the (LN)×nbr×K white array, then its imaginary
-    /// parts, then real and imaginary parts of the N×nbr×L×τ_p pilot noise.
+    /// parts, then real and imaginary parts of the N×nbr×L×τ_p pilot noise (one block per pilot sequence).
     public static func draw(_ params: NetworkParameters, realizations nbr: Int, using rng: inout RandomStream) -> ChannelDraws {
         let LN = params.L * params.N, K = params.K
         var white = ChannelTensor.uninitialized(L: params.L, N: params.N, K: K, realizations: nbr)   // every entry drawn below
@@ -74,7 +74,7 @@ public struct ChannelDraws: Sendable {
                 }
             }
         }
-        let noiseCount = params.N * nbr * params.L * params.tau_p
+        let noiseCount = params.N * nbr * params.L * params.pilotSequences
         var noise = [Complex<Double>](repeating: .zero, count: noiseCount)
         let s = 0.5.squareRoot()
         noise.withUnsafeMutableBufferPointer { buffer in
@@ -117,7 +117,8 @@ public func channelEstimates(R: CorrelationMatrices, pilots: PilotAssignment, p:
     let (roots, estimators, B, C) = try estimationOperators(R: R, pilots: pilots, p: p, threads: threads)
     var H = ChannelTensor.uninitialized(L: L, N: N, K: K, realizations: nbr)      // every block written below
     var Hhat = ChannelTensor.uninitialized(L: L, N: N, K: K, realizations: nbr)   // every UE has a pilot
-    let LN = L * N, signalScale = p.squareRoot() * Double(tau_p), noiseScale = Double(tau_p).squareRoot()
+    let gain = Double(pilots.processingGain)
+    let LN = L * N, signalScale = p.squareRoot() * gain, noiseScale = gain.squareRoot()
     let pilotOf = pilots.pilotIndex, usersOf = (0..<tau_p).map { pilots.users(ofPilot: $0) }
     try H.values.withUnsafeMutableBufferPointer { hBuffer in
         try Hhat.values.withUnsafeMutableBufferPointer { hatBuffer in
@@ -175,7 +176,7 @@ func estimationOperators(R: CorrelationMatrices, pilots: PilotAssignment, p: Dou
     -> (roots: CorrelationMatrices, estimators: CorrelationMatrices, B: CorrelationMatrices, C: CorrelationMatrices) {
     let N = R.N, L = R.L, K = R.K, tau_p = pilots.tau_p, NN = N * N
     var roots = CorrelationMatrices(N: N, L: L, K: K), estimators = roots, B = roots, C = roots
-    let scale = Complex(p * Double(tau_p)), usersOf = (0..<tau_p).map { pilots.users(ofPilot: $0) }
+    let scale = Complex(p * Double(pilots.processingGain)), usersOf = (0..<tau_p).map { pilots.users(ofPilot: $0) }
     try roots.values.withUnsafeMutableBufferPointer { rb in
         try estimators.values.withUnsafeMutableBufferPointer { eb in
             try B.values.withUnsafeMutableBufferPointer { bb in

@@ -10,6 +10,24 @@ public struct Layout: Sendable, Equatable {
     }
 }
 
+/// AP l = i + √L·j at the centre ((i + ½)·side/√L, (j + ½)·side/√L) of its grid cell [m]
+/// (papers.md §3.4). L must be a square number.
+public func gridAPPositions(L: Int, side: Double) -> [Complex<Double>] {
+    let n = Int(Double(L).squareRoot().rounded()), cell = side / Double(n)
+    precondition(n * n == L, "a grid AP layout needs a square number of APs")
+    return (0..<L).map { l in Complex((Double(l % n) + 0.5) * cell, (Double(l / n) + 0.5) * cell) }
+}
+
+/// Positions as a model sees them: each UE (and, if `apStdMeters` > 0, each AP) coordinate plus
+/// N(0, σ²) [m], papers.md §5.3 Eq. (28). The physics keeps the true layout.
+public func noisyLayout(_ layout: Layout, ueStdMeters: Double, apStdMeters: Double = 0, using rng: inout RandomStream) -> Layout {
+    func perturb(_ z: Complex<Double>, _ sigma: Double) -> Complex<Double> {
+        sigma > 0 ? Complex(z.real + sigma * rng.normal(), z.imaginary + sigma * rng.normal()) : z
+    }
+    return Layout(apPositions: layout.apPositions.map { perturb($0, apStdMeters) },
+                  uePositions: layout.uePositions.map { perturb($0, ueStdMeters) })
+}
+
 /// The wrap-around images of the square area, in the reference's order (x, y) / side:
 /// (−1,−1), (−1,0), (−1,1), (0,−1), (0,0), (0,1), (1,−1), (1,0), (1,1) (reference-physics §2).
 func imageOffsets(side: Double, wrapAround: Bool) -> [Complex<Double>] {

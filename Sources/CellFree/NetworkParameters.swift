@@ -9,6 +9,23 @@ public enum Fading: Sendable, Equatable {
     case localScattering(azimuthASD: Double, elevationASD: Double)
 }
 
+/// Where the APs stand.
+public enum APLayout: String, Sendable, Equatable {
+    /// Uniform in the square, drawn before the UEs (the reference simulator).
+    case uniform
+    /// One AP at the centre of each cell of a regular √L×√L grid (papers.md §3.4); L must be a square.
+    case grid
+}
+
+/// How the UL pilots are shared, which decides pilot contamination in the MMSE estimates.
+public enum PilotModel: String, Sendable, Equatable {
+    /// τ_p pilots shared by the book's Algorithm 4.1 (reference-physics §5).
+    case book
+    /// Every UE its own pilot with processing gain τ_p and no contamination: Q_lk = R_lk + I/(τ_p·p),
+    /// the estimator of the papers (papers.md §2, Eq. (2)).
+    case orthogonal
+}
+
 /// Everything that defines one network of the reference simulator, with the book's defaults
 /// (reference-physics.md §1). Distances in m, powers in mW, gains relative to the noise power.
 public struct NetworkParameters: Sendable, Equatable {
@@ -39,9 +56,32 @@ public struct NetworkParameters: Sendable, Equatable {
     /// ULA antenna spacing in wavelengths.
     public var antennaSpacing: Double = 0.5
     public var fading: Fading = .localScattering(azimuthASD: 15 * .pi / 180, elevationASD: 15 * .pi / 180)
+    public var apLayout: APLayout = .uniform
+    public var pilotModel: PilotModel = .book
+    /// UL and DL data samples τ_u, τ_d per block; nil uses the book's shared prelog (τ_c − τ_p)/τ_c.
+    public var tau_u: Int? = nil
+    public var tau_d: Int? = nil
 
     public init(L: Int, N: Int, K: Int, tau_p: Int) {
         self.L = L; self.N = N; self.K = K; self.tau_p = tau_p
+    }
+
+    /// The network model of the three papers (papers.md §2, §3.4, §4.5): a 500 m × 500 m square
+    /// without wrap-around, APs on a √L×√L grid, N = 4, τ_c = 200, τ_p = 10, τ_u = 90, τ_d = 100,
+    /// P̄_UL = 100 mW per UE, P̄_DL = 200 mW per AP, UMi path loss at 2 GHz (−30.5 dB, 36.7 dB/decade)
+    /// with 10 m height difference, 4 dB shadowing correlated as 2^(−δ/9 m), −94 dBm noise, orthogonal
+    /// pilots. Spatial correlation (papers.md §9.3, NOT FOUND): the papers write R_lk "spatial
+    /// correlation matrices", so the default is the book's local scattering with 15° ASD; pass
+    /// `.iid` for Miretti's i.i.d. Rayleigh.
+    public static func papers(L: Int = 16, K: Int) -> NetworkParameters {
+        var p = NetworkParameters(L: L, N: 4, K: K, tau_p: 10)
+        p.areaSideMeters = 500
+        p.wrapAround = false
+        p.apLayout = .grid
+        p.pilotModel = .orthogonal
+        p.tau_u = 90
+        p.tau_d = 100
+        return p
     }
 
     /// Receiver noise power σ² [dBm] = −174 + 10·log10(B) + NF.
@@ -49,6 +89,12 @@ public struct NetworkParameters: Sendable, Equatable {
 
     /// The prelog factor (1 − τ_p/τ_c), shared by UL and DL (quirk 12.2: no UL/DL split).
     public var preLogFactor: Double { Double(tau_c - tau_p) / Double(tau_c) }
+    /// UL prelog τ_u/τ_c (papers.md §2 (3)), or the shared one.
+    public var uplinkPreLogFactor: Double { tau_u.map { Double($0) / Double(tau_c) } ?? preLogFactor }
+    /// DL prelog τ_d/τ_c (papers.md §2 (6)), or the shared one.
+    public var downlinkPreLogFactor: Double { tau_d.map { Double($0) / Double(tau_c) } ?? preLogFactor }
+    /// Distinct pilot sequences: τ_p for the book, K with orthogonal pilots.
+    public var pilotSequences: Int { pilotModel == .book ? tau_p : K }
 
     /// Throws when a count or length is not usable.
     public func validate() throws {
@@ -63,6 +109,11 @@ public struct NetworkParameters: Sendable, Equatable {
         try require(p > 0 && p.isFinite, "p", p, "a positive UL power in mW")
         try require(rho_tot > 0 && rho_tot.isFinite, "rho_tot", rho_tot, "a positive DL power in mW")
         try require(areaSideMeters > 0, "areaSideMeters", areaSideMeters, "a positive side length")
+        let side = Int(Double(L).squareRoot().rounded())
+        try require(apLayout != .grid || side * side == L, "L", L, "a square number (1, 4, 9, 16, …) for a grid AP layout")
+        if let tau_u { try require(tau_u >= 0, "tau_u", tau_u, "a non-negative number of UL samples") }
+        if let tau_d { try require(tau_d >= 0, "tau_d", tau_d, "a non-negative number of DL samples") }
+        try require(tau_p + (tau_u ?? 0) + (tau_d ?? 0) <= tau_c, "tau_c", tau_c, "at least τ_p + τ_u + τ_d samples")
     }
 }
 

@@ -12,17 +12,25 @@ public struct SetupDraws: Sendable, Equatable {
     }
 
     /// Uniform positions in [0, side)² and shadowing normals from `rng`, in the reference's order.
+    /// With a grid AP layout no AP coordinates are drawn.
     public static func draw(_ params: NetworkParameters, using rng: inout RandomStream) -> SetupDraws {
         let S = params.areaSideMeters
-        let xs = (0..<params.L).map { _ in S * rng.uniform() }
-        let ys = (0..<params.L).map { _ in S * rng.uniform() }
+        let aps: [Complex<Double>]
+        switch params.apLayout {
+        case .uniform:
+            let xs = (0..<params.L).map { _ in S * rng.uniform() }
+            let ys = (0..<params.L).map { _ in S * rng.uniform() }
+            aps = zip(xs, ys).map { Complex($0, $1) }
+        case .grid:
+            aps = gridAPPositions(L: params.L, side: S)
+        }
         var ues: [Complex<Double>] = [], z = [Double](repeating: 0, count: params.K * params.L)
         for k in 0..<params.K {
             let x = S * rng.uniform(), y = S * rng.uniform()
             ues.append(Complex(x, y))
             for l in 0..<params.L { z[k + params.K * l] = rng.normal() }
         }
-        return SetupDraws(layout: Layout(apPositions: zip(xs, ys).map { Complex($0, $1) }, uePositions: ues), shadowZ: z)
+        return SetupDraws(layout: Layout(apPositions: aps, uePositions: ues), shadowZ: z)
     }
 }
 
@@ -61,7 +69,10 @@ public struct NetworkSetup: Sendable {
         shadowing = try shadowFading(correlation: shadowCorrelation, z: draws.shadowZ, K: params.K, L: params.L)
         gainOverNoiseDB = CellFree.gainOverNoiseDB(geometry: geometry, shadowing: shadowing, params)
         R = correlationMatrices(gainOverNoiseDB: gainOverNoiseDB, geometry: geometry, params, threads: threads)
-        pilots = assignPilots(gainOverNoiseDB: gainOverNoiseDB, L: params.L, K: params.K, tau_p: params.tau_p)
+        switch params.pilotModel {
+        case .book: pilots = assignPilots(gainOverNoiseDB: gainOverNoiseDB, L: params.L, K: params.K, tau_p: params.tau_p)
+        case .orthogonal: pilots = orthogonalPilots(gainOverNoiseDB: gainOverNoiseDB, L: params.L, K: params.K, pilotLength: params.tau_p)
+        }
         masterOnly = masterOnlyClusters(pilots, L: params.L)
         dcc = bookDCC(gainOverNoiseDB: gainOverNoiseDB, pilots: pilots, L: params.L)
     }
