@@ -16,9 +16,10 @@ public struct MaxMinSolution: Sendable, Equatable {
 /// constraint a_j ≥ 0 a K-vector.
 ///
 /// λ* is found as the root of the secular equation G(λ) = max_j a_jᵀ(λI − M)⁻¹u = 1 on λ > ρ(M)
-/// (ρ(M + u·a_jᵀ) is where a_jᵀ(λI − M)⁻¹u = 1, by the matrix determinant lemma), by safeguarded
-/// Newton steps: G is convex and decreasing there, so Newton converges monotonically from the left.
-/// Each step costs one K×K LU, O(K³); `maxMinPerronRoots` is the eigenvalue form (O(J·K³)).
+/// (ρ(M + u·a_jᵀ) is where a_jᵀ(λI − M)⁻¹u = 1, by the matrix determinant lemma; G decreases there).
+/// A few O(K²) fixed-point steps bracket λ*, then Newton steps on 1/G(λ) − 1 run inside the bracket,
+/// with bisection whenever a step leaves it. Each step costs one K×K LU, O(K³), and 4–7 steps suffice
+/// on network terms; `maxMinPerronRoots` is the eigenvalue form (O(J·K³)), kept as the oracle.
 public func maxMinClosedForm(M: Matrix<Double>, u: [Double], constraints: [[Double]]) throws -> MaxMinSolution {
     try validateMaxMinInput(M: M, u: u, constraints: constraints)
     let K = u.count
@@ -32,10 +33,22 @@ public func maxMinClosedForm(M: Matrix<Double>, u: [Double], constraints: [[Doub
         let j = g.indices.max { g[$0] < g[$1] }!
         return (x, lu, g[j], j)
     }
-    // Upper bound: λ* ≤ max_j ‖M + u·a_jᵀ‖_∞ (row sums).
-    let loads = (0..<A.rows).map { j in (0..<K).reduce(0.0) { $0 + A[j, $1] } }.max()!
-    var high = (0..<K).map { k in (0..<K).reduce(u[k] * loads) { $0 + M[k, $1] } }.max()!
-    var low = 0.0                                                // every λ ≤ low is below λ*
+    // Collatz–Wielandt bounds for the conditional eigenvalue: for any p > 0 with max_j a_jᵀp = 1,
+    // min_k (Mp + u)_k/p_k ≤ λ* ≤ max_k (Mp + u)_k/p_k. A few normalized fixed-point steps
+    // p ← (Mp + u)/‖Mp + u‖ (papers.md §8, O(K²) each) tighten them before the O(K³) Newton steps.
+    var low = 0.0
+    var high = Double.infinity
+    let uNorm = A.multiply(u).max()!
+    var p = u.map { $0 / uNorm }
+    for _ in 0..<8 {
+        var next = u
+        M.multiplyAdd(.none, p, into: &next, beta: 1)
+        let ratios = (0..<K).map { next[$0] / p[$0] }
+        low = max(low, ratios.min()! * (1 - 4 * .ulpOfOne))
+        high = min(high, ratios.max()! * (1 + 4 * .ulpOfOne))
+        let norm = A.multiply(next).max()!
+        p = next.map { $0 / norm }
+    }
     var lambda = high
     for _ in 0..<200 {
         guard let point = try evaluate(lambda) else {            // λ ≤ ρ(M) < λ*: bisect
@@ -44,9 +57,10 @@ public func maxMinClosedForm(M: Matrix<Double>, u: [Double], constraints: [[Doub
             continue
         }
         if point.G > 1 { low = lambda } else { high = lambda }
-        // Newton on G(λ) − 1 with G'(λ) = −a_jᵀ(λI − M)⁻¹x for the active constraint j.
+        // Newton on 1/G(λ) − 1, nearly linear in λ (exactly so when M has rank ≤ 1), with
+        // G'(λ) = −a_jᵀ(λI − M)⁻¹x for the active constraint j.
         let slope = zip(constraints[point.j], try point.lu.solve(point.x)).reduce(0.0) { $0 + $1.0 * $1.1 }
-        let next = lambda + (point.G - 1) / slope
+        let next = lambda + point.G * (point.G - 1) / slope
         if abs(point.G - 1) <= 4 * .ulpOfOne || abs(next - lambda) <= 4 * .ulpOfOne * lambda || high - low <= 4 * .ulpOfOne * high {
             // p* = x / G so that the tight constraint holds exactly.
             return try maxMinSolution(powers: point.x.map { $0 / point.G }, lambda: lambda, tightConstraint: point.j)

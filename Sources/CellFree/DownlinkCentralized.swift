@@ -23,6 +23,11 @@ public struct DownlinkTerms: Sendable, Equatable {
         (0..<K).map { k in rho[k] * b[k] / ((0..<K).reduce(1.0) { $0 + c[$1 + K * k] * rho[$1] }) }
     }
 
+    /// The share of UE k's power spent at AP l, p_{k,l} = ρ_k·ω_lk [mW] (l + L·k; papers.md §3.3).
+    public func perAPSplit(_ rho: [Double]) -> [Double] {
+        (0..<(L * K)).map { portion[$0] * rho[$0 / L] }
+    }
+
     /// Per-AP transmit power Σ_k ω_lk·ρ_k [mW].
     public func apPowers(_ rho: [Double]) -> [Double] {
         (0..<L).map { l in (0..<K).reduce(0.0) { $0 + portion[l + L * $1] * rho[$1] } }
@@ -31,19 +36,22 @@ public struct DownlinkTerms: Sendable, Equatable {
 
 /// DL terms from the statistics of the UL combiners (UL–DL duality, reference §9.1 and §10.3).
 public func downlinkTerms(_ s: CentralizedStatistics) -> DownlinkTerms {
-    let K = s.K, L = s.L
-    let sigma2 = (0..<K).map { s.totalScaling($0) }
+    downlinkTerms(dualOf: uatfTerms(s), scaling: s.scaling, L: s.L)
+}
+
+/// DL terms of the precoders w_k = D_kv_k/sqrt(E‖D_kv_k‖²) from the UL UatF terms of the same combiners
+/// and their per-AP power E‖v_kl‖² (`scaling`, l + L·k): b̃_k = b_k/σ_k², c̃(k,i) = c_ik/σ_k² (the UL
+/// leakage of transmitter i into UE k's receiver), ω_lk = E‖v_kl‖²/σ_k² (reference §9.1).
+public func downlinkTerms(dualOf t: UatFTerms, scaling: [Double], L: Int) -> DownlinkTerms {
+    let K = t.K
     // A UE served by no AP has no precoder (σ² = 0): its terms stay 0.
-    let inverse = sigma2.map { $0 > 0 ? 1 / $0 : 0 }
-    let b = (0..<K).map { s.signal[$0 + K * $0].lengthSquared * inverse[$0] }
+    let inverse = t.sigma2.map { $0 > 0 ? 1 / $0 : 0 }
+    let b = (0..<K).map { t.b[$0] * inverse[$0] }
     var c = [Double](repeating: 0, count: K * K)
-    for k in 0..<K {
-        for i in 0..<K { c[k + K * i] = s.signal2[i + K * k] * inverse[k] }
-        c[k + K * k] -= b[k]
-    }
+    for k in 0..<K { for i in 0..<K { c[k + K * i] = t.c[i + K * k] * inverse[k] } }
     var portion = [Double](repeating: 0, count: L * K)
-    for k in 0..<K { for l in 0..<L { portion[l + L * k] = s.scaling[l + L * k] * inverse[k] } }
-    return DownlinkTerms(L: L, K: K, b: b, c: c, sigma2: sigma2, portion: portion)
+    for k in 0..<K { for l in 0..<L { portion[l + L * k] = scaling[l + L * k] * inverse[k] } }
+    return DownlinkTerms(L: L, K: K, b: b, c: c, sigma2: t.sigma2, portion: portion)
 }
 
 /// Genie-aided DL SE of centralized precoding (Corollary 6.6): Monte Carlo average of

@@ -171,8 +171,9 @@ public func channelEstimates(R: CorrelationMatrices, pilots: PilotAssignment, p:
 
 /// The per-pair N×N operators of the estimation step: sqrt(½)·R_kl^{1/2} (h_kl = sqrt(½)·R^{1/2}·white),
 /// the estimator sqrt(p)·R_kl·Ψ_{t_k l}⁻¹ (4.5), B_kl = p·τ_p·R_kl·Ψ⁻¹·R_kl and C_kl = R_kl − B_kl
-/// (4.6)–(4.7). APs are spread over `threads` threads (each writes only its own blocks).
-func estimationOperators(R: CorrelationMatrices, pilots: PilotAssignment, p: Double, threads: Int) throws
+/// (4.6)–(4.7). APs are spread over `threads` threads (each writes only its own blocks). Without
+/// `roots` the square roots are skipped (left zero).
+func estimationOperators(R: CorrelationMatrices, pilots: PilotAssignment, p: Double, threads: Int, roots withRoots: Bool = true) throws
     -> (roots: CorrelationMatrices, estimators: CorrelationMatrices, B: CorrelationMatrices, C: CorrelationMatrices) {
     let N = R.N, L = R.L, K = R.K, tau_p = pilots.tau_p, NN = N * N
     var roots = CorrelationMatrices(N: N, L: L, K: K), estimators = roots, B = roots, C = roots
@@ -187,7 +188,9 @@ func estimationOperators(R: CorrelationMatrices, pilots: PilotAssignment, p: Dou
                         func store(_ m: Matrix<Complex<Double>>, _ target: UnsafeMutablePointer<Complex<Double>>, _ k: Int) {
                             m.elements.withUnsafeBufferPointer { (target + R.offset(l, k)).update(from: $0.baseAddress!, count: NN) }
                         }
-                        for k in 0..<K { store(Complex(0.5.squareRoot()) * (try R[l, k].hermitianSquareRoot()), root, k) }
+                        if withRoots {
+                            for k in 0..<K { store(Complex(0.5.squareRoot()) * (try R[l, k].hermitianSquareRoot()), root, k) }
+                        }
                         for users in usersOf where !users.isEmpty {
                             // Ψ_tl = p·τ_p·Σ_{i: t_i = t} R_il + I_N (4.6).
                             var psi = Matrix<Complex<Double>>.identity(N)
@@ -206,4 +209,12 @@ func estimationOperators(R: CorrelationMatrices, pilots: PilotAssignment, p: Dou
         }
     }
     return (roots, estimators, B, C)
+}
+
+/// The estimate and error covariances B_kl = p·τ_p·R_kl·Ψ⁻¹·R_kl and C_kl = R_kl − B_kl (4.6)–(4.7)
+/// without drawing any realization: what the closed-form (statistics-only) paths need.
+public func estimationCovariances(R: CorrelationMatrices, pilots: PilotAssignment, p: Double,
+                                  threads: Int = 1) throws -> (B: CorrelationMatrices, C: CorrelationMatrices) {
+    let operators = try estimationOperators(R: R, pilots: pilots, p: p, threads: threads, roots: false)
+    return (operators.B, operators.C)
 }
