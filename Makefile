@@ -34,6 +34,7 @@ test: deps
 bench: release
 	$(SWIFT) run -c release cellfree bench linalg
 	$(SWIFT) run -c release cellfree bench physics
+	$(SWIFT) run -c release cellfree bench labels
 
 # For now: build and show the command line. The manifests arrive with the experiments issue.
 reproduce: deps

@@ -75,6 +75,8 @@ public struct JointMaxMinResult: Sendable, Equatable {
     /// t*, the max-min SINR (linear); every UE reaches it.
     public var sinr: Double
     public var iterations: Int
+    /// False when the iteration limit stopped the algorithm before its stopping rule.
+    public var converged = true
 }
 
 /// Algorithm 1 (papers.md §7.3): from p = p̄·1, I_k(p) = min_{D ∈ 𝒟_k} I_k(p, D) (8), then the
@@ -94,7 +96,7 @@ public func jointMaxMinFixedPoint(_ f: ClusterInterference, pMax: Double, tolera
         }
     }
     var I = interference(p)
-    var iterations = 0
+    var iterations = 0, converged = false
     while iterations < maxIterations {
         iterations += 1
         let top = I.max()!
@@ -103,10 +105,10 @@ public func jointMaxMinFixedPoint(_ f: ClusterInterference, pMax: Double, tolera
         for k in 0..<K { change += (next[k] - p[k]) * (next[k] - p[k]); size += p[k] * p[k] }
         p = next
         I = interference(p)
-        if change.squareRoot() <= tolerance * size.squareRoot() { break }
+        if change.squareRoot() <= tolerance * size.squareRoot() { converged = true; break }
     }
     let sinr = (0..<K).map { p[$0] / I[$0] }.min()!
-    return JointMaxMinResult(powers: p, choice: choice, sinr: sinr, iterations: iterations)
+    return JointMaxMinResult(powers: p, choice: choice, sinr: sinr, iterations: iterations, converged: converged)
 }
 
 /// For fixed clusters D: λ(D) = max_j ρ(Λ_j(D)), Λ_j = B(D) + z(D)·e_jᵀ/p̄ (19), with its Perron vector.
@@ -124,9 +126,8 @@ func perronSolution(_ f: ClusterInterference, choice: [Int], pMax: Double) throw
 public func jointMaxMinSpectral(_ f: ClusterInterference, pMax: Double) throws -> JointMaxMinResult {
     let K = f.K
     var choice = [Int](repeating: 0, count: K)
-    var iterations = 0
-    while true {
-        iterations += 1
+    let limit = 10_000
+    for iterations in 1...limit {
         let solution = try perronSolution(f, choice: choice, pMax: pMax)
         var switched = false
         for k in 0..<K {
@@ -138,6 +139,7 @@ public func jointMaxMinSpectral(_ f: ClusterInterference, pMax: Double) throws -
             return JointMaxMinResult(powers: solution.powers, choice: choice, sinr: solution.sinr, iterations: iterations)
         }
     }
+    throw CellFreeError.numerical(what: "spectral-radius characterization", detail: "no fixed cluster choice after \(limit) policy switches")
 }
 
 /// min_D max_j ρ(Λ_j(D)) by enumerating every combination of options (∏_k |𝒟_k| Perron problems):
