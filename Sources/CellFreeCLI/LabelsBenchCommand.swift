@@ -43,10 +43,10 @@ struct LabelsBenchCommand: ParsableCommand {
         var points: [(K: Double, t: Double)] = []
         for K in solveUEs {
             let labels = try statisticsLabels(K: K, seed: 0)
-            let secular = median((0..<samples).map { _ in timed { try? solveAll(labels, eigen: false) } })
+            let secular = median(try (0..<samples).map { _ in try seconds { try solveAll(labels, eigen: false) } })
             var row = ["\(K)", String(format: "%.2f", secular * 1e3)]
             if K <= 100 {
-                let eigen = median((0..<max(1, samples / 2)).map { _ in timed { try? solveAll(labels, eigen: true) } })
+                let eigen = median(try (0..<max(1, samples / 2)).map { _ in try seconds { try solveAll(labels, eigen: true) } })
                 row += [String(format: "%.2f", eigen * 1e3), String(format: "%.0f×", eigen / secular)]
             } else {
                 row += ["–", "–"]
@@ -54,7 +54,11 @@ struct LabelsBenchCommand: ParsableCommand {
             print(row.map { pad($0, 16) }.joined())
             if K >= 20 { points.append((Double(K), secular)) }
         }
-        print(String(format: "fitted growth exponent (K ≥ 20): t ∝ K^%.2f", slope(points)))
+        if points.count >= 2 {
+            print(String(format: "fitted growth exponent (K ≥ 20): t ∝ K^%.2f", slope(points)))
+        } else {
+            print("fitted growth exponent: needs at least two --solve-ues values ≥ 20")
+        }
     }
 
     /// One layout: setup, then labels by both methods for CF and for the mask. Seconds, then two min SEs.
@@ -62,7 +66,7 @@ struct LabelsBenchCommand: ParsableCommand {
         let params = NetworkParameters.papers(L: 16, K: K)
         var rng = RandomStream(seed: seed, name: "bench-labels")
         var setup: NetworkSetup?
-        let setupTime = try timedThrowing { setup = try NetworkSetup(params, draws: SetupDraws.draw(params, using: &rng)) }
+        let setupTime = try seconds { setup = try NetworkSetup(params, draws: SetupDraws.draw(params, using: &rng)) }
         let s = setup!
         let beta = s.gainOverNoiseDB.map(dbToLinear)
         let mask = try pilotConstrainedClusters(scores: beta, gainOverNoiseDB: s.gainOverNoiseDB, L: 16, K: K, tau_p: params.tau_p,
@@ -71,7 +75,7 @@ struct LabelsBenchCommand: ParsableCommand {
         for method in [LabelMethod.monteCarlo(realizations: realizations), .statisticsOnly] {
             for (index, D) in [ClusterMatrix.full(L: 16, K: K), mask].enumerated() {
                 var labels: PowerLabels?
-                times.append(try timedThrowing { labels = try powerLabels(s, clusters: D, method: method, using: &rng, threads: threads) })
+                times.append(try seconds { labels = try powerLabels(s, clusters: D, method: method, using: &rng, threads: threads) })
                 if index == 0 { minSE.append(labels!.minimumUplinkSE) }
             }
         }
@@ -105,17 +109,4 @@ struct LabelsBenchCommand: ParsableCommand {
         let sxy = zip(x, y).reduce(0.0) { $0 + ($1.0 - mx) * ($1.1 - my) }, sxx = x.reduce(0.0) { $0 + ($1 - mx) * ($1 - mx) }
         return sxy / sxx
     }
-
-    func timed(_ body: () -> Void) -> Double {
-        let start = DispatchTime.now().uptimeNanoseconds
-        body()
-        return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-    }
-    func timedThrowing(_ body: () throws -> Void) throws -> Double {
-        let start = DispatchTime.now().uptimeNanoseconds
-        try body()
-        return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-    }
-    func median(_ x: [Double]) -> Double { let s = x.sorted(); return s[s.count / 2] }
-    func pad(_ s: String, _ width: Int) -> String { s.padding(toLength: max(width, s.count + 1), withPad: " ", startingAt: 0) }
 }

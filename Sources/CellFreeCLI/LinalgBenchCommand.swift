@@ -57,11 +57,7 @@ struct LinalgBenchCommand: ParsableCommand {
         return (0..<repeats).map { _ in time(op, calls) / Double(calls) }.min()!
     }
 
-    func time(_ op: () -> Void, _ calls: Int) -> Double {
-        let start = DispatchTime.now().uptimeNanoseconds
-        for _ in 0..<calls { op() }
-        return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-    }
+    func time(_ op: () -> Void, _ calls: Int) -> Double { seconds { for _ in 0..<calls { op() } } }
 
     func gemmCase<T: LinalgScalar>(_: T.Type, _ name: String, _ n: Int, _ rng: inout RandomStream) -> (String, Double, () -> Void) {
         let a = Matrix<T>.randomNormal(rows: n, columns: n, using: &rng), b = Matrix<T>.randomNormal(rows: n, columns: n, using: &rng)
@@ -85,5 +81,4 @@ struct LinalgBenchCommand: ParsableCommand {
         return body
     }
 
-    func pad(_ s: String, _ width: Int) -> String { s.padding(toLength: max(width, s.count + 1), withPad: " ", startingAt: 0) }
 }

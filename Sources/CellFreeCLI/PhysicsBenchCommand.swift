@@ -63,10 +63,9 @@ struct PhysicsBenchCommand: ParsableCommand {
         var rng = RandomStream(seed: seed, name: "bench-physics")
         var times: [Double] = []
         func timed<T>(_ body: () throws -> T) rethrows -> T {
-            let start = DispatchTime.now().uptimeNanoseconds
-            let value = try body()
-            times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
-            return value
+            var value: T?
+            times.append(try seconds { value = try body() })
+            return value!
         }
         let setup = try timed { try NetworkSetup(params, draws: SetupDraws.draw(params, using: &rng), threads: threads) }
         let D = setup.dcc, full = [Double](repeating: params.p, count: K), prelog = params.preLogFactor
@@ -89,6 +88,4 @@ struct PhysicsBenchCommand: ParsableCommand {
         return times
     }
 
-    func median(_ x: [Double]) -> Double { let s = x.sorted(); return s[s.count / 2] }
-    func pad(_ s: String, _ width: Int) -> String { s.padding(toLength: max(width, s.count + 1), withPad: " ", startingAt: 0) }
 }
