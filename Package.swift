@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "Linalg", targets: ["Linalg"]),
         .library(name: "H5", targets: ["H5"]),
         .library(name: "CellFree", targets: ["CellFree"]),
+        .library(name: "Learning", targets: ["Learning"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -33,6 +34,8 @@ let package = Package(
             .product(name: "RealModule", package: "swift-numerics"),
         ]),
         .target(name: "CellFree", dependencies: ["Linalg"]),
+        // Float32 tensors, a reverse-mode tape, attention variants and the papers' models.
+        .target(name: "Learning", dependencies: ["Linalg"]),
         // Reads reference-simulator files (Octave layout) and checks CellFree against them.
         .target(name: "ReferenceCheck", dependencies: ["CellFree", "H5"]),
         .executableTarget(name: "CellFreeCLI", dependencies: [
@@ -44,5 +47,6 @@ let package = Package(
         .testTarget(name: "LinalgTests", dependencies: ["Linalg"]),
         .testTarget(name: "H5Tests", dependencies: ["H5", "Linalg", "TestSupport"]),
         .testTarget(name: "CellFreeTests", dependencies: ["CellFree", "ReferenceCheck", "H5", "Linalg", "TestSupport"]),
+        .testTarget(name: "LearningTests", dependencies: ["Learning", "H5", "Linalg", "TestSupport"]),
     ]
 )

@@ -10,6 +10,13 @@ public enum Fixtures {
     public static var hasSharedGolden: Bool { FileManager.default.fileExists(atPath: sharedGolden.appendingPathComponent("case01.h5").path) }
     /// A file of Tests/Fixtures/reference-simulator.
     public static func reference(_ name: String) -> String { referenceSimulator.appendingPathComponent(name).path }
+    /// A file of Tests/Fixtures/models.
+    public static func model(_ name: String) -> String {
+        testsDirectory.appendingPathComponent("Fixtures/models").appendingPathComponent(name).path
+    }
+    /// `../shared/golden/models` next to the clone; absent on CI.
+    public static let sharedGoldenModels = testsDirectory.deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("shared/golden/models")
 }
 
 /// A fresh temporary directory, removed by `cleanup()`.

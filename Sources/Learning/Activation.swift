@@ -1,0 +1,69 @@
+/// Element-wise activations of models.md §0.1 and of the attention-map ablation (linear-attention
+/// paper, Fig. 4). Each pairs its value with its derivative, written from x and y = f(x).
+public enum Activation: String, CaseIterable, Sendable {
+    case identity
+    /// max(0, x); derivative 0 at x ≤ 0.
+    case relu
+    /// x for x > 0, exp(x) − 1 otherwise (α = 1).
+    case elu
+    /// elu(x) + 1, the positive ELU-CosFormer feature map (models.md §3.2).
+    case eluPlusOne = "elu+1"
+    /// x for x > 0, 0.01·x otherwise (PyTorch's default slope).
+    case leakyRelu = "leaky_relu"
+    /// x·Φ(x) with the exact normal CDF (PyTorch's default GELU).
+    case gelu
+    /// x·sigmoid(x).
+    case silu
+    /// log(1 + exp(x)), evaluated stably.
+    case softplus
+    case sigmoid
+    case tanh
+
+    @inline(__always)
+    public func apply<T: TensorScalar>(_ x: T) -> T {
+        switch self {
+        case .identity: return x
+        case .relu: return x > 0 ? x : 0
+        case .elu: return x > 0 ? x : T.expMinusOne(x)
+        case .eluPlusOne: return x > 0 ? x + 1 : T.exp(x)
+        case .leakyRelu: return x > 0 ? x : x / 100
+        case .gelu: return x * (1 + T.erf(x / T.sqrt(2))) / 2
+        case .silu: return x / (1 + T.exp(-x))
+        case .softplus: return max(x, 0) + T.log(onePlus: T.exp(-abs(x)))
+        case .sigmoid: return 1 / (1 + T.exp(-x))
+        case .tanh: return T.tanh(x)
+        }
+    }
+
+    /// f'(x), given x and y = f(x).
+    @inline(__always)
+    public func derivative<T: TensorScalar>(x: T, y: T) -> T {
+        switch self {
+        case .identity: return 1
+        case .relu: return x > 0 ? 1 : 0
+        case .elu: return x > 0 ? 1 : y + 1
+        case .eluPlusOne: return x > 0 ? 1 : y
+        case .leakyRelu: return x > 0 ? 1 : T(1) / 100
+        case .gelu: return (1 + T.erf(x / T.sqrt(2))) / 2 + x * T.exp(-x * x / 2) / T.sqrt(2 * T.pi)
+        case .silu:
+            let s = 1 / (1 + T.exp(-x))
+            return s * (1 + x * (1 - s))
+        case .softplus: return 1 / (1 + T.exp(-x))
+        case .sigmoid: return y * (1 - y)
+        case .tanh: return 1 - y * y
+        }
+    }
+}
+
+extension Tape {
+    /// y = f(x) element-wise; dx = G ⊙ f'(x).
+    public func activation(_ x: Variable, _ f: Activation) -> Variable {
+        let X = value(x)
+        let y = X.values.map { f.apply($0) }
+        return record(Tensor(shape: X.shape, values: y), inputs: [x]) { tape, g in
+            tape.accumulate(x) { dx in
+                for i in 0..<dx.count { dx[i] += g[i] * f.derivative(x: X.values[i], y: y[i]) }
+            }
+        }
+    }
+}

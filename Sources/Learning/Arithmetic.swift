@@ -1,0 +1,60 @@
+extension Tape {
+    /// a + b, same shapes.
+    public func add(_ a: Variable, _ b: Variable) -> Variable {
+        let A = value(a), B = value(b)
+        precondition(A.shape == B.shape, "add: \(A.shape) + \(B.shape)")
+        return record(Tensor(shape: A.shape, values: zip(A.values, B.values).map(+)), inputs: [a, b]) { tape, g in
+            tape.accumulate(a, g)
+            tape.accumulate(b, g)
+        }
+    }
+
+    /// a − b, same shapes.
+    public func subtract(_ a: Variable, _ b: Variable) -> Variable {
+        let A = value(a), B = value(b)
+        precondition(A.shape == B.shape, "subtract: \(A.shape) − \(B.shape)")
+        return record(Tensor(shape: A.shape, values: zip(A.values, B.values).map(-)), inputs: [a, b]) { tape, g in
+            tape.accumulate(a, g)
+            tape.accumulate(b) { db in for i in 0..<db.count { db[i] -= g[i] } }
+        }
+    }
+
+    /// a ⊙ b element-wise; b may also have the shape of a's trailing axes (broadcast over the leading ones).
+    public func multiply(_ a: Variable, _ b: Variable) -> Variable {
+        let A = value(a), B = value(b)
+        precondition(A.shape.count >= B.shape.count && Array(A.shape.suffix(B.shape.count)) == B.shape,
+                     "multiply: \(A.shape) ⊙ \(B.shape)")
+        let n = B.count
+        let y = A.values.indices.map { A.values[$0] * B.values[$0 % n] }
+        return record(Tensor(shape: A.shape, values: y), inputs: [a, b]) { tape, g in
+            tape.accumulate(a) { da in for i in 0..<da.count { da[i] += g[i] * B.values[i % n] } }
+            tape.accumulate(b) { db in for i in 0..<g.count { db[i % n] += g[i] * A.values[i] } }
+        }
+    }
+
+    /// s·a + t for constants s, t.
+    public func affine(_ a: Variable, scale s: T, shift t: T = 0) -> Variable {
+        let A = value(a)
+        return record(Tensor(shape: A.shape, values: A.values.map { s * $0 + t }), inputs: [a]) { tape, g in
+            tape.accumulate(a) { da in for i in 0..<da.count { da[i] += s * g[i] } }
+        }
+    }
+
+    /// Σ of every entry, a scalar.
+    public func sum(_ a: Variable) -> Variable {
+        let A = value(a)
+        return record(.scalar(A.values.reduce(0, +)), inputs: [a]) { tape, g in
+            tape.accumulate(a) { da in for i in 0..<da.count { da[i] += g[0] } }
+        }
+    }
+
+    /// Mean of every entry, a scalar.
+    public func mean(_ a: Variable) -> Variable {
+        affine(sum(a), scale: 1 / T(value(a).count))
+    }
+
+    /// The same values under another shape.
+    public func reshape(_ a: Variable, _ shape: [Int]) -> Variable {
+        record(value(a).reshaped(shape), inputs: [a]) { tape, g in tape.accumulate(a, g) }
+    }
+}

@@ -1,0 +1,52 @@
+import Linalg
+
+/// The element types of the engine: `Float` for models, `Double` for gradient checks.
+public protocol TensorScalar: LinalgScalar, Real, BinaryFloatingPoint where RealPart == Self {}
+extension Float: TensorScalar {}
+extension Double: TensorScalar {}
+
+/// An n-d array on one contiguous row-major buffer (the last axis varies fastest).
+public struct Tensor<T: TensorScalar>: Sendable, Equatable {
+    public var shape: [Int]
+    public var values: [T]
+
+    public init(shape: [Int], values: [T]) {
+        precondition(shape.allSatisfy { $0 >= 0 } && shape.reduce(1, *) == values.count,
+                     "tensor of shape \(shape) needs \(shape.reduce(1, *)) values, got \(values.count)")
+        self.shape = shape; self.values = values
+    }
+
+    public init(shape: [Int], repeating value: T = 0) {
+        self.init(shape: shape, values: [T](repeating: value, count: shape.reduce(1, *)))
+    }
+
+    public static func scalar(_ value: T) -> Tensor { Tensor(shape: [], values: [value]) }
+
+    public var count: Int { values.count }
+    public var rank: Int { shape.count }
+    /// Size of the last axis (1 for a scalar).
+    public var lastDimension: Int { shape.last ?? 1 }
+    /// Number of rows when the last axis is the row: count / last dimension.
+    public var rows: Int { lastDimension == 0 ? 0 : count / lastDimension }
+
+    /// The same values under another shape with the same count.
+    public func reshaped(_ newShape: [Int]) -> Tensor { Tensor(shape: newShape, values: values) }
+
+    /// Converts the element type (Float ↔ Double).
+    public func converted<U: TensorScalar>(to: U.Type = U.self) -> Tensor<U> {
+        Tensor<U>(shape: shape, values: values.map { U($0) })
+    }
+
+    /// Entry at a full index (row-major).
+    public subscript(_ index: Int...) -> T {
+        get { values[offset(index)] }
+        set { values[offset(index)] = newValue }
+    }
+
+    func offset(_ index: [Int]) -> Int {
+        precondition(index.count == shape.count, "index \(index) for shape \(shape)")
+        var o = 0
+        for (i, n) in zip(index, shape) { o = o * n + i }
+        return o
+    }
+}

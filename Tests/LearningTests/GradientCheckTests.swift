@@ -1,0 +1,110 @@
+import Learning
+import Linalg
+import Testing
+
+/// Every op's backward against central finite differences in Float64: for a random upstream
+/// gradient G, d⟨G, f(x)⟩/dx_i ≈ (⟨G, f(x + h·e_i)⟩ − ⟨G, f(x − h·e_i)⟩)/(2h), h = 1e-6. The
+/// truncation and rounding errors of that quotient are ~1e-9 relative here; we require 1e-6.
+struct GradientCheckTests {
+    static func random(_ shape: [Int], _ rng: inout RandomStream, scale: Double = 1) -> Tensor<Double> {
+        Tensor(shape: shape, values: (0..<shape.reduce(1, *)).map { _ in scale * rng.normal() })
+    }
+
+    /// Largest |analytic − numeric| over the largest |numeric|, over every input.
+    static func gradientError(_ inputs: [Tensor<Double>], seed: UInt64 = 1,
+                              _ f: (Tape<Double>, [Variable]) -> Variable) -> Double {
+        let tape = Tape<Double>()
+        let leaves = inputs.map { tape.leaf($0) }
+        let out = f(tape, leaves)
+        var rng = RandomStream(seed: seed, name: "gradient-check")
+        let G = random(tape.shape(out), &rng)
+        tape.backward(out, seed: G)
+        func objective(_ xs: [Tensor<Double>]) -> Double {
+            let t = Tape<Double>(recordsGradients: false)
+            let y = t.value(f(t, xs.map { t.constant($0) }))
+            return zip(y.values, G.values).reduce(0) { $0 + $1.0 * $1.1 }
+        }
+        var worst = 0.0
+        for (n, x) in inputs.enumerated() {
+            let analytic = tape.gradient(leaves[n])?.values ?? [Double](repeating: 0, count: x.count)
+            var numeric = [Double](repeating: 0, count: x.count)
+            for i in 0..<x.count {
+                var plus = inputs, minus = inputs
+                plus[n].values[i] += 1e-6
+                minus[n].values[i] -= 1e-6
+                numeric[i] = (objective(plus) - objective(minus)) / 2e-6
+            }
+            let scale = max(numeric.map(abs).max() ?? 0, 1e-12)
+            worst = max(worst, (zip(analytic, numeric).map { abs($0 - $1) }.max() ?? 0) / scale)
+        }
+        return worst
+    }
+
+    @Test func dense() {
+        var rng = RandomStream(seed: 1, name: "t")
+        let inputs = [Self.random([2, 3, 5], &rng), Self.random([5, 4], &rng), Self.random([4], &rng)]
+        #expect(Self.gradientError(inputs) { t, v in t.dense(v[0], v[1], v[2]) } < 1e-6)
+    }
+
+    @Test(arguments: Activation.allCases)
+    func activation(_ f: Activation) {
+        var rng = RandomStream(seed: 2, name: "t")
+        #expect(Self.gradientError([Self.random([3, 7], &rng, scale: 2)]) { t, v in t.activation(v[0], f) } < 1e-6)
+    }
+
+    @Test func arithmeticAndReductions() {
+        var rng = RandomStream(seed: 3, name: "t")
+        let a = Self.random([2, 3, 4], &rng), b = Self.random([2, 3, 4], &rng), c = Self.random([3, 4], &rng)
+        #expect(Self.gradientError([a, b]) { t, v in t.add(v[0], v[1]) } < 1e-6)
+        #expect(Self.gradientError([a, b]) { t, v in t.subtract(v[0], v[1]) } < 1e-6)
+        #expect(Self.gradientError([a, b]) { t, v in t.multiply(v[0], v[1]) } < 1e-6)
+        #expect(Self.gradientError([a, c]) { t, v in t.multiply(v[0], v[1]) } < 1e-6)
+        #expect(Self.gradientError([a]) { t, v in t.affine(v[0], scale: 3, shift: 1) } < 1e-6)
+        #expect(Self.gradientError([a]) { t, v in t.mean(t.multiply(v[0], v[0])) } < 1e-6)
+        #expect(Self.gradientError([a]) { t, v in t.reshape(v[0], [6, 4]) } < 1e-6)
+    }
+
+    @Test func layerNorm() {
+        var rng = RandomStream(seed: 4, name: "t")
+        let inputs = [Self.random([2, 3, 8], &rng), Self.random([8], &rng), Self.random([8], &rng)]
+        #expect(Self.gradientError(inputs) { t, v in t.layerNorm(v[0], gamma: v[1], beta: v[2]) } < 1e-6)
+    }
+
+    @Test func tokenPlumbing() {
+        var rng = RandomStream(seed: 5, name: "t")
+        let a = Self.random([2, 5, 3], &rng), b = Self.random([2, 5, 4], &rng), e = Self.random([2, 3], &rng)
+        #expect(Self.gradientError([a, b]) { t, v in t.concatenateFeatures([v[0], v[1]]) } < 1e-6)
+        #expect(Self.gradientError([b]) { t, v in t.sliceFeatures(v[0], 1..<3) } < 1e-6)
+        #expect(Self.gradientError([a]) { t, v in t.meanTokens(v[0]) } < 1e-6)
+        #expect(Self.gradientError([e]) { t, v in t.repeatTokens(v[0], count: 4) } < 1e-6)
+        #expect(Self.gradientError([a]) { t, v in t.padTokens(v[0], extra: 1) } < 1e-6)
+        let qkv = Self.random([2, 5, 12], &rng)
+        #expect(Self.gradientError([qkv]) { t, v in t.mergeHeads(t.splitHeads(v[0], part: 2, heads: 2)) } < 1e-6)
+        #expect(Self.gradientError([qkv]) { t, v in t.splitHeads(v[0], part: 1, heads: 2) } < 1e-6)
+    }
+
+    @Test(arguments: [nil, 1, 2] as [Int?])
+    func softmaxAttention(window: Int?) {
+        var rng = RandomStream(seed: 6, name: "t")
+        let inputs = (0..<3).map { _ in Self.random([2, 2, 6, 3], &rng) }
+        #expect(Self.gradientError(inputs) { t, v in t.softmaxAttention(v[0], v[1], v[2], window: window) } < 1e-6)
+    }
+
+    @Test(arguments: [Activation.eluPlusOne, .relu, .softplus, .sigmoid])
+    func cosFormerAttention(map phi: Activation) {
+        var rng = RandomStream(seed: 7, name: "t")
+        let inputs = (0..<3).map { _ in Self.random([2, 2, 7, 3], &rng) }
+        #expect(Self.gradientError(inputs) { t, v in
+            t.linearAttention(t.cosFormerFeatures(v[0], map: phi), t.cosFormerFeatures(v[1], map: phi), v[2])
+        } < 1e-6)
+    }
+
+    @Test func performerAttention() {
+        var rng = RandomStream(seed: 8, name: "t")
+        let omega = Self.random([8, 4], &rng)
+        let inputs = (0..<3).map { _ in Self.random([1, 2, 5, 4], &rng, scale: 0.5) }
+        #expect(Self.gradientError(inputs) { t, v in
+            t.linearAttention(t.performerFeatures(v[0], omega: omega), t.performerFeatures(v[1], omega: omega), v[2])
+        } < 1e-6)
+    }
+}
