@@ -36,10 +36,12 @@ let package = Package(
         .target(name: "CellFree", dependencies: ["Linalg"]),
         // Float32 tensors, a reverse-mode tape, attention variants and the papers' models.
         .target(name: "Learning", dependencies: ["Linalg"]),
+        // Reads golden model files (PyTorch reference) and checks Learning against them.
+        .target(name: "ModelCheck", dependencies: ["Learning", "H5"]),
         // Reads reference-simulator files (Octave layout) and checks CellFree against them.
         .target(name: "ReferenceCheck", dependencies: ["CellFree", "H5"]),
         .executableTarget(name: "CellFreeCLI", dependencies: [
-            "Linalg", "H5", "CellFree", "ReferenceCheck",
+            "Linalg", "H5", "CellFree", "ReferenceCheck", "Learning", "ModelCheck",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // Fixture paths and scratch directories shared by the test targets.
@@ -47,6 +49,6 @@ let package = Package(
         .testTarget(name: "LinalgTests", dependencies: ["Linalg"]),
         .testTarget(name: "H5Tests", dependencies: ["H5", "Linalg", "TestSupport"]),
         .testTarget(name: "CellFreeTests", dependencies: ["CellFree", "ReferenceCheck", "H5", "Linalg", "TestSupport"]),
-        .testTarget(name: "LearningTests", dependencies: ["Learning", "H5", "Linalg", "TestSupport"]),
+        .testTarget(name: "LearningTests", dependencies: ["Learning", "ModelCheck", "H5", "Linalg", "TestSupport"]),
     ]
 )

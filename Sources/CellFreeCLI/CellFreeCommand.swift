@@ -10,7 +10,7 @@ struct CellFreeCommand: ParsableCommand {
             Exit codes: 0 success, 1 a check or stage failed, 2 usage error or unreadable input.
             """,
         version: "0.1.0",
-        subcommands: [BenchCommand.self, VerifyReferenceCommand.self]
+        subcommands: [BenchCommand.self, VerifyReferenceCommand.self, VerifyModelCommand.self]
     )
 }
 

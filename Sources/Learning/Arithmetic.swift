@@ -1,3 +1,5 @@
+import Linalg
+
 extension Tape {
     /// a + b, same shapes.
     public func add(_ a: Variable, _ b: Variable) -> Variable {
@@ -57,4 +59,35 @@ extension Tape {
     public func reshape(_ a: Variable, _ shape: [Int]) -> Variable {
         record(value(a).reshaped(shape), inputs: [a]) { tape, g in tape.accumulate(a, g) }
     }
+}
+
+extension Tape {
+    /// Σ over the last axis: [..., n] → [...].
+    public func sumLast(_ x: Variable) -> Variable {
+        let X = value(x), n = X.lastDimension, rows = X.rows
+        let y = (0..<rows).map { r in (0..<n).reduce(T(0)) { $0 + X.values[r * n + $1] } }
+        return record(Tensor(shape: Array(X.shape.dropLast()), values: y), inputs: [x]) { tape, g in
+            tape.accumulate(x) { d in for i in 0..<d.count { d[i] += g[i / n] } }
+        }
+    }
+
+    /// Mean over the last axis: [..., n] → [...].
+    public func meanLast(_ x: Variable) -> Variable { affine(sumLast(x), scale: 1 / T(value(x).lastDimension)) }
+
+    /// Inverted dropout (training): each entry zeroed with probability p, survivors scaled by 1/(1 − p).
+    /// The keep pattern comes from `rng`, so a run is reproducible from its seed.
+    public func dropout(_ x: Variable, rate p: Double, using rng: inout RandomStream) -> Variable {
+        guard p > 0 else { return x }
+        let X = value(x), scale = T(1 / (1 - p))
+        let keep = (0..<X.count).map { _ in rng.uniform() >= p ? scale : 0 }
+        return record(Tensor(shape: X.shape, values: zip(X.values, keep).map(*)), inputs: [x]) { tape, g in
+            tape.accumulate(x) { d in for i in 0..<d.count { d[i] += g[i] * keep[i] } }
+        }
+    }
+}
+
+/// The random stream of dropout masks during training, shared by the layers of one forward pass.
+public final class DropoutStream {
+    public var rng: RandomStream
+    public init(_ rng: RandomStream) { self.rng = rng }
 }

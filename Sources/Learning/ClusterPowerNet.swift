@@ -1,0 +1,161 @@
+import Linalg
+
+/// Settings of ClusterPowerNet (models.md §1, §7), the keys of the golden files' `config`.
+public struct ClusterPowerNetConfig: Sendable, Equatable {
+    public var attention: AttentionKind = .cosFormer(.eluPlusOne)
+    public var L = 16, dModel = 64, heads = 4, layers = 2, dFF = 256
+    /// τ_p (UEs kept per AP) and the strict score threshold μ of the hard mask (§1.4).
+    public var tau_p = 10
+    public var mu = 0.5
+    /// UL label normaliser [W], per-AP DL budget [W], DL normaliser [W] (§1.5–1.6).
+    public var pULMin = 0.0, pULMax = 0.1, pAP = 0.2, dlNormMin = 0.0, dlNormMax = 3.2
+    /// Loss weight λ and fairness temperature T [bit/s/Hz] (§1.7), dropout rate.
+    public var lambda = 0.1, fairTemperature = 1.0, dropout = 0.1
+
+    public init() {}
+    public var headWidth: Int { dModel / heads }
+    public var inputWidth: Int { 2 * (L + 1) }
+}
+
+/// The joint clustering and UL/DL power model of the linear-attention paper (models.md §1), with any
+/// attention core. Parameters follow §1.8; `omegas` holds the Performer's fixed projections.
+public struct ClusterPowerNet<T: TensorScalar>: Sendable {
+    public var config: ClusterPowerNetConfig
+    public var parameters: ParameterSet<T>
+    public var omegas: [Tensor<T>]
+
+    public init(config: ClusterPowerNetConfig, parameters: ParameterSet<T>, omegas: [Tensor<T>] = []) {
+        self.config = config; self.parameters = parameters; self.omegas = omegas
+    }
+
+    /// Fresh parameters with PyTorch's default initialisation (§0.2).
+    public init(config c: ClusterPowerNetConfig, using rng: inout RandomStream) {
+        var p = ParameterSet<T>()
+        p.addDense("embed", c.inputWidth, c.dModel, using: &rng)
+        for s in 0..<c.layers {
+            let l = "layers.\(s)"
+            p.addLayerNorm(l + ".ln1", c.dModel)
+            p.addDense(l + ".attn.qkv", c.dModel, 3 * c.dModel, using: &rng)
+            p.addDense(l + ".attn.o", c.dModel, c.dModel, using: &rng)
+            p.addLayerNorm(l + ".ln2", c.dModel)
+            p.addDense(l + ".ffn.l1", c.dModel, c.dFF, using: &rng)
+            p.addDense(l + ".ffn.l2", c.dFF, c.dModel, using: &rng)
+        }
+        p.addDense("cluster_head", c.dModel, c.L, using: &rng)
+        p.addDense("ul_head", c.dModel, 1, using: &rng)
+        p.addDense("dl_head", c.dModel, c.L, using: &rng)
+        var omegas: [Tensor<T>] = []
+        if case let .performer(m) = c.attention {
+            omegas = (0..<c.layers).map { _ in performerProjection(features: m, headWidth: c.headWidth, using: &rng) }
+        }
+        self.init(config: c, parameters: p.renamingAttention(), omegas: omegas)
+    }
+
+    /// The outputs of §1.1 as tape variables; `clusterMask` is a constant (no gradient).
+    public struct Outputs {
+        public let clusterScores, ulNorm, ulPower, dlWeights, dlPerAP, dlPower, dlNorm: Variable
+        public let clusterMask: Tensor<T>
+    }
+
+    /// Forward pass on normalised positions ue [B, K, 2], ap [B, L, 2]. With a `dropout` stream the
+    /// model is in training mode (dropout on), otherwise in evaluation mode.
+    public func forward(_ tape: Tape<T>, _ p: BoundParameters, ue: Variable, ap: Variable,
+                        dropout: DropoutStream? = nil) -> Outputs {
+        let c = config
+        let (B, K) = (tape.shape(ue)[0], tape.shape(ue)[1])
+        precondition(tape.shape(ap) == [B, c.L, 2], "ap_pos must be [B, L = \(c.L), 2], got \(tape.shape(ap))")
+        // x[b, k] = [ue (x, y), ap_0 (x, y), …, ap_{L−1} (x, y)] (§1.1).
+        let x = tape.concatenateFeatures([ue, tape.repeatTokens(tape.reshape(ap, [B, 2 * c.L]), count: K)])
+        var E = tape.dense(x, p["embed.W"], p["embed.b"])
+        func drop(_ v: Variable) -> Variable {
+            guard let dropout else { return v }
+            return tape.dropout(v, rate: c.dropout, using: &dropout.rng)
+        }
+        for s in 0..<c.layers {   // pre-LN blocks (§1.2)
+            let l = "layers.\(s)"
+            let y = tape.layerNorm(E, gamma: p[l + ".ln1.gamma"], beta: p[l + ".ln1.beta"])
+            let A = tape.multiHeadAttention(y, p, prefix: l + ".attn", heads: c.heads, kind: c.attention,
+                                            omega: omegas.isEmpty ? nil : omegas[s])
+            E = tape.add(E, drop(A))
+            let h = tape.activation(tape.dense(tape.layerNorm(E, gamma: p[l + ".ln2.gamma"], beta: p[l + ".ln2.beta"]),
+                                               p[l + ".ffn.l1.W"], p[l + ".ffn.l1.b"]), .relu)
+            E = tape.add(E, drop(tape.dense(h, p[l + ".ffn.l2.W"], p[l + ".ffn.l2.b"])))
+        }
+        // Clustering head (15)–(16).
+        let S = tape.activation(tape.dense(E, p["cluster_head.W"], p["cluster_head.b"]), .sigmoid)
+        let mask = hardClusterMask(tape.value(S), tau_p: c.tau_p, mu: T(c.mu))
+        // UL head (17)–(18).
+        let ulNorm = tape.reshape(tape.activation(tape.dense(E, p["ul_head.W"], p["ul_head.b"]), .sigmoid), [B, K])
+        let ulPower = tape.affine(ulNorm, scale: T(c.pULMax - c.pULMin), shift: T(c.pULMin))
+        // DL per-AP head (19)–(20).
+        let omega = tape.activation(tape.dense(E, p["dl_head.W"], p["dl_head.b"]), .sigmoid)
+        let perAP = tape.perAPPowers(omega, mask: mask, budget: T(c.pAP))
+        let dlPower = tape.sumLast(perAP)
+        let span = c.dlNormMax - c.dlNormMin + 1e-8
+        let dlNorm = tape.affine(dlPower, scale: T(1 / span), shift: T(-c.dlNormMin / span))
+        return Outputs(clusterScores: S, ulNorm: ulNorm, ulPower: ulPower, dlWeights: omega, dlPerAP: perAP,
+                       dlPower: dlPower, dlNorm: dlNorm, clusterMask: mask)
+    }
+
+    /// Loss (30) as reconstructed in models.md §1.7: ½[mean (ul − y_ul)² + mean (dl − y_dl)²]
+    /// + λ·(1/B)·Σ_b Σ_k softmax_k(−se/T)·(1 − mean_l S). Returns (total, mse, fair).
+    public func loss(_ tape: Tape<T>, _ out: Outputs, ulTarget: Tensor<T>, dlTarget: Tensor<T>,
+                     se: Tensor<T>) -> (total: Variable, mse: Variable, fair: Variable) {
+        let mse = meanSquaredError(tape, [(out.ulNorm, ulTarget), (out.dlNorm, dlTarget)])
+        let (B, K) = (se.shape[0], se.shape[1])
+        var w = [T](repeating: 0, count: B * K)
+        for b in 0..<B {   // w[b, ·] = softmax(−se[b, ·]/T)
+            let z = (0..<K).map { -se.values[b * K + $0] / T(config.fairTemperature) }
+            let top = z.max()!, e = z.map { T.exp($0 - top) }, total = e.reduce(0, +)
+            for k in 0..<K { w[b * K + k] = e[k] / total }
+        }
+        let uncovered = tape.affine(tape.meanLast(out.clusterScores), scale: -1, shift: 1)   // 1 − cover
+        let fair = tape.affine(tape.sum(tape.multiply(uncovered, tape.constant(Tensor(shape: [B, K], values: w)))), scale: 1 / T(B))
+        return (tape.add(mse, tape.affine(fair, scale: T(config.lambda))), mse, fair)
+    }
+}
+
+/// ½·Σ_pairs mean((prediction − target)²): the mean over all 2·B·K terms for two [B, K] pairs.
+public func meanSquaredError<T>(_ tape: Tape<T>, _ pairs: [(Variable, Tensor<T>)]) -> Variable {
+    let terms = pairs.map { prediction, target -> Variable in
+        let d = tape.subtract(prediction, tape.constant(target))
+        return tape.mean(tape.multiply(d, d))
+    }
+    return tape.affine(terms.dropFirst().reduce(terms[0]) { tape.add($0, $1) }, scale: 1 / T(pairs.count))
+}
+
+/// The hard mask of (16), models.md §1.4: per sample and AP, the min(τ_p, K) highest scores (ties to
+/// the lower UE index), then strictly above μ. S [B, K, L] → 0/1 [B, K, L].
+public func hardClusterMask<T: TensorScalar>(_ S: Tensor<T>, tau_p: Int, mu: T) -> Tensor<T> {
+    let (B, K, L) = (S.shape[0], S.shape[1], S.shape[2])
+    var mask = Tensor<T>(shape: S.shape)
+    for b in 0..<B {
+        for l in 0..<L {
+            let score = { (k: Int) in S.values[(b * K + k) * L + l] }
+            let ranked = (0..<K).sorted { score($0) > score($1) || (score($0) == score($1) && $0 < $1) }
+            for k in ranked.prefix(min(tau_p, K)) where score(k) > mu { mask.values[(b * K + k) * L + l] = 1 }
+        }
+    }
+    return mask
+}
+
+extension ParameterSet {
+    /// Maps the `attn.qkv.W`-style names of `addDense` to the spec's `attn.W_qkv`, `attn.b_qkv`, `attn.W_o`, `attn.b_o`.
+    func renamingAttention() -> ParameterSet {
+        var renamed = ParameterSet()
+        for name in names {
+            var n = name
+            for part in ["qkv", "o"] {
+                n = n.replacingSuffix(".attn.\(part).W", with: ".attn.W_\(part)").replacingSuffix(".attn.\(part).b", with: ".attn.b_\(part)")
+            }
+            renamed.add(n, self[name]!)
+        }
+        return renamed
+    }
+}
+
+extension String {
+    func replacingSuffix(_ suffix: String, with replacement: String) -> String {
+        hasSuffix(suffix) ? String(dropLast(suffix.count)) + replacement : self
+    }
+}
