@@ -1,0 +1,32 @@
+/// AdamW with decoupled weight decay (models.md §4): per step t ≥ 1 and parameter p with gradient g,
+/// p ← p − lr·wd·p; m ← β₁m + (1−β₁)g; v ← β₂v + (1−β₂)g²; p ← p − lr·(m/(1−β₁ᵗ))/(sqrt(v/(1−β₂ᵗ)) + eps).
+public struct AdamW<T: TensorScalar>: Sendable, Equatable {
+    public var learningRate: T, beta1: T, beta2: T, eps: T, weightDecay: T
+    /// Steps taken so far (t of the last update).
+    public var step = 0
+    /// First and second moments per parameter name.
+    public var m: [String: [T]] = [:], v: [String: [T]] = [:]
+
+    public init(learningRate: T = T(1) / 1000, beta1: T = T(9) / 10, beta2: T = T(999) / 1000,
+                eps: T = T(1) / 100_000_000, weightDecay: T = T(1) / 100) {
+        self.learningRate = learningRate; self.beta1 = beta1; self.beta2 = beta2; self.eps = eps; self.weightDecay = weightDecay
+    }
+
+    /// One update of every parameter that has a gradient.
+    public mutating func update(_ parameters: inout ParameterSet<T>, gradients: [String: Tensor<T>]) {
+        step += 1
+        let c1 = 1 - T.pow(beta1, T(step)), c2 = 1 - T.pow(beta2, T(step))
+        for name in parameters.names {
+            guard let g = gradients[name]?.values, var p = parameters[name] else { continue }
+            var mi = m[name] ?? [T](repeating: 0, count: g.count), vi = v[name] ?? [T](repeating: 0, count: g.count)
+            for i in 0..<g.count {
+                p.values[i] -= learningRate * weightDecay * p.values[i]
+                mi[i] = beta1 * mi[i] + (1 - beta1) * g[i]
+                vi[i] = beta2 * vi[i] + (1 - beta2) * g[i] * g[i]
+                p.values[i] -= learningRate * (mi[i] / c1) / (T.sqrt(vi[i] / c2) + eps)
+            }
+            parameters[name] = p
+            m[name] = mi; v[name] = vi
+        }
+    }
+}

@@ -1,0 +1,91 @@
+import Learning
+import Linalg
+import Testing
+
+/// Small training runs: the loss falls and a repeated run with the same seed is bit-identical.
+struct TrainingTests {
+    /// 256 layouts (K = 6 UEs, L = 4 APs on the unit-square grid), labels that depend on the geometry:
+    /// y_ul = min(1, 2·distance to the nearest AP), y_dl = 1 − y_ul / 2.
+    static func dataset(batch: Int, seed: UInt64) -> [PowerBatch<Float>] {
+        var rng = RandomStream(seed: seed, name: "training-data")
+        let grid: [Float] = [0, 0, 1, 0, 0, 1, 1, 1]
+        return (0..<(256 / batch)).map { _ in
+            var ue = [Float](), ap = [Float](), ul = [Float](), dl = [Float]()
+            for _ in 0..<batch {
+                ap += grid
+                for _ in 0..<6 {
+                    let x = Float(rng.uniform()), y = Float(rng.uniform())
+                    ue += [x, y]
+                    let d = (0..<4).map { ((x - grid[2 * $0]) * (x - grid[2 * $0]) + (y - grid[2 * $0 + 1]) * (y - grid[2 * $0 + 1])).squareRoot() }.min()!
+                    ul.append(min(1, 2 * d)); dl.append(1 - min(1, 2 * d) / 2)
+                }
+            }
+            return PowerBatch(ue: Tensor(shape: [batch, 6, 2], values: ue), ap: Tensor(shape: [batch, 4, 2], values: ap),
+                              ul: Tensor(shape: [batch, 6], values: ul), dl: Tensor(shape: [batch, 6], values: dl))
+        }
+    }
+
+    /// Epoch-mean training losses and the final parameters. (Observed: Tree 0.062 → 0.041, ClusterPowerNet
+    /// 0.215 → 0.157 in 6 epochs of 8 steps, both flattening after epoch 3.)
+    static func run<M: PowerModel>(_ model: M, epochs: Int, seed: UInt64) -> ([M.Scalar], ParameterSet<M.Scalar>) where M.Scalar == Float {
+        var model = model
+        var optimizer = AdamW<Float>(learningRate: 3e-3)
+        let dropout = DropoutStream(RandomStream(seed: seed, name: "dropout"))
+        let data = dataset(batch: 32, seed: seed)
+        var history: [Float] = []
+        for _ in 0..<epochs {
+            let losses = data.map { model.trainingStep($0, optimizer: &optimizer, dropout: dropout) }
+            history.append(losses.reduce(0, +) / Float(losses.count))
+        }
+        return (history, model.parameters)
+    }
+
+    static func smallCluster(seed: UInt64) -> ClusterPowerNet<Float> {
+        var c = ClusterPowerNetConfig()
+        (c.L, c.dModel, c.heads, c.dFF, c.tau_p, c.dlNormMin, c.dlNormMax) = (4, 16, 2, 64, 3, 0, 0.8)
+        var rng = RandomStream(seed: seed, name: "init")
+        return ClusterPowerNet(config: c, using: &rng)
+    }
+
+    static func smallTree(seed: UInt64) -> TreeTransformer<Float> {
+        var c = TreeTransformerConfig()
+        (c.dEnc, c.dModel, c.heads, c.dFF) = (8, 16, 2, 32)
+        var rng = RandomStream(seed: seed, name: "init")
+        return TreeTransformer(config: c, using: &rng)
+    }
+
+    @Test func clusterPowerNetLearnsAndRepeats() {
+        let (first, parameters) = Self.run(Self.smallCluster(seed: 1), epochs: 6, seed: 1)
+        let (again, parametersAgain) = Self.run(Self.smallCluster(seed: 1), epochs: 6, seed: 1)
+        #expect(first == again && parameters == parametersAgain, "bit-identical with the same seed")
+        #expect(first.last! < 0.8 * first.first!, "epoch losses \(first)")
+        #expect(zip(first, first.dropFirst()).allSatisfy { $1 <= 1.01 * $0 }, "never rises by more than 1 %: \(first)")
+    }
+
+    @Test func treeTransformerLearnsAndRepeats() {
+        let (first, parameters) = Self.run(Self.smallTree(seed: 2), epochs: 6, seed: 2)
+        let (again, parametersAgain) = Self.run(Self.smallTree(seed: 2), epochs: 6, seed: 2)
+        #expect(first == again && parameters == parametersAgain)
+        #expect(first.last! < 0.8 * first.first!, "epoch losses \(first)")
+        #expect(zip(first, first.dropFirst()).allSatisfy { $1 <= 1.01 * $0 }, "never rises by more than 1 %: \(first)")
+    }
+
+    /// AdamW against the update written out by hand for two steps.
+    @Test func adamWMatchesTheFormula() {
+        var p = ParameterSet<Double>()
+        p.add("w", Tensor(shape: [2], values: [1, -2]))
+        var opt = AdamW<Double>(learningRate: 0.1, weightDecay: 0.01)
+        opt.update(&p, gradients: ["w": Tensor(shape: [2], values: [0.5, -1])])
+        opt.update(&p, gradients: ["w": Tensor(shape: [2], values: [0.25, 2])])
+        var w = [1.0, -2.0], m = [0.0, 0.0], v = [0.0, 0.0]
+        for (t, g) in [[0.5, -1.0], [0.25, 2.0]].enumerated() {
+            for i in 0..<2 {
+                w[i] -= 0.1 * 0.01 * w[i]
+                m[i] = 0.9 * m[i] + 0.1 * g[i]; v[i] = 0.999 * v[i] + 0.001 * g[i] * g[i]
+                let mh = m[i] / (1 - Double.pow(0.9, Double(t + 1))), vh = v[i] / (1 - Double.pow(0.999, Double(t + 1)))
+                w[i] -= 0.1 * mh / (vh.squareRoot() + 1e-8)
+            }
+        }
+        #expect(zip(p["w"]!.values, w).allSatisfy { abs($0 - $1) < 1e-15 })
+    }
+}
