@@ -35,7 +35,10 @@ let package = Package(
         ]),
         .target(name: "CellFree", dependencies: ["Linalg"]),
         // Float32 tensors, a reverse-mode tape, attention variants and the papers' models.
-        .target(name: "Learning", dependencies: ["Linalg"]),
+        // Cross-module optimization lets callers specialize the generic engine for Float; without it every
+        // element operation goes through protocol witnesses (20–40× slower).
+        .target(name: "Learning", dependencies: ["Linalg"],
+                swiftSettings: [.unsafeFlags(["-cross-module-optimization"], .when(configuration: .release))]),
         // Reads golden model files (PyTorch reference) and checks Learning against them.
         .target(name: "ModelCheck", dependencies: ["Learning", "H5"]),
         // Reads reference-simulator files (Octave layout) and checks CellFree against them.
