@@ -18,9 +18,10 @@ struct ModelsBenchCommand: ParsableCommand {
     )
 
     @Option(help: "UE counts for inference.") var ues: [Int] = [10, 50, 100, 200, 500, 1000, 2000]
-    @Option(help: "UE counts for the training step.") var trainUEs: [Int] = [10, 40]
+    @Option(name: .customLong("train-ues"), help: "UE counts for the training step.") var trainUEs: [Int] = [10, 40]
     @Option(help: "Thread counts.") var threads: [Int] = [1, 2]
     @Option(help: "Timed runs per figure.") var repeats: Int = 10
+    @Option(help: "Models to time (0 ELU-CosFormer, 1 softmax, 2 Performer, 3 Tree).") var models: [Int] = [0, 1, 2, 3]
 
     static let names = ["ELU-CosFormer", "Transformer (softmax)", "Performer (m=256)", "Tree-Transformer"]
     /// PyTorch medians [ms] from baselines.md: inference [threads][model][K], training [threads][model][K].
@@ -50,7 +51,7 @@ struct ModelsBenchCommand: ParsableCommand {
             BLASThreads.set(t)
             print("\nInference, one layout (B = 1), L = 16, \(t) thread(s): median ms (ratio to PyTorch)")
             print(pad("Model", 24) + ues.map { pad("K=\($0)", 16) }.joined())
-            for (m, name) in Self.names.enumerated() {
+            for (m, name) in Self.names.enumerated() where models.contains(m) {
                 var row = pad(name, 24)
                 for K in ues {
                     let batch = Self.batch(B: 1, K: K, using: &rng)
@@ -62,7 +63,7 @@ struct ModelsBenchCommand: ParsableCommand {
             }
             print("\nOne training step (B = 128, L = 16), \(t) thread(s): median ms (ratio to PyTorch)")
             print(pad("Model", 24) + trainUEs.map { pad("K=\($0)", 18) }.joined())
-            for (m, name) in Self.names.enumerated() {
+            for (m, name) in Self.names.enumerated() where models.contains(m) {
                 var row = pad(name, 24)
                 for K in trainUEs {
                     let batch = Self.batch(B: 128, K: K, using: &rng)

@@ -55,15 +55,55 @@ public enum Activation: String, CaseIterable, Sendable {
     }
 }
 
+extension Activation {
+    /// f over a whole buffer, one loop per activation; the exponentials go through `VectorExp`.
+    public func apply<T: TensorScalar>(_ x: [T]) -> [T] {
+        func exponentials(_ transform: (T) -> T) -> [T] {
+            var e = x.map(transform)
+            e.withUnsafeMutableBufferPointer { T.exponentiate($0) }
+            return e
+        }
+        switch self {
+        case .identity: return x
+        case .relu: return x.map { $0 > 0 ? $0 : 0 }
+        case .leakyRelu: return x.map { $0 > 0 ? $0 : $0 / 100 }
+        case .elu:
+            let e = exponentials { min($0, 0) }
+            return x.indices.map { x[$0] > 0 ? x[$0] : e[$0] - 1 }
+        case .eluPlusOne:
+            let e = exponentials { min($0, 0) }
+            return x.indices.map { x[$0] > 0 ? x[$0] + 1 : e[$0] }
+        case .sigmoid:
+            return exponentials { -$0 }.map { 1 / (1 + $0) }
+        case .silu:
+            let e = exponentials { -$0 }
+            return x.indices.map { x[$0] / (1 + e[$0]) }
+        case .gelu, .softplus, .tanh: return x.map { apply($0) }
+        }
+    }
+
+    /// dx += g ⊙ f'(x), given y = f(x), one loop per activation.
+    func accumulateDerivative<T: TensorScalar>(x: [T], y: [T], g: [T], into dx: UnsafeMutableBufferPointer<T>) {
+        switch self {
+        case .identity: for i in 0..<dx.count { dx[i] += g[i] }
+        case .relu: for i in 0..<dx.count where x[i] > 0 { dx[i] += g[i] }
+        case .leakyRelu: for i in 0..<dx.count { dx[i] += x[i] > 0 ? g[i] : g[i] / 100 }
+        case .elu: for i in 0..<dx.count { dx[i] += x[i] > 0 ? g[i] : g[i] * (y[i] + 1) }
+        case .eluPlusOne: for i in 0..<dx.count { dx[i] += x[i] > 0 ? g[i] : g[i] * y[i] }
+        case .sigmoid: for i in 0..<dx.count { dx[i] += g[i] * y[i] * (1 - y[i]) }
+        case .tanh: for i in 0..<dx.count { dx[i] += g[i] * (1 - y[i] * y[i]) }
+        case .gelu, .silu, .softplus: for i in 0..<dx.count { dx[i] += g[i] * derivative(x: x[i], y: y[i]) }
+        }
+    }
+}
+
 extension Tape {
     /// y = f(x) element-wise; dx = G ⊙ f'(x).
     public func activation(_ x: Variable, _ f: Activation) -> Variable {
         let X = value(x)
-        let y = X.values.map { f.apply($0) }
+        let y = f.apply(X.values)
         return record(Tensor(shape: X.shape, values: y), inputs: [x]) { tape, g in
-            tape.accumulate(x) { dx in
-                for i in 0..<dx.count { dx[i] += g[i] * f.derivative(x: X.values[i], y: y[i]) }
-            }
+            tape.accumulate(x) { dx in f.accumulateDerivative(x: X.values, y: y, g: g, into: dx) }
         }
     }
 }

@@ -127,13 +127,24 @@ public func meanSquaredError<T>(_ tape: Tape<T>, _ pairs: [(Variable, Tensor<T>)
 /// The hard mask of (16), models.md §1.4: per sample and AP, the min(τ_p, K) highest scores (ties to
 /// the lower UE index), then strictly above μ. S [B, K, L] → 0/1 [B, K, L].
 public func hardClusterMask<T: TensorScalar>(_ S: Tensor<T>, tau_p: Int, mu: T) -> Tensor<T> {
-    let (B, K, L) = (S.shape[0], S.shape[1], S.shape[2])
+    let (B, K, L) = (S.shape[0], S.shape[1], S.shape[2]), keep = min(tau_p, K)
     var mask = Tensor<T>(shape: S.shape)
+    var top = [Int]()   // the current best `keep` UEs of one AP, best first
+    top.reserveCapacity(keep + 1)
     for b in 0..<B {
         for l in 0..<L {
-            let score = { (k: Int) in S.values[(b * K + k) * L + l] }
-            let ranked = (0..<K).sorted { score($0) > score($1) || (score($0) == score($1) && $0 < $1) }
-            for k in ranked.prefix(min(tau_p, K)) where score(k) > mu { mask.values[(b * K + k) * L + l] = 1 }
+            // Insertion into a sorted list of length ≤ τ_p: O(K·τ_p); a later UE displaces an earlier
+            // one only with a strictly higher score, so ties go to the lower index.
+            top.removeAll(keepingCapacity: true)
+            for k in 0..<K {
+                let score = S.values[(b * K + k) * L + l]
+                if top.count == keep, let last = top.last, !(score > S.values[(b * K + last) * L + l]) { continue }
+                var position = top.count
+                while position > 0 && score > S.values[(b * K + top[position - 1]) * L + l] { position -= 1 }
+                top.insert(k, at: position)
+                if top.count > keep { top.removeLast() }
+            }
+            for k in top where S.values[(b * K + k) * L + l] > mu { mask.values[(b * K + k) * L + l] = 1 }
         }
     }
     return mask

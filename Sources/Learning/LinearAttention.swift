@@ -78,7 +78,7 @@ extension Tape {
         precondition(X.rank == 4, "cosFormerFeatures needs [B, H, M, dh], got \(X.shape)")
         let (BH, M, dh) = (X.shape[0] * X.shape[1], X.shape[2], X.shape[3])
         let c = (1...max(M, 1)).map { T.cos(T.pi / 2 * T($0) / T(M)) }, s = (1...max(M, 1)).map { T.sin(T.pi / 2 * T($0) / T(M)) }
-        let f = X.values.map { phi.apply($0) }
+        let f = phi.apply(X.values)
         var y = [T](repeating: 0, count: 2 * X.count)
         for bh in 0..<BH { for i in 0..<M { for a in 0..<dh {
             let src = (bh * M + i) * dh + a, dst = (bh * M + i) * 2 * dh + a
@@ -86,12 +86,12 @@ extension Tape {
             y[dst + dh] = f[src] * s[i]
         } } }
         return record(Tensor(shape: Array(X.shape.dropLast()) + [2 * dh], values: y), inputs: [x]) { tape, g in
-            tape.accumulate(x) { dx in
-                for bh in 0..<BH { for i in 0..<M { for a in 0..<dh {
-                    let src = (bh * M + i) * dh + a, dst = (bh * M + i) * 2 * dh + a
-                    dx[src] += (g[dst] * c[i] + g[dst + dh] * s[i]) * phi.derivative(x: X.values[src], y: f[src])
-                } } }
-            }
+            var df = [T](repeating: 0, count: X.count)   // dφ(x) = dF_cos ⊙ c + dF_sin ⊙ s
+            for bh in 0..<BH { for i in 0..<M { for a in 0..<dh {
+                let src = (bh * M + i) * dh + a, dst = (bh * M + i) * 2 * dh + a
+                df[src] = g[dst] * c[i] + g[dst + dh] * s[i]
+            } } }
+            tape.accumulate(x) { dx in phi.accumulateDerivative(x: X.values, y: f, g: df, into: dx) }
         }
     }
 
@@ -108,12 +108,14 @@ extension Tape {
         xs.withUnsafeBufferPointer { xp in omega.values.withUnsafeBufferPointer { wp in F.withUnsafeMutableBufferPointer { fp in
             gemm(false, true, rows, m, dh, 1, xp.baseAddress!, dh, wp.baseAddress!, dh, 0, fp.baseAddress!, m)
         } } }
+        let logNorm = T.log(norm)
         for i in 0..<rows {
             var half: T = 0
             for a in 0..<dh { half += xs[i * dh + a] * xs[i * dh + a] }
             half /= 2
-            for r in 0..<m { F[i * m + r] = T.exp(F[i * m + r] - half) * norm }
+            for r in 0..<m { F[i * m + r] -= half - logNorm }
         }
+        F.withUnsafeMutableBufferPointer { T.exponentiate($0) }
         return record(Tensor(shape: Array(X.shape.dropLast()) + [m], values: F), inputs: [x]) { tape, g in
             var gF = [T](repeating: 0, count: rows * m), dx = [T](repeating: 0, count: X.count)
             for i in 0..<(rows * m) { gF[i] = g[i] * F[i] }

@@ -19,13 +19,13 @@ extension Tape {
                         let lo = window.map { max(0, i - $0) } ?? 0, hi = window.map { min(M - 1, i + $0) } ?? (M - 1)
                         var top = -T.infinity
                         for j in lo...hi { top = max(top, row[j]) }
+                        for j in 0..<M { row[j] = j >= lo && j <= hi ? row[j] - top : -T.infinity }
+                        T.exponentiate(UnsafeMutableBufferPointer(start: row + lo, count: hi - lo + 1))
+                        for j in 0..<M where j < lo || j > hi { row[j] = 0 }
                         var total: T = 0
-                        for j in 0..<M {
-                            let e = j >= lo && j <= hi ? T.exp(row[j] - top) : 0
-                            row[j] = e
-                            total += e
-                        }
-                        for j in 0..<M { row[j] /= total }
+                        for j in lo...hi { total += row[j] }
+                        let inverse = 1 / total
+                        for j in lo...hi { row[j] *= inverse }
                     }
                     gemm(false, false, M, dh, M, 1, z, M, vp.baseAddress! + bh * block, dh, 0, op.baseAddress! + bh * block, dh)
                 }

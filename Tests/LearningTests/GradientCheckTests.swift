@@ -108,3 +108,20 @@ struct GradientCheckTests {
         } < 1e-6)
     }
 }
+
+/// The hard mask (16) against its definition by full stable sort, with many ties.
+struct HardMaskTests {
+    @Test func topTauPMatchesAStableSort() {
+        var rng = RandomStream(seed: 9, name: "mask")
+        for trial in 0..<50 {
+            let (B, K, L, tau) = (2, 1 + trial % 13, 3, 1 + trial % 5)
+            let S = Tensor<Float>(shape: [B, K, L], values: (0..<(B * K * L)).map { _ in Float(Int(rng.uniform() * 6)) / 6 })
+            let mask = hardClusterMask(S, tau_p: tau, mu: 0.3)
+            for b in 0..<B { for l in 0..<L {
+                let score = { (k: Int) in S[b, k, l] }
+                let kept = Set((0..<K).sorted { score($0) > score($1) || (score($0) == score($1) && $0 < $1) }.prefix(tau))
+                for k in 0..<K { #expect(mask[b, k, l] == (kept.contains(k) && score(k) > 0.3 ? 1 : 0)) }
+            } }
+        }
+    }
+}
