@@ -39,6 +39,8 @@ let package = Package(
         // element operation goes through protocol witnesses (20–40× slower).
         .target(name: "Learning", dependencies: ["Linalg"],
                 swiftSettings: [.unsafeFlags(["-cross-module-optimization"], .when(configuration: .release))]),
+        // Checkpoints (weights and AdamW state) in HDF5.
+        .target(name: "ModelStore", dependencies: ["Learning", "H5"]),
         // Reads golden model files (PyTorch reference) and checks Learning against them.
         .target(name: "ModelCheck", dependencies: ["Learning", "H5"]),
         // Reads reference-simulator files (Octave layout) and checks CellFree against them.
@@ -52,6 +54,6 @@ let package = Package(
         .testTarget(name: "LinalgTests", dependencies: ["Linalg"]),
         .testTarget(name: "H5Tests", dependencies: ["H5", "Linalg", "TestSupport"]),
         .testTarget(name: "CellFreeTests", dependencies: ["CellFree", "ReferenceCheck", "H5", "Linalg", "TestSupport"]),
-        .testTarget(name: "LearningTests", dependencies: ["Learning", "ModelCheck", "H5", "Linalg", "TestSupport"]),
+        .testTarget(name: "LearningTests", dependencies: ["Learning", "ModelCheck", "ModelStore", "H5", "Linalg", "TestSupport"]),
     ]
 )

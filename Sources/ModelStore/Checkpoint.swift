@@ -1,0 +1,104 @@
+import Foundation
+import H5
+import Learning
+
+/// Model weights and AdamW state at an epoch boundary, as stored in an HDF5 checkpoint:
+/// `params/<name>` (float32, the parameter's shape), `adam/m/<name>` and `adam/v/<name>`, and the
+/// attributes `epoch`, `adam_step`, `adam_hyper` (lr, β₁, β₂, eps, weight decay), `param_order` (JSON)
+/// and free-form `metadata` (JSON object of strings).
+public struct Checkpoint: Equatable {
+    public var parameters: ParameterSet<Float>
+    public var optimizer: AdamW<Float>
+    /// Epochs completed.
+    public var epoch: Int
+    public var metadata: [String: String]
+
+    public init(parameters: ParameterSet<Float>, optimizer: AdamW<Float>, epoch: Int, metadata: [String: String] = [:]) {
+        self.parameters = parameters; self.optimizer = optimizer; self.epoch = epoch; self.metadata = metadata
+    }
+}
+
+public enum CheckpointError: Error, CustomStringConvertible {
+    case unreadable(file: String, detail: String)
+    case invalid(file: String, item: String, detail: String)
+    case writeFailed(file: String, detail: String)
+
+    public var description: String {
+        switch self {
+        case let .unreadable(file, detail): "\(file): cannot read checkpoint: \(detail)"
+        case let .writeFailed(file, detail): "\(file): cannot write checkpoint: \(detail)"
+        case let .invalid(file, item, detail): "\(file): \(item): \(detail)"
+        }
+    }
+}
+
+/// Writes `checkpoint` to `path` atomically: a temporary file in the same directory, flushed and
+/// closed, then renamed over `path`. A crash leaves either the old file or the new one, never half.
+public func saveCheckpoint(_ checkpoint: Checkpoint, to path: String) throws {
+    let url = URL(fileURLWithPath: path)
+    let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).tmp").path
+    do {
+        let file = try H5File.create(temporary)
+        let p = checkpoint.parameters, adam = checkpoint.optimizer
+        for name in p.names {
+            let t = p[name]!
+            try file.write("params/" + name, t.values, shape: t.shape)
+            if let m = adam.m[name], let v = adam.v[name] {
+                try file.write("adam/m/" + name, m, shape: t.shape)
+                try file.write("adam/v/" + name, v, shape: t.shape)
+            }
+        }
+        try file.setAttribute("epoch", scalar: Int64(checkpoint.epoch))
+        try file.setAttribute("adam_step", scalar: Int64(adam.step))
+        try file.setAttribute("adam_hyper", [adam.learningRate, adam.beta1, adam.beta2, adam.eps, adam.weightDecay])
+        try file.setAttribute("param_order", String(decoding: try JSONEncoder().encode(p.names), as: UTF8.self))
+        try file.setAttribute("metadata", String(decoding: try JSONEncoder().encode(checkpoint.metadata), as: UTF8.self))
+        try file.close()
+        try syncFile(temporary)
+        guard rename(temporary, path) == 0 else {   // POSIX rename: atomic, replaces an existing file
+            throw CheckpointError.writeFailed(file: path, detail: "cannot rename the temporary file (errno \(errno))")
+        }
+    } catch {
+        try? FileManager.default.removeItem(atPath: temporary)
+        throw error
+    }
+}
+
+/// Reads a checkpoint written by `saveCheckpoint`.
+public func loadCheckpoint(from path: String) throws -> Checkpoint {
+    let file: H5File
+    do { file = try H5File.open(path) } catch { throw CheckpointError.unreadable(file: path, detail: "\(error)") }
+    func attempt<R>(_ item: String, _ body: () throws -> R) throws -> R {
+        do { return try body() } catch { throw CheckpointError.invalid(file: path, item: item, detail: "\(error)") }
+    }
+    let names = try attempt("attribute param_order") {
+        try JSONDecoder().decode([String].self, from: Data(try file.stringAttribute("param_order").utf8))
+    }
+    var parameters = ParameterSet<Float>()
+    var optimizer = AdamW<Float>()
+    let hyper = try attempt("attribute adam_hyper") { try file.attribute("adam_hyper", as: Float.self) }
+    guard hyper.count == 5 else { throw CheckpointError.invalid(file: path, item: "attribute adam_hyper", detail: "expected 5 values") }
+    (optimizer.learningRate, optimizer.beta1, optimizer.beta2, optimizer.eps, optimizer.weightDecay) = (hyper[0], hyper[1], hyper[2], hyper[3], hyper[4])
+    optimizer.step = Int(try attempt("attribute adam_step") { try file.attribute("adam_step", as: Int64.self).first ?? 0 })
+    for name in names {
+        let a = try attempt("dataset params/\(name)") { try file.read("params/" + name, as: Float.self) }
+        parameters.add(name, Tensor(shape: a.shape, values: a.values))
+        if file.contains("adam/m/" + name) {
+            optimizer.m[name] = try attempt("dataset adam/m/\(name)") { try file.read("adam/m/" + name, as: Float.self, shape: a.shape).values }
+            optimizer.v[name] = try attempt("dataset adam/v/\(name)") { try file.read("adam/v/" + name, as: Float.self, shape: a.shape).values }
+        }
+    }
+    let epoch = Int(try attempt("attribute epoch") { try file.attribute("epoch", as: Int64.self).first ?? 0 })
+    let metadata = try attempt("attribute metadata") {
+        try JSONDecoder().decode([String: String].self, from: Data(try file.stringAttribute("metadata").utf8))
+    }
+    return Checkpoint(parameters: parameters, optimizer: optimizer, epoch: epoch, metadata: metadata)
+}
+
+/// fsync of a closed file, so the rename that follows publishes complete bytes.
+func syncFile(_ path: String) throws {
+    let fd = open(path, O_RDONLY)
+    guard fd >= 0 else { throw CheckpointError.writeFailed(file: path, detail: "cannot reopen to sync") }
+    defer { close(fd) }
+    guard fsync(fd) == 0 else { throw CheckpointError.writeFailed(file: path, detail: "fsync failed (errno \(errno))") }
+}
