@@ -21,6 +21,7 @@ struct ModelsBenchCommand: ParsableCommand {
     @Option(name: .customLong("train-ues"), help: "UE counts for the training step.") var trainUEs: [Int] = [10, 40]
     @Option(help: "Thread counts.") var threads: [Int] = [1, 2]
     @Option(help: "Timed runs per figure.") var repeats: Int = 10
+    @Flag(help: "Time inference only.") var inferenceOnly = false
     @Option(help: "Models to time (0 ELU-CosFormer, 1 softmax, 2 Performer, 3 Tree).") var models: [Int] = [0, 1, 2, 3]
 
     static let names = ["ELU-CosFormer", "Transformer (softmax)", "Performer (m=256)", "Tree-Transformer"]
@@ -61,6 +62,7 @@ struct ModelsBenchCommand: ParsableCommand {
                 }
                 print(row)
             }
+            if inferenceOnly { continue }
             print("\nOne training step (B = 128, L = 16), \(t) thread(s): median ms (ratio to PyTorch)")
             print(pad("Model", 24) + trainUEs.map { pad("K=\($0)", 18) }.joined())
             for (m, name) in Self.names.enumerated() where models.contains(m) {

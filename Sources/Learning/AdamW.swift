@@ -12,21 +12,26 @@ public struct AdamW<T: TensorScalar>: Sendable, Equatable {
         self.learningRate = learningRate; self.beta1 = beta1; self.beta2 = beta2; self.eps = eps; self.weightDecay = weightDecay
     }
 
-    /// One update of every parameter that has a gradient.
+    /// One update of every parameter that has a gradient, in place (no copy of weights or moments).
     public mutating func update(_ parameters: inout ParameterSet<T>, gradients: [String: Tensor<T>]) {
         step += 1
         let c1 = 1 - T.pow(beta1, T(step)), c2 = 1 - T.pow(beta2, T(step))
+        let (lr, wd, b1, b2, eps) = (learningRate, weightDecay, beta1, beta2, self.eps)
         for name in parameters.names {
-            guard let g = gradients[name]?.values, var p = parameters[name] else { continue }
-            var mi = m[name] ?? [T](repeating: 0, count: g.count), vi = v[name] ?? [T](repeating: 0, count: g.count)
-            for i in 0..<g.count {
-                p.values[i] -= learningRate * weightDecay * p.values[i]
-                mi[i] = beta1 * mi[i] + (1 - beta1) * g[i]
-                vi[i] = beta2 * vi[i] + (1 - beta2) * g[i] * g[i]
-                p.values[i] -= learningRate * (mi[i] / c1) / (T.sqrt(vi[i] / c2) + eps)
+            guard let g = gradients[name]?.values else { continue }
+            if m[name] == nil { m[name] = [T](repeating: 0, count: g.count); v[name] = [T](repeating: 0, count: g.count) }
+            parameters.withValues(name) { p in
+                m[name]!.withUnsafeMutableBufferPointer { mi in
+                    v[name]!.withUnsafeMutableBufferPointer { vi in
+                        for i in 0..<g.count {
+                            p[i] -= lr * wd * p[i]
+                            mi[i] = b1 * mi[i] + (1 - b1) * g[i]
+                            vi[i] = b2 * vi[i] + (1 - b2) * g[i] * g[i]
+                            p[i] -= lr * (mi[i] / c1) / (T.sqrt(vi[i] / c2) + eps)
+                        }
+                    }
+                }
             }
-            parameters[name] = p
-            m[name] = mi; v[name] = vi
         }
     }
 }

@@ -75,12 +75,15 @@ extension Tape {
     public func meanLast(_ x: Variable) -> Variable { affine(sumLast(x), scale: 1 / T(value(x).lastDimension)) }
 
     /// Inverted dropout (training): each entry zeroed with probability p, survivors scaled by 1/(1 − p).
-    /// The keep pattern comes from `rng`, so a run is reproducible from its seed.
+    /// One 32-bit Philox word per entry (kept when word ≥ p·2³²), so a run is reproducible from its seed.
     public func dropout(_ x: Variable, rate p: Double, using rng: inout RandomStream) -> Variable {
         guard p > 0 else { return x }
-        let X = value(x), scale = T(1 / (1 - p))
-        let keep = (0..<X.count).map { _ in rng.uniform() >= p ? scale : 0 }
-        return record(Tensor(shape: X.shape, values: zip(X.values, keep).map(*)), inputs: [x]) { tape, g in
+        let X = value(x), scale = T(1 / (1 - p)), threshold = UInt32(min(p * 4_294_967_296, 4_294_967_295))
+        var keep = [T](repeating: 0, count: X.count)
+        for i in 0..<X.count where rng.nextUInt32() >= threshold { keep[i] = scale }
+        var y = X.values
+        for i in 0..<y.count { y[i] *= keep[i] }
+        return record(Tensor(shape: X.shape, values: y), inputs: [x]) { tape, g in
             tape.accumulate(x) { d in for i in 0..<d.count { d[i] += g[i] * keep[i] } }
         }
     }

@@ -22,6 +22,12 @@ public struct ParameterSet<T: TensorScalar>: Sendable, Equatable {
         }
     }
 
+    /// Mutates one parameter's values in place.
+    public mutating func withValues(_ name: String, _ body: (UnsafeMutableBufferPointer<T>) -> Void) {
+        precondition(tensors[name] != nil, "unknown parameter \(name)")
+        tensors[name]!.values.withUnsafeMutableBufferPointer { body($0) }
+    }
+
     /// Total number of trainable scalars.
     public var count: Int { tensors.values.reduce(0) { $0 + $1.count } }
 

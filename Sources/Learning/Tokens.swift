@@ -3,19 +3,31 @@
 extension Tape {
     /// Concatenates along the last axis: parts [..., F_i] with equal leading shapes → [..., ΣF_i].
     public func concatenateFeatures(_ parts: [Variable]) -> Variable {
-        let values = parts.map { value($0) }
-        let lead = Array(values[0].shape.dropLast()), rows = values[0].rows
-        precondition(values.allSatisfy { Array($0.shape.dropLast()) == lead }, "concatenate: shapes \(values.map(\.shape))")
-        let widths = values.map(\.lastDimension), total = widths.reduce(0, +)
-        let offsets = widths.indices.map { widths[..<$0].reduce(0, +) }
+        let first = value(parts[0])
+        let lead = Array(first.shape.dropLast()), rows = first.rows
+        var widths: [Int] = []
+        for part in parts {
+            let shape = self.shape(part)
+            precondition(Array(shape.dropLast()) == lead, "concatenate: \(shape) after \(first.shape)")
+            widths.append(shape.last ?? 1)
+        }
+        let total = widths.reduce(0, +)
+        var offsets = [Int](repeating: 0, count: parts.count)
+        for p in 1..<max(parts.count, 1) { offsets[p] = offsets[p - 1] + widths[p - 1] }
         var y = [T](repeating: 0, count: rows * total)
-        for (p, part) in values.enumerated() {
-            for r in 0..<rows { for j in 0..<widths[p] { y[r * total + offsets[p] + j] = part.values[r * widths[p] + j] } }
+        y.withUnsafeMutableBufferPointer { out in
+            for (p, part) in parts.enumerated() {
+                let (w, o) = (widths[p], offsets[p])
+                value(part).values.withUnsafeBufferPointer { src in
+                    for r in 0..<rows { for j in 0..<w { out[r * total + o + j] = src[r * w + j] } }
+                }
+            }
         }
         return record(Tensor(shape: lead + [total], values: y), inputs: parts) { tape, g in
             for (p, part) in parts.enumerated() {
+                let (w, o) = (widths[p], offsets[p])
                 tape.accumulate(part) { d in
-                    for r in 0..<rows { for j in 0..<widths[p] { d[r * widths[p] + j] += g[r * total + offsets[p] + j] } }
+                    for r in 0..<rows { for j in 0..<w { d[r * w + j] += g[r * total + o + j] } }
                 }
             }
         }
