@@ -59,26 +59,19 @@ extension Activation {
     /// f over a whole buffer, one loop per activation; the exponentials go through `VectorExp`.
     public func apply<T: TensorScalar>(_ x: [T]) -> [T] {
         func exponentials(_ transform: (T) -> T) -> [T] {
-            var e = x.map(transform)
+            var e = mapElements(x, transform)
             e.withUnsafeMutableBufferPointer { T.exponentiate($0) }
             return e
         }
         switch self {
         case .identity: return x
-        case .relu: return x.map { $0 > 0 ? $0 : 0 }
-        case .leakyRelu: return x.map { $0 > 0 ? $0 : $0 / 100 }
-        case .elu:
-            let e = exponentials { min($0, 0) }
-            return x.indices.map { x[$0] > 0 ? x[$0] : e[$0] - 1 }
-        case .eluPlusOne:
-            let e = exponentials { min($0, 0) }
-            return x.indices.map { x[$0] > 0 ? x[$0] + 1 : e[$0] }
-        case .sigmoid:
-            return exponentials { -$0 }.map { 1 / (1 + $0) }
-        case .silu:
-            let e = exponentials { -$0 }
-            return x.indices.map { x[$0] / (1 + e[$0]) }
-        case .gelu, .softplus, .tanh: return x.map { apply($0) }
+        case .relu: return mapElements(x) { $0 > 0 ? $0 : 0 }
+        case .leakyRelu: return mapElements(x) { $0 > 0 ? $0 : $0 / 100 }
+        case .elu: return zipElements(x, exponentials { min($0, 0) }) { $0 > 0 ? $0 : $1 - 1 }
+        case .eluPlusOne: return zipElements(x, exponentials { min($0, 0) }) { $0 > 0 ? $0 + 1 : $1 }
+        case .sigmoid: return mapElements(exponentials { -$0 }) { 1 / (1 + $0) }
+        case .silu: return zipElements(x, exponentials { -$0 }) { $0 / (1 + $1) }
+        case .gelu, .softplus, .tanh: return mapElements(x) { apply($0) }
         }
     }
 

@@ -5,7 +5,7 @@ extension Tape {
     public func add(_ a: Variable, _ b: Variable) -> Variable {
         let A = value(a), B = value(b)
         precondition(A.shape == B.shape, "add: \(A.shape) + \(B.shape)")
-        return record(Tensor(shape: A.shape, values: zip(A.values, B.values).map(+)), inputs: [a, b]) { tape, g in
+        return record(Tensor(shape: A.shape, values: zipElements(A.values, B.values, +)), inputs: [a, b]) { tape, g in
             tape.accumulate(a, g)
             tape.accumulate(b, g)
         }
@@ -15,7 +15,7 @@ extension Tape {
     public func subtract(_ a: Variable, _ b: Variable) -> Variable {
         let A = value(a), B = value(b)
         precondition(A.shape == B.shape, "subtract: \(A.shape) − \(B.shape)")
-        return record(Tensor(shape: A.shape, values: zip(A.values, B.values).map(-)), inputs: [a, b]) { tape, g in
+        return record(Tensor(shape: A.shape, values: zipElements(A.values, B.values, -)), inputs: [a, b]) { tape, g in
             tape.accumulate(a, g)
             tape.accumulate(b) { db in for i in 0..<db.count { db[i] -= g[i] } }
         }
@@ -37,7 +37,7 @@ extension Tape {
     /// s·a + t for constants s, t.
     public func affine(_ a: Variable, scale s: T, shift t: T = 0) -> Variable {
         let A = value(a)
-        return record(Tensor(shape: A.shape, values: A.values.map { s * $0 + t }), inputs: [a]) { tape, g in
+        return record(Tensor(shape: A.shape, values: mapElements(A.values) { s * $0 + t }), inputs: [a]) { tape, g in
             tape.accumulate(a) { da in for i in 0..<da.count { da[i] += s * g[i] } }
         }
     }

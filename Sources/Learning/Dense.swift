@@ -5,17 +5,16 @@ extension Tape {
         let X = value(x), Wt = value(W)
         precondition(Wt.rank == 2 && X.lastDimension == Wt.shape[0], "dense: x \(X.shape) · W \(Wt.shape)")
         let (rows, fanIn, fanOut) = (X.rows, Wt.shape[0], Wt.shape[1])
-        var y = [T](repeating: 0, count: rows * fanOut)
-        if let b {
-            let bias = value(b).values
-            precondition(bias.count == fanOut, "dense: bias \(bias.count) for \(fanOut) outputs")
-            for r in 0..<rows { for j in 0..<fanOut { y[r * fanOut + j] = bias[j] } }
-        }
-        X.values.withUnsafeBufferPointer { xp in
-            Wt.values.withUnsafeBufferPointer { wp in
-                y.withUnsafeMutableBufferPointer { yp in
+        let bias = b.map { value($0).values }
+        precondition(bias == nil || bias!.count == fanOut, "dense: bias for \(fanOut) outputs")
+        let y: [T] = uninitializedArray(rows * fanOut) { yp in
+            if let bias {   // y starts as the bias in every row, then gemm adds x·W
+                bias.withUnsafeBufferPointer { bp in for r in 0..<rows { (yp + r * fanOut).update(from: bp.baseAddress!, count: fanOut) } }
+            }
+            X.values.withUnsafeBufferPointer { xp in
+                Wt.values.withUnsafeBufferPointer { wp in
                     gemm(false, false, rows, fanOut, fanIn, 1, xp.baseAddress!, fanIn, wp.baseAddress!, fanOut,
-                         b == nil ? 0 : 1, yp.baseAddress!, fanOut)
+                         bias == nil ? 0 : 1, yp, fanOut)
                 }
             }
         }
@@ -36,7 +35,7 @@ extension Tape {
                 }
                 if let b {
                     tape.accumulate(b) { db in
-                        for r in 0..<rows { for j in 0..<fanOut { db[j] += gp[r * fanOut + j] } }
+                        for r in 0..<rows { let row = gp.baseAddress! + r * fanOut; for j in 0..<fanOut { db[j] += row[j] } }
                     }
                 }
             }

@@ -50,3 +50,26 @@ public struct Tensor<T: TensorScalar>: Sendable, Equatable {
         return o
     }
 }
+
+/// An array of `count` elements that `fill` writes completely (no zero-filling first).
+@inline(__always)
+func uninitializedArray<T>(_ count: Int, _ fill: (UnsafeMutablePointer<T>) -> Void) -> [T] {
+    [T](unsafeUninitializedCapacity: count) { buffer, initialized in
+        if count > 0 { fill(buffer.baseAddress!) }
+        initialized = count
+    }
+}
+
+/// Element-wise map through raw pointers.
+@inline(__always)
+func mapElements<T>(_ x: [T], _ f: (T) -> T) -> [T] {
+    x.withUnsafeBufferPointer { src in uninitializedArray(x.count) { out in for i in 0..<x.count { out[i] = f(src[i]) } } }
+}
+
+/// Element-wise combination of two equal-length arrays through raw pointers.
+@inline(__always)
+func zipElements<T>(_ a: [T], _ b: [T], _ f: (T, T) -> T) -> [T] {
+    a.withUnsafeBufferPointer { pa in b.withUnsafeBufferPointer { pb in
+        uninitializedArray(a.count) { out in for i in 0..<a.count { out[i] = f(pa[i], pb[i]) } }
+    } }
+}
