@@ -77,16 +77,19 @@ extension Activation {
 
     /// dx += g ⊙ f'(x), given y = f(x), one loop per activation.
     func accumulateDerivative<T: TensorScalar>(x: [T], y: [T], g: [T], into dx: UnsafeMutableBufferPointer<T>) {
-        switch self {
-        case .identity: for i in 0..<dx.count { dx[i] += g[i] }
-        case .relu: for i in 0..<dx.count where x[i] > 0 { dx[i] += g[i] }
-        case .leakyRelu: for i in 0..<dx.count { dx[i] += x[i] > 0 ? g[i] : g[i] / 100 }
-        case .elu: for i in 0..<dx.count { dx[i] += x[i] > 0 ? g[i] : g[i] * (y[i] + 1) }
-        case .eluPlusOne: for i in 0..<dx.count { dx[i] += x[i] > 0 ? g[i] : g[i] * y[i] }
-        case .sigmoid: for i in 0..<dx.count { dx[i] += g[i] * y[i] * (1 - y[i]) }
-        case .tanh: for i in 0..<dx.count { dx[i] += g[i] * (1 - y[i] * y[i]) }
-        case .gelu, .silu, .softplus: for i in 0..<dx.count { dx[i] += g[i] * derivative(x: x[i], y: y[i]) }
-        }
+        x.withUnsafeBufferPointer { x in y.withUnsafeBufferPointer { y in g.withUnsafeBufferPointer { g in
+            let n = dx.count
+            switch self {
+            case .identity: for i in 0..<n { dx[i] += g[i] }
+            case .relu: for i in 0..<n { dx[i] += x[i] > 0 ? g[i] : 0 }
+            case .leakyRelu: for i in 0..<n { dx[i] += x[i] > 0 ? g[i] : g[i] / 100 }
+            case .elu: for i in 0..<n { dx[i] += x[i] > 0 ? g[i] : g[i] * (y[i] + 1) }
+            case .eluPlusOne: for i in 0..<n { dx[i] += x[i] > 0 ? g[i] : g[i] * y[i] }
+            case .sigmoid: for i in 0..<n { dx[i] += g[i] * y[i] * (1 - y[i]) }
+            case .tanh: for i in 0..<n { dx[i] += g[i] * (1 - y[i] * y[i]) }
+            case .gelu, .silu, .softplus: for i in 0..<n { dx[i] += g[i] * derivative(x: x[i], y: y[i]) }
+            }
+        } } }
     }
 }
 

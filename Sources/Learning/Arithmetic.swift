@@ -79,10 +79,12 @@ extension Tape {
     public func dropout(_ x: Variable, rate p: Double, using rng: inout RandomStream) -> Variable {
         guard p > 0 else { return x }
         let X = value(x), scale = T(1 / (1 - p)), threshold = UInt32(min(p * 4_294_967_296, 4_294_967_295))
-        var keep = [T](repeating: 0, count: X.count)
-        for i in 0..<X.count where rng.nextUInt32() >= threshold { keep[i] = scale }
-        var y = X.values
-        for i in 0..<y.count { y[i] *= keep[i] }
+        var words = [UInt32](repeating: 0, count: X.count)
+        words.withUnsafeMutableBufferPointer { rng.fillWords($0) }
+        let keep: [T] = words.withUnsafeBufferPointer { w in uninitializedArray(X.count) { k in
+            for i in 0..<X.count { k[i] = w[i] >= threshold ? scale : 0 }
+        } }
+        let y = zipElements(X.values, keep, *)
         return record(Tensor(shape: X.shape, values: y), inputs: [x]) { tape, g in
             tape.accumulate(x) { d in for i in 0..<d.count { d[i] += g[i] * keep[i] } }
         }

@@ -55,8 +55,11 @@ public final class Tape<T: TensorScalar> {
         grads[v.index]!.withUnsafeMutableBufferPointer { body($0) }
     }
 
+    /// Adds `delta` into v's gradient; the first contribution is taken as is (no zero-fill and add).
     func accumulate(_ v: Variable, _ delta: [T]) {
-        accumulate(v) { g in for i in 0..<g.count { g[i] += delta[i] } }
+        guard nodes[v.index].needsGrad else { return }
+        if grads[v.index] == nil { grads[v.index] = delta; return }
+        delta.withUnsafeBufferPointer { d in accumulate(v) { g in for i in 0..<g.count { g[i] += d[i] } } }
     }
 
     /// Reverse pass from `output` with seed gradient `seed` (ones for a scalar loss by default).

@@ -62,6 +62,11 @@ public struct RandomStream: Sendable, Equatable {
         return buffer[used]
     }
 
+    /// Fills `out` with the next raw words, as repeated `nextUInt32()` would.
+    public mutating func fillWords(_ out: UnsafeMutableBufferPointer<UInt32>) {
+        for i in 0..<out.count { out[i] = nextUInt32() }
+    }
+
     public mutating func nextUInt64() -> UInt64 {
         UInt64(nextUInt32()) | (UInt64(nextUInt32()) << 32)
     }
