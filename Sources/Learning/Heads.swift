@@ -6,12 +6,12 @@ extension Tape {
         let X = value(qkv)
         precondition(X.rank == 3 && X.shape[2] % (3 * H) == 0, "splitHeads: \(X.shape) with \(H) heads")
         let (B, M, width) = (X.shape[0], X.shape[1], X.shape[2]), d = width / 3, dh = d / H
-        var y = [T](repeating: 0, count: B * H * M * dh)
         func source(_ b: Int, _ h: Int, _ i: Int) -> Int { (b * M + i) * width + part * d + h * dh }
-        for b in 0..<B { for h in 0..<H { for i in 0..<M {
-            let s = source(b, h, i), t = ((b * H + h) * M + i) * dh
-            for c in 0..<dh { y[t + c] = X.values[s + c] }
-        } } }
+        let y: [T] = X.values.withUnsafeBufferPointer { xs in uninitializedArray(B * H * M * dh) { out in
+            for b in 0..<B { for h in 0..<H { for i in 0..<M {
+                (out + ((b * H + h) * M + i) * dh).update(from: xs.baseAddress! + source(b, h, i), count: dh)
+            } } }
+        } }
         return record(Tensor(shape: [B, H, M, dh], values: y), inputs: [qkv]) { tape, g in
             tape.accumulate(qkv) { dx in
                 for b in 0..<B { for h in 0..<H { for i in 0..<M {
@@ -27,11 +27,11 @@ extension Tape {
         let X = value(x)
         precondition(X.rank == 4, "mergeHeads needs [B, H, M, dh], got \(X.shape)")
         let (B, H, M, dh) = (X.shape[0], X.shape[1], X.shape[2], X.shape[3]), d = H * dh
-        var y = [T](repeating: 0, count: B * M * d)
-        for b in 0..<B { for h in 0..<H { for i in 0..<M {
-            let s = ((b * H + h) * M + i) * dh, t = (b * M + i) * d + h * dh
-            for c in 0..<dh { y[t + c] = X.values[s + c] }
-        } } }
+        let y: [T] = X.values.withUnsafeBufferPointer { xs in uninitializedArray(B * M * d) { out in
+            for b in 0..<B { for h in 0..<H { for i in 0..<M {
+                (out + (b * M + i) * d + h * dh).update(from: xs.baseAddress! + ((b * H + h) * M + i) * dh, count: dh)
+            } } }
+        } }
         return record(Tensor(shape: [B, M, d], values: y), inputs: [x]) { tape, g in
             tape.accumulate(x) { dx in
                 for b in 0..<B { for h in 0..<H { for i in 0..<M {

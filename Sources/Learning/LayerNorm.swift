@@ -7,37 +7,46 @@ extension Tape {
         let X = value(x), gammaValues = value(gamma).values, betaValues = value(beta).values
         let n = X.lastDimension, rows = X.rows
         precondition(gammaValues.count == n && betaValues.count == n, "layerNorm: γ, β need \(n) entries")
-        var xhat = [T](repeating: 0, count: X.count), rstd = [T](repeating: 0, count: rows)
+        var rstd = [T](repeating: 0, count: rows)
         var y = [T](repeating: 0, count: X.count)
-        for r in 0..<rows {
-            let o = r * n
-            var mu: T = 0
-            for j in 0..<n { mu += X.values[o + j] }
-            mu /= T(n)
-            var variance: T = 0
-            for j in 0..<n { let d = X.values[o + j] - mu; variance += d * d }
-            variance /= T(n)
-            let s = 1 / T.sqrt(variance + eps)
-            rstd[r] = s
-            for j in 0..<n {
-                let h = (X.values[o + j] - mu) * s
-                xhat[o + j] = h
-                y[o + j] = gammaValues[j] * h + betaValues[j]
-            }
-        }
+        let xhat: [T] = X.values.withUnsafeBufferPointer { xs in gammaValues.withUnsafeBufferPointer { gp in
+            betaValues.withUnsafeBufferPointer { bp in y.withUnsafeMutableBufferPointer { yp in
+                uninitializedArray(X.count) { h in
+                    for r in 0..<rows {
+                        let o = r * n
+                        var mu: T = 0
+                        for j in 0..<n { mu += xs[o + j] }
+                        mu /= T(n)
+                        var variance: T = 0
+                        for j in 0..<n { let d = xs[o + j] - mu; variance += d * d }
+                        variance /= T(n)
+                        let s = 1 / T.sqrt(variance + eps)
+                        rstd[r] = s
+                        for j in 0..<n {
+                            let v = (xs[o + j] - mu) * s
+                            h[o + j] = v
+                            yp[o + j] = gp[j] * v + bp[j]
+                        }
+                    }
+                }
+            } }
+        } }
         return record(Tensor(shape: X.shape, values: y), inputs: [x, gamma, beta]) { tape, g in
             tape.accumulate(x) { dx in
-                for r in 0..<rows {
-                    let o = r * n
-                    var meanG: T = 0, meanGX: T = 0
-                    for j in 0..<n {
-                        let gj = g[o + j] * gammaValues[j]
-                        meanG += gj
-                        meanGX += gj * xhat[o + j]
+                g.withUnsafeBufferPointer { g in xhat.withUnsafeBufferPointer { h in gammaValues.withUnsafeBufferPointer { gp in
+                    for r in 0..<rows {
+                        let o = r * n
+                        var meanG: T = 0, meanGX: T = 0
+                        for j in 0..<n {
+                            let gj = g[o + j] * gp[j]
+                            meanG += gj
+                            meanGX += gj * h[o + j]
+                        }
+                        meanG /= T(n); meanGX /= T(n)
+                        let s = rstd[r]
+                        for j in 0..<n { dx[o + j] += (g[o + j] * gp[j] - meanG - h[o + j] * meanGX) * s }
                     }
-                    meanG /= T(n); meanGX /= T(n)
-                    for j in 0..<n { dx[o + j] += (g[o + j] * gammaValues[j] - meanG - xhat[o + j] * meanGX) * rstd[r] }
-                }
+                } } }
             }
             tape.accumulate(gamma) { dg in for i in 0..<g.count { dg[i % n] += g[i] * xhat[i] } }
             tape.accumulate(beta) { db in for i in 0..<g.count { db[i % n] += g[i] } }

@@ -19,14 +19,19 @@ extension Tape {
                     let fqb = qp.baseAddress! + bh * fBlock, fkb = kp.baseAddress! + bh * fBlock
                     let s = sp.baseAddress! + bh * r * dh, o = op.baseAddress! + bh * vBlock
                     gemm(true, false, r, dh, M, 1, fkb, r, vp.baseAddress! + bh * vBlock, dh, 0, s, dh)
-                    for j in 0..<M { for c in 0..<r { z[bh * r + c] += fkb[j * r + c] } }
-                    gemm(false, false, M, dh, r, 1, fqb, r, s, dh, 0, o, dh)
-                    for i in 0..<M {
-                        var den = eps
-                        for c in 0..<r { den += fqb[i * r + c] * z[bh * r + c] }
-                        D[bh * M + i] = den
-                        for c in 0..<dh { o[i * dh + c] /= den }
-                    }
+                    z.withUnsafeMutableBufferPointer { zp in D.withUnsafeMutableBufferPointer { dp in
+                        let zb = zp.baseAddress! + bh * r
+                        for j in 0..<M { let row = fkb + j * r; for c in 0..<r { zb[c] += row[c] } }
+                        gemm(false, false, M, dh, r, 1, fqb, r, s, dh, 0, o, dh)
+                        for i in 0..<M {
+                            var den = eps
+                            let row = fqb + i * r
+                            for c in 0..<r { den += row[c] * zb[c] }
+                            dp[bh * M + i] = den
+                            let inverse = 1 / den
+                            for c in 0..<dh { o[i * dh + c] *= inverse }
+                        }
+                    } }
                 }
             } }
         } } }
@@ -79,12 +84,12 @@ extension Tape {
         let (BH, M, dh) = (X.shape[0] * X.shape[1], X.shape[2], X.shape[3])
         let c = (1...max(M, 1)).map { T.cos(T.pi / 2 * T($0) / T(M)) }, s = (1...max(M, 1)).map { T.sin(T.pi / 2 * T($0) / T(M)) }
         let f = phi.apply(X.values)
-        var y = [T](repeating: 0, count: 2 * X.count)
-        for bh in 0..<BH { for i in 0..<M { for a in 0..<dh {
-            let src = (bh * M + i) * dh + a, dst = (bh * M + i) * 2 * dh + a
-            y[dst] = f[src] * c[i]
-            y[dst + dh] = f[src] * s[i]
-        } } }
+        let y: [T] = f.withUnsafeBufferPointer { fp in uninitializedArray(2 * X.count) { out in
+            for bh in 0..<BH { for i in 0..<M {
+                let src = fp.baseAddress! + (bh * M + i) * dh, dst = out + (bh * M + i) * 2 * dh, ci = c[i], si = s[i]
+                for a in 0..<dh { dst[a] = src[a] * ci; dst[a + dh] = src[a] * si }
+            } }
+        } }
         return record(Tensor(shape: Array(X.shape.dropLast()) + [2 * dh], values: y), inputs: [x]) { tape, g in
             var df = [T](repeating: 0, count: X.count)   // dφ(x) = dF_cos ⊙ c + dF_sin ⊙ s
             for bh in 0..<BH { for i in 0..<M { for a in 0..<dh {
@@ -109,13 +114,16 @@ extension Tape {
             gemm(false, true, rows, m, dh, 1, xp.baseAddress!, dh, wp.baseAddress!, dh, 0, fp.baseAddress!, m)
         } } }
         let logNorm = T.log(norm)
-        for i in 0..<rows {
-            var half: T = 0
-            for a in 0..<dh { half += xs[i * dh + a] * xs[i * dh + a] }
-            half /= 2
-            for r in 0..<m { F[i * m + r] -= half - logNorm }
-        }
-        F.withUnsafeMutableBufferPointer { T.exponentiate($0) }
+        xs.withUnsafeBufferPointer { xp in F.withUnsafeMutableBufferPointer { fp in
+            for i in 0..<rows {
+                var half: T = 0
+                for a in 0..<dh { half += xp[i * dh + a] * xp[i * dh + a] }
+                let shift = half / 2 - logNorm
+                let row = fp.baseAddress! + i * m
+                for r in 0..<m { row[r] -= shift }
+            }
+            T.exponentiate(fp)
+        } }
         return record(Tensor(shape: Array(X.shape.dropLast()) + [m], values: F), inputs: [x]) { tape, g in
             var gF = [T](repeating: 0, count: rows * m), dx = [T](repeating: 0, count: X.count)
             for i in 0..<(rows * m) { gF[i] = g[i] * F[i] }

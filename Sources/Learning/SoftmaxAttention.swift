@@ -19,9 +19,12 @@ extension Tape {
                         let lo = window.map { max(0, i - $0) } ?? 0, hi = window.map { min(M - 1, i + $0) } ?? (M - 1)
                         var top = -T.infinity
                         for j in lo...hi { top = max(top, row[j]) }
-                        for j in 0..<M { row[j] = j >= lo && j <= hi ? row[j] - top : -T.infinity }
+                        for j in lo...hi { row[j] -= top }
                         T.exponentiate(UnsafeMutableBufferPointer(start: row + lo, count: hi - lo + 1))
-                        for j in 0..<M where j < lo || j > hi { row[j] = 0 }
+                        if window != nil {   // entries outside the band are −∞ before the softmax
+                            for j in 0..<lo { row[j] = 0 }
+                            for j in (hi + 1)..<M { row[j] = 0 }
+                        }
                         var total: T = 0
                         for j in lo...hi { total += row[j] }
                         let inverse = 1 / total
