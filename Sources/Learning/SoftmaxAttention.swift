@@ -8,7 +8,7 @@ extension Tape {
         precondition(Q.rank == 4 && Q.shape == Kt.shape && Q.shape == V.shape, "softmaxAttention: \(Q.shape), \(Kt.shape), \(V.shape)")
         let (B, H, M, dh) = (Q.shape[0], Q.shape[1], Q.shape[2], Q.shape[3])
         let scale = 1 / T.sqrt(T(dh)), block = M * dh, square = M * M
-        var P = [T](repeating: 0, count: B * H * square), O = [T](repeating: 0, count: B * H * block)
+        var P: [T] = uninitializedArray(B * H * square) { _ in }, O: [T] = uninitializedArray(B * H * block) { _ in }   // gemm writes all
         Q.values.withUnsafeBufferPointer { qp in Kt.values.withUnsafeBufferPointer { kp in V.values.withUnsafeBufferPointer { vp in
             P.withUnsafeMutableBufferPointer { pp in O.withUnsafeMutableBufferPointer { op in
                 for bh in 0..<(B * H) {
@@ -17,26 +17,22 @@ extension Tape {
                     for i in 0..<M {
                         let row = z + i * M
                         let lo = window.map { max(0, i - $0) } ?? 0, hi = window.map { min(M - 1, i + $0) } ?? (M - 1)
-                        var top = -T.infinity
-                        for j in lo...hi { top = max(top, row[j]) }
-                        for j in lo...hi { row[j] -= top }
-                        T.exponentiate(UnsafeMutableBufferPointer(start: row + lo, count: hi - lo + 1))
+                        let band = row + lo, width = hi - lo + 1
+                        rowShift(band, width, by: -rowMaximum(band, width))
+                        T.exponentiate(UnsafeMutableBufferPointer(start: band, count: width))
                         if window != nil {   // entries outside the band are −∞ before the softmax
                             for j in 0..<lo { row[j] = 0 }
                             for j in (hi + 1)..<M { row[j] = 0 }
                         }
-                        var total: T = 0
-                        for j in lo...hi { total += row[j] }
-                        let inverse = 1 / total
-                        for j in lo...hi { row[j] *= inverse }
+                        rowScale(band, width, by: 1 / rowSum(band, width))
                     }
                     gemm(false, false, M, dh, M, 1, z, M, vp.baseAddress! + bh * block, dh, 0, op.baseAddress! + bh * block, dh)
                 }
             } }
         } } }
         return record(Tensor(shape: Q.shape, values: O), inputs: [q, k, v]) { tape, g in
-            var dZ = [T](repeating: 0, count: square)
-            var dQ = [T](repeating: 0, count: B * H * block), dK = dQ, dV = dQ
+            var dZ: [T] = uninitializedArray(square) { _ in }   // every buffer below is written by a gemm (beta 0)
+            var dQ: [T] = uninitializedArray(B * H * block) { _ in }, dK = dQ, dV = dQ
             g.withUnsafeBufferPointer { gp in P.withUnsafeBufferPointer { pp in
                 Q.values.withUnsafeBufferPointer { qp in Kt.values.withUnsafeBufferPointer { kp in V.values.withUnsafeBufferPointer { vp in
                     dZ.withUnsafeMutableBufferPointer { zp in
@@ -44,10 +40,11 @@ extension Tape {
                             let p = pp.baseAddress! + bh * square, gb = gp.baseAddress! + bh * block, o = bh * block
                             dV.withUnsafeMutableBufferPointer { gemm(true, false, M, dh, M, 1, p, M, gb, dh, 0, $0.baseAddress! + o, dh) }
                             gemm(false, true, M, M, dh, 1, gb, dh, vp.baseAddress! + o, dh, 0, zp.baseAddress!, M)   // dP
-                            for i in 0..<M {
+                            for i in 0..<M {   // dZ = P ⊙ (dP − rowsum(dP ⊙ P))
+                                let dp = zp.baseAddress! + i * M, pr = p + i * M
                                 var dot: T = 0
-                                for j in 0..<M { dot += zp[i * M + j] * p[i * M + j] }
-                                for j in 0..<M { zp[i * M + j] = p[i * M + j] * (zp[i * M + j] - dot) }
+                                for j in 0..<M { dot += dp[j] * pr[j] }
+                                for j in 0..<M { dp[j] = pr[j] * (dp[j] - dot) }
                             }
                             dQ.withUnsafeMutableBufferPointer {
                                 gemm(false, false, M, dh, M, scale, zp.baseAddress!, M, kp.baseAddress! + o, dh, 0, $0.baseAddress! + o, dh)

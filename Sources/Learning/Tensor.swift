@@ -1,7 +1,7 @@
 import Linalg
 
 /// The element types of the engine: `Float` for models, `Double` for gradient checks.
-public protocol TensorScalar: LinalgScalar, Real, BinaryFloatingPoint, VectorExp where RealPart == Self {}
+public protocol TensorScalar: LinalgScalar, Real, BinaryFloatingPoint, SIMDScalar, VectorExp where RealPart == Self {}
 extension Float: TensorScalar {}
 extension Double: TensorScalar {}
 
