@@ -35,6 +35,7 @@ bench: release
 	$(SWIFT) run -c release cellfree bench linalg
 	$(SWIFT) run -c release cellfree bench physics
 	$(SWIFT) run -c release cellfree bench labels
+	$(SWIFT) run -c release cellfree bench models
 
 # For now: build and show the command line. The manifests arrive with the experiments issue.
 reproduce: deps
