@@ -35,8 +35,8 @@ public struct ClusterPowerNet<T: TensorScalar>: Sendable {
         for s in 0..<c.layers {
             let l = "layers.\(s)"
             p.addLayerNorm(l + ".ln1", c.dModel)
-            p.addDense(l + ".attn.qkv", c.dModel, 3 * c.dModel, using: &rng)
-            p.addDense(l + ".attn.o", c.dModel, c.dModel, using: &rng)
+            p.addDense(weight: l + ".attn.W_qkv", bias: l + ".attn.b_qkv", c.dModel, 3 * c.dModel, using: &rng)
+            p.addDense(weight: l + ".attn.W_o", bias: l + ".attn.b_o", c.dModel, c.dModel, using: &rng)
             p.addLayerNorm(l + ".ln2", c.dModel)
             p.addDense(l + ".ffn.l1", c.dModel, c.dFF, using: &rng)
             p.addDense(l + ".ffn.l2", c.dFF, c.dModel, using: &rng)
@@ -48,7 +48,7 @@ public struct ClusterPowerNet<T: TensorScalar>: Sendable {
         if case let .performer(m) = c.attention {
             omegas = (0..<c.layers).map { _ in performerProjection(features: m, headWidth: c.headWidth, using: &rng) }
         }
-        self.init(config: c, parameters: p.renamingAttention(), omegas: omegas)
+        self.init(config: c, parameters: p, omegas: omegas)
     }
 
     /// The outputs of §1.1 as tape variables; `clusterMask` is a constant (no gradient).
@@ -148,25 +148,4 @@ public func hardClusterMask<T: TensorScalar>(_ S: Tensor<T>, tau_p: Int, mu: T) 
         }
     }
     return mask
-}
-
-extension ParameterSet {
-    /// Maps the `attn.qkv.W`-style names of `addDense` to the spec's `attn.W_qkv`, `attn.b_qkv`, `attn.W_o`, `attn.b_o`.
-    func renamingAttention() -> ParameterSet {
-        var renamed = ParameterSet()
-        for name in names {
-            var n = name
-            for part in ["qkv", "o"] {
-                n = n.replacingSuffix(".attn.\(part).W", with: ".attn.W_\(part)").replacingSuffix(".attn.\(part).b", with: ".attn.b_\(part)")
-            }
-            renamed.add(n, self[name]!)
-        }
-        return renamed
-    }
-}
-
-extension String {
-    func replacingSuffix(_ suffix: String, with replacement: String) -> String {
-        hasSuffix(suffix) ? String(dropLast(suffix.count)) + replacement : self
-    }
 }

@@ -38,9 +38,14 @@ public struct ParameterSet<T: TensorScalar>: Sendable, Equatable {
 
     /// Dense layer with PyTorch's default initialisation (models.md §0.2): W, b ~ U(−1/√fanIn, 1/√fanIn).
     public mutating func addDense(_ prefix: String, _ fanIn: Int, _ fanOut: Int, using rng: inout RandomStream) {
+        addDense(weight: prefix + ".W", bias: prefix + ".b", fanIn, fanOut, using: &rng)
+    }
+
+    /// The same with explicit names (the attention projections are `attn.W_qkv`, `attn.b_qkv`, …).
+    public mutating func addDense(weight: String, bias: String, _ fanIn: Int, _ fanOut: Int, using rng: inout RandomStream) {
         let bound = 1 / Double(fanIn).squareRoot()
-        add(prefix + ".W", .uniform([fanIn, fanOut], bound: bound, using: &rng))
-        add(prefix + ".b", .uniform([fanOut], bound: bound, using: &rng))
+        add(weight, .uniform([fanIn, fanOut], bound: bound, using: &rng))
+        add(bias, .uniform([fanOut], bound: bound, using: &rng))
     }
 
     /// LayerNorm γ = 1, β = 0.
