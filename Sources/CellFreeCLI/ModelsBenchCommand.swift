@@ -13,7 +13,8 @@ struct ModelsBenchCommand: ParsableCommand {
             Paper configuration: L = 16, d_model 64, 4 heads, 2 layers, d_ff 256, τ_p 10, Performer m = 256;
             Tree: d_enc 32, d_ff 2048. Inference in evaluation mode including the clustering head; training step
             = forward + loss + backward + AdamW with dropout on. Median over --repeats runs after 2 warm-ups [ms];
-            ratio = ours / PyTorch (below 1 is faster). Threads = OpenBLAS threads.
+            ratio = ours / PyTorch (below 1 is faster). Threads = the engine's threads (OpenBLAS runs single-threaded
+            inside them).
             """
     )
 
@@ -48,15 +49,15 @@ struct ModelsBenchCommand: ParsableCommand {
         let tree = TreeTransformer<Float>(config: TreeTransformerConfig(), using: &rng)
         print("Parameters: " + zip(Self.names, cluster.map(\.parameters.count) + [tree.parameters.count])
             .map { "\($0) \($1)" }.joined(separator: ", "))
+        BLASThreads.set(1)   // the engine splits its own work (bit-identical results for any thread count)
         for t in threads {
-            BLASThreads.set(t)
             print("\nInference, one layout (B = 1), L = 16, \(t) thread(s): median ms (ratio to PyTorch)")
             print(pad("Model", 24) + ues.map { pad("K=\($0)", 16) }.joined())
             for (m, name) in Self.names.enumerated() where models.contains(m) {
                 var row = pad(name, 24)
                 for K in ues {
                     let batch = Self.batch(B: 1, K: K, using: &rng)
-                    let ms = median(timings { _ = m < 3 ? cluster[m].evaluationLoss(batch) : tree.evaluationLoss(batch) }) * 1e3
+                    let ms = median(timings { _ = m < 3 ? cluster[m].evaluationLoss(batch, threads: t) : tree.evaluationLoss(batch, threads: t) }) * 1e3
                     let base = Self.torchKs.firstIndex(of: K).flatMap { Self.torchInference[t]?[m][$0] }
                     row += pad(String(format: "%.2f", ms) + (base.map { String(format: " (%.2f×)", ms / $0) } ?? ""), 16)
                 }
@@ -73,8 +74,8 @@ struct ModelsBenchCommand: ParsableCommand {
                     var optimizer = AdamW<Float>()
                     var treeCopy = tree
                     let ms = median(timings {
-                        if m < 3 { cluster[m].trainingStep(batch, optimizer: &optimizer, dropout: dropout) } else {
-                            treeCopy.trainingStep(batch, optimizer: &optimizer, dropout: dropout)
+                        if m < 3 { cluster[m].trainingStep(batch, optimizer: &optimizer, dropout: dropout, threads: t) } else {
+                            treeCopy.trainingStep(batch, optimizer: &optimizer, dropout: dropout, threads: t)
                         }
                     }) * 1e3
                     let base = [10, 40].firstIndex(of: K).flatMap { Self.torchTraining[t]?[m][$0] }

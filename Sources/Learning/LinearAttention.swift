@@ -1,3 +1,5 @@
+import Linalg
+
 extension Tape {
     /// Kernelized (linear) attention with feature maps already applied, O(M·r·dh) per head:
     /// S = Fkᵀ·V, z = Σ_j Fk_j, N = Fq·S, D = Fq·z + eps, O = N / D (row-wise).
@@ -11,66 +13,71 @@ extension Tape {
                      "linearAttention: \(FQ.shape), \(FK.shape), \(V.shape)")
         let (B, H, M, r, dh) = (FQ.shape[0], FQ.shape[1], FQ.shape[2], FQ.shape[3], V.shape[3])
         let fBlock = M * r, vBlock = M * dh
-        var S = [T](repeating: 0, count: B * H * r * dh), z = [T](repeating: 0, count: B * H * r)
-        var D = [T](repeating: 0, count: B * H * M), O = [T](repeating: 0, count: B * H * vBlock)
+        let workers = threads(forWork: B * H * M * r * dh)
+        var S: [T] = uninitializedArray(B * H * r * dh) { _ in }, z = [T](repeating: 0, count: B * H * r)   // S by gemm
+        var D: [T] = uninitializedArray(B * H * M) { _ in }, O: [T] = uninitializedArray(B * H * vBlock) { _ in }
         FQ.values.withUnsafeBufferPointer { qp in FK.values.withUnsafeBufferPointer { kp in V.values.withUnsafeBufferPointer { vp in
             S.withUnsafeMutableBufferPointer { sp in O.withUnsafeMutableBufferPointer { op in
-                for bh in 0..<(B * H) {
-                    let fqb = qp.baseAddress! + bh * fBlock, fkb = kp.baseAddress! + bh * fBlock
-                    let s = sp.baseAddress! + bh * r * dh, o = op.baseAddress! + bh * vBlock
-                    gemm(true, false, r, dh, M, 1, fkb, r, vp.baseAddress! + bh * vBlock, dh, 0, s, dh)
-                    z.withUnsafeMutableBufferPointer { zp in D.withUnsafeMutableBufferPointer { dp in
-                        let zb = zp.baseAddress! + bh * r
+                z.withUnsafeMutableBufferPointer { zp in D.withUnsafeMutableBufferPointer { dp in
+                    let (q0, k0, v0, s0, o0, z0, d0) = (qp.baseAddress!, kp.baseAddress!, vp.baseAddress!, sp.baseAddress!,
+                                                        op.baseAddress!, zp.baseAddress!, dp.baseAddress!)
+                    try! parallelFor(B * H, threads: workers) { bh in
+                        let fqb = q0 + bh * fBlock, fkb = k0 + bh * fBlock
+                        let s = s0 + bh * r * dh, o = o0 + bh * vBlock, zb = z0 + bh * r
+                        gemm(true, false, r, dh, M, 1, fkb, r, v0 + bh * vBlock, dh, 0, s, dh)
                         for j in 0..<M { let row = fkb + j * r; for c in 0..<r { zb[c] += row[c] } }
                         gemm(false, false, M, dh, r, 1, fqb, r, s, dh, 0, o, dh)
                         for i in 0..<M {
                             var den = eps
                             let row = fqb + i * r
                             for c in 0..<r { den += row[c] * zb[c] }
-                            dp[bh * M + i] = den
+                            d0[bh * M + i] = den
                             let inverse = 1 / den
                             for c in 0..<dh { o[i * dh + c] *= inverse }
                         }
-                    } }
-                }
+                    }
+                } }
             } }
         } } }
         return record(Tensor(shape: V.shape, values: O), inputs: [fq, fk, v]) { tape, g in
-            var dFq = [T](repeating: 0, count: FQ.count), dFk = dFq, dV = [T](repeating: 0, count: V.count)
-            var dN = [T](repeating: 0, count: vBlock), dD = [T](repeating: 0, count: M)
-            var dS = [T](repeating: 0, count: r * dh), dz = [T](repeating: 0, count: r)
+            // dFq, dFk, dV are written whole per (b, h) block (gemm with beta 0, then added to).
+            var dFq: [T] = uninitializedArray(FQ.count) { _ in }, dFk = dFq, dV: [T] = uninitializedArray(V.count) { _ in }
             FQ.values.withUnsafeBufferPointer { qp in FK.values.withUnsafeBufferPointer { kp in V.values.withUnsafeBufferPointer { vp in
-                S.withUnsafeBufferPointer { sp in dN.withUnsafeMutableBufferPointer { np in dS.withUnsafeMutableBufferPointer { dsp in
-                    for bh in 0..<(B * H) {
-                        let fo = bh * fBlock, vo = bh * vBlock
-                        for i in 0..<M {
-                            let den = D[bh * M + i]
-                            var acc: T = 0
-                            for c in 0..<dh {
-                                np[i * dh + c] = g[vo + i * dh + c] / den
-                                acc += g[vo + i * dh + c] * O[vo + i * dh + c]
+                S.withUnsafeBufferPointer { sp in g.withUnsafeBufferPointer { gp in O.withUnsafeBufferPointer { opo in z.withUnsafeBufferPointer { zp in
+                    dFq.withUnsafeMutableBufferPointer { dqp in dFk.withUnsafeMutableBufferPointer { dkp in dV.withUnsafeMutableBufferPointer { dvp in
+                        let (q0, k0, v0, s0, g0, out0) = (qp.baseAddress!, kp.baseAddress!, vp.baseAddress!, sp.baseAddress!,
+                                                          gp.baseAddress!, opo.baseAddress!)
+                        let (dq0, dk0, dv0, z0) = (dqp.baseAddress!, dkp.baseAddress!, dvp.baseAddress!, zp.baseAddress!)
+                        parallelChunks(B * H, threads: workers) { range in
+                            let dN = UnsafeMutablePointer<T>.allocate(capacity: vBlock), dD = UnsafeMutablePointer<T>.allocate(capacity: M)
+                            let dS = UnsafeMutablePointer<T>.allocate(capacity: r * dh), dz = UnsafeMutablePointer<T>.allocate(capacity: r)
+                            defer { dN.deallocate(); dD.deallocate(); dS.deallocate(); dz.deallocate() }
+                            for bh in range {
+                                let fo = bh * fBlock, vo = bh * vBlock, zb = z0 + bh * r
+                                for i in 0..<M {
+                                    let den = D[bh * M + i]
+                                    var acc: T = 0
+                                    for c in 0..<dh {
+                                        dN[i * dh + c] = g0[vo + i * dh + c] / den
+                                        acc += g0[vo + i * dh + c] * out0[vo + i * dh + c]
+                                    }
+                                    dD[i] = -acc / den
+                                }
+                                // dFq = dN·Sᵀ + dD·zᵀ
+                                gemm(false, true, M, r, dh, 1, dN, dh, s0 + bh * r * dh, dh, 0, dq0 + fo, r)
+                                for i in 0..<M { for c in 0..<r { dq0[fo + i * r + c] += dD[i] * zb[c] } }
+                                // dS = Fqᵀ·dN, dz = Fqᵀ·dD
+                                gemm(true, false, r, dh, M, 1, q0 + fo, r, dN, dh, 0, dS, dh)
+                                for c in 0..<r { dz[c] = 0 }
+                                for i in 0..<M { for c in 0..<r { dz[c] += q0[fo + i * r + c] * dD[i] } }
+                                // dFk = V·dSᵀ + 1·dzᵀ, dV = Fk·dS
+                                gemm(false, true, M, r, dh, 1, v0 + vo, dh, dS, dh, 0, dk0 + fo, r)
+                                for j in 0..<M { for c in 0..<r { dk0[fo + j * r + c] += dz[c] } }
+                                gemm(false, false, M, dh, r, 1, k0 + fo, r, dS, dh, 0, dv0 + vo, dh)
                             }
-                            dD[i] = -acc / den
                         }
-                        // dFq = dN·Sᵀ + dD·zᵀ
-                        dFq.withUnsafeMutableBufferPointer {
-                            gemm(false, true, M, r, dh, 1, np.baseAddress!, dh, sp.baseAddress! + bh * r * dh, dh, 0, $0.baseAddress! + fo, r)
-                        }
-                        for i in 0..<M { for c in 0..<r { dFq[fo + i * r + c] += dD[i] * z[bh * r + c] } }
-                        // dS = Fqᵀ·dN, dz = Fqᵀ·dD
-                        gemm(true, false, r, dh, M, 1, qp.baseAddress! + fo, r, np.baseAddress!, dh, 0, dsp.baseAddress!, dh)
-                        for c in 0..<r { dz[c] = 0 }
-                        for i in 0..<M { for c in 0..<r { dz[c] += qp[fo + i * r + c] * dD[i] } }
-                        // dFk = V·dSᵀ + 1·dzᵀ, dV = Fk·dS
-                        dFk.withUnsafeMutableBufferPointer {
-                            gemm(false, true, M, r, dh, 1, vp.baseAddress! + vo, dh, dsp.baseAddress!, dh, 0, $0.baseAddress! + fo, r)
-                        }
-                        for j in 0..<M { for c in 0..<r { dFk[fo + j * r + c] += dz[c] } }
-                        dV.withUnsafeMutableBufferPointer {
-                            gemm(false, false, M, dh, r, 1, kp.baseAddress! + fo, r, dsp.baseAddress!, dh, 0, $0.baseAddress! + vo, dh)
-                        }
-                    }
-                } } }
+                    } } }
+                } } } }
             } } }
             tape.accumulate(fq, dFq); tape.accumulate(fk, dFk); tape.accumulate(v, dV)
         }

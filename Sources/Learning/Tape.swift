@@ -17,8 +17,16 @@ public final class Tape<T: TensorScalar> {
     private var grads: [[T]?] = []
     /// False while evaluating (no closures recorded, no gradients).
     public let recordsGradients: Bool
+    /// Threads the ops may use (attention heads, row blocks); results do not depend on it.
+    public let threads: Int
 
-    public init(recordsGradients: Bool = true) { self.recordsGradients = recordsGradients }
+    public init(recordsGradients: Bool = true, threads: Int = 1) {
+        self.recordsGradients = recordsGradients
+        self.threads = max(1, threads)
+    }
+
+    /// `threads` when an op has at least `work` ≥ 2¹⁶ scalar operations to share, else 1.
+    func threads(forWork work: Int) -> Int { work >= 1 << 16 ? threads : 1 }
 
     /// An input that needs no gradient.
     public func constant(_ value: Tensor<T>) -> Variable { append(value, needsGrad: false, backward: nil) }

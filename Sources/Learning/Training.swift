@@ -35,10 +35,12 @@ extension TreeTransformer: PowerModel {
 }
 
 extension PowerModel {
-    /// Forward, loss, backward and one AdamW update (dropout on, masks from `dropout`). Returns the loss.
+    /// Forward, loss, backward and one AdamW update (dropout on, masks from `dropout`) on `threads`
+    /// threads (the result does not depend on it). Returns the loss.
     @discardableResult
-    public mutating func trainingStep(_ batch: PowerBatch<Scalar>, optimizer: inout AdamW<Scalar>, dropout: DropoutStream) -> Scalar {
-        let tape = Tape<Scalar>()
+    public mutating func trainingStep(_ batch: PowerBatch<Scalar>, optimizer: inout AdamW<Scalar>, dropout: DropoutStream,
+                                      threads: Int = 1) -> Scalar {
+        let tape = Tape<Scalar>(threads: threads)
         let bound = parameters.bind(tape)
         let total = loss(tape, bound, batch, dropout: dropout)
         tape.backward(total)
@@ -49,8 +51,8 @@ extension PowerModel {
     }
 
     /// The loss in evaluation mode (dropout off, no gradients).
-    public func evaluationLoss(_ batch: PowerBatch<Scalar>) -> Scalar {
-        let tape = Tape<Scalar>(recordsGradients: false)
+    public func evaluationLoss(_ batch: PowerBatch<Scalar>, threads: Int = 1) -> Scalar {
+        let tape = Tape<Scalar>(recordsGradients: false, threads: threads)
         return tape.value(loss(tape, parameters.bind(tape), batch, dropout: nil)).values[0]
     }
 }

@@ -1,14 +1,15 @@
 import Dispatch
 
 /// A value shared with worker threads that only touch disjoint parts of it.
-struct UncheckedSendable<Value>: @unchecked Sendable {
-    let value: Value
+public struct UncheckedSendable<Value>: @unchecked Sendable {
+    public let value: Value
+    public init(value: Value) { self.value = value }
 }
 
-/// Runs `body(i)` for i in 0..<count on `threads` threads (UE i goes to thread i mod threads); with one
+/// Runs `body(i)` for i in 0..<count on `threads` threads (item i goes to thread i mod threads); with one
 /// thread, inline and in order. Bodies must write disjoint memory; results then do not depend on the
 /// thread count. The first error (lowest i) is rethrown after all bodies finish.
-func parallelFor(_ count: Int, threads: Int, _ body: (Int) throws -> Void) throws {
+public func parallelFor(_ count: Int, threads: Int, _ body: (Int) throws -> Void) throws {
     let threads = max(1, min(threads, count))
     if threads == 1 {
         for i in 0..<count { try body(i) }
@@ -29,4 +30,12 @@ func parallelFor(_ count: Int, threads: Int, _ body: (Int) throws -> Void) throw
         }
     }
     if let first = errors.compactMap({ $0 }).min(by: { $0.0 < $1.0 }) { throw first.1 }
+}
+
+/// Runs `body(range)` on contiguous chunks covering 0..<count, one chunk per thread; inline when one
+/// thread suffices or the work is below `minimumPerThread` items per thread.
+public func parallelChunks(_ count: Int, threads: Int, minimumPerThread: Int = 1, _ body: (Range<Int>) -> Void) {
+    let t = max(1, min(threads, count / max(1, minimumPerThread)))
+    if t == 1 { body(0..<count); return }
+    try! parallelFor(t, threads: t) { i in body((count * i / t)..<(count * (i + 1) / t)) }   // the body cannot throw
 }
