@@ -1,3 +1,5 @@
+import Linalg
+
 /// Element-wise activations of models.md §0.1 and of the attention-map ablation (linear-attention
 /// paper, Fig. 4). Each pairs its value with its derivative, written from x and y = f(x).
 public enum Activation: String, CaseIterable, Sendable {
@@ -56,29 +58,49 @@ public enum Activation: String, CaseIterable, Sendable {
 }
 
 extension Activation {
-    /// f over a whole buffer, one loop per activation; the exponentials go through `VectorExp`.
-    public func apply<T: TensorScalar>(_ x: [T]) -> [T] {
-        func exponentials(_ transform: (T) -> T) -> [T] {
-            var e = mapElements(x, transform)
-            e.withUnsafeMutableBufferPointer { T.exponentiate($0) }
-            return e
-        }
-        switch self {
-        case .identity: return x
-        case .relu: return mapElements(x) { $0 > 0 ? $0 : 0 }
-        case .leakyRelu: return mapElements(x) { $0 > 0 ? $0 : $0 / 100 }
-        case .elu: return zipElements(x, exponentials { min($0, 0) }) { $0 > 0 ? $0 : $1 - 1 }
-        case .eluPlusOne: return zipElements(x, exponentials { min($0, 0) }) { $0 > 0 ? $0 + 1 : $1 }
-        case .sigmoid: return mapElements(exponentials { -$0 }) { 1 / (1 + $0) }
-        case .silu: return zipElements(x, exponentials { -$0 }) { $0 / (1 + $1) }
-        case .gelu, .softplus, .tanh: return mapElements(x) { apply($0) }
+    /// f over a whole buffer, one loop per activation, split in row blocks over `threads`; the
+    /// exponentials go through `VectorExp`.
+    public func apply<T: TensorScalar>(_ x: [T], threads: Int = 1) -> [T] {
+        if self == .identity { return x }
+        return x.withUnsafeBufferPointer { xp in
+            uninitializedArray(x.count) { out in
+                let x0 = xp.baseAddress!
+                parallelChunks(x.count, threads: threads, minimumPerThread: 1 << 14) { range in
+                    let (xs, ys, n) = (x0 + range.lowerBound, out + range.lowerBound, range.count)
+                    func exponentiate() { T.exponentiate(UnsafeMutableBufferPointer(start: ys, count: n)) }
+                    switch self {
+                    case .identity: ys.update(from: xs, count: n)
+                    case .relu: for i in 0..<n { ys[i] = xs[i] > 0 ? xs[i] : 0 }
+                    case .leakyRelu: for i in 0..<n { ys[i] = xs[i] > 0 ? xs[i] : xs[i] / 100 }
+                    case .elu:
+                        for i in 0..<n { ys[i] = min(xs[i], 0) }
+                        exponentiate()
+                        for i in 0..<n { ys[i] = xs[i] > 0 ? xs[i] : ys[i] - 1 }
+                    case .eluPlusOne:
+                        for i in 0..<n { ys[i] = min(xs[i], 0) }
+                        exponentiate()
+                        for i in 0..<n { ys[i] = xs[i] > 0 ? xs[i] + 1 : ys[i] }
+                    case .sigmoid:
+                        for i in 0..<n { ys[i] = -xs[i] }
+                        exponentiate()
+                        for i in 0..<n { ys[i] = 1 / (1 + ys[i]) }
+                    case .silu:
+                        for i in 0..<n { ys[i] = -xs[i] }
+                        exponentiate()
+                        for i in 0..<n { ys[i] = xs[i] / (1 + ys[i]) }
+                    case .gelu, .softplus, .tanh: for i in 0..<n { ys[i] = apply(xs[i]) }
+                    }
+                }
+            }
         }
     }
 
     /// dx += g ⊙ f'(x), given y = f(x), one loop per activation.
-    func accumulateDerivative<T: TensorScalar>(x: [T], y: [T], g: [T], into dx: UnsafeMutableBufferPointer<T>) {
-        x.withUnsafeBufferPointer { x in y.withUnsafeBufferPointer { y in g.withUnsafeBufferPointer { g in
-            let n = dx.count
+    func accumulateDerivative<T: TensorScalar>(x: [T], y: [T], g: [T], into dx: UnsafeMutableBufferPointer<T>, threads: Int = 1) {
+        x.withUnsafeBufferPointer { xb in y.withUnsafeBufferPointer { yb in g.withUnsafeBufferPointer { gb in
+          let (x0, y0, g0, d0) = (xb.baseAddress!, yb.baseAddress!, gb.baseAddress!, dx.baseAddress!)
+          parallelChunks(dx.count, threads: threads, minimumPerThread: 1 << 14) { range in
+            let (x, y, g, dx, n) = (x0 + range.lowerBound, y0 + range.lowerBound, g0 + range.lowerBound, d0 + range.lowerBound, range.count)
             switch self {
             case .identity: for i in 0..<n { dx[i] += g[i] }
             case .relu: for i in 0..<n { dx[i] += x[i] > 0 ? g[i] : 0 }
@@ -89,6 +111,7 @@ extension Activation {
             case .tanh: for i in 0..<n { dx[i] += g[i] * (1 - y[i] * y[i]) }
             case .gelu, .silu, .softplus: for i in 0..<n { dx[i] += g[i] * derivative(x: x[i], y: y[i]) }
             }
+          }
         } } }
     }
 }
@@ -97,9 +120,10 @@ extension Tape {
     /// y = f(x) element-wise; dx = G ⊙ f'(x).
     public func activation(_ x: Variable, _ f: Activation) -> Variable {
         let X = value(x)
-        let y = f.apply(X.values)
+        let workers = threads
+        let y = f.apply(X.values, threads: workers)
         return record(Tensor(shape: X.shape, values: y), inputs: [x]) { tape, g in
-            tape.accumulate(x) { dx in f.accumulateDerivative(x: X.values, y: y, g: g, into: dx) }
+            tape.accumulate(x) { dx in f.accumulateDerivative(x: X.values, y: y, g: g, into: dx, threads: workers) }
         }
     }
 }

@@ -1,3 +1,5 @@
+import Linalg
+
 extension Tape {
     /// LayerNorm over the last axis (models.md §0.1): x̂ = (x − μ)/sqrt(σ² + eps), y = γ ⊙ x̂ + β,
     /// σ² biased. x [..., n], γ, β [n].
@@ -7,12 +9,14 @@ extension Tape {
         let X = value(x), gammaValues = value(gamma).values, betaValues = value(beta).values
         let n = X.lastDimension, rows = X.rows
         precondition(gammaValues.count == n && betaValues.count == n, "layerNorm: γ, β need \(n) entries")
+        let workers = threads(forWork: 8 * X.count)
         var rstd = [T](repeating: 0, count: rows)
         var y = [T](repeating: 0, count: X.count)
         let xhat: [T] = X.values.withUnsafeBufferPointer { xs in gammaValues.withUnsafeBufferPointer { gp in
-            betaValues.withUnsafeBufferPointer { bp in y.withUnsafeMutableBufferPointer { yp in
+            betaValues.withUnsafeBufferPointer { bp in y.withUnsafeMutableBufferPointer { yp in rstd.withUnsafeMutableBufferPointer { sp in
                 uninitializedArray(X.count) { h in
-                    for r in 0..<rows {
+                  parallelChunks(rows, threads: workers, minimumPerThread: 64) { block in
+                    for r in block {
                         let o = r * n
                         var mu: T = 0
                         for j in 0..<n { mu += xs[o + j] }
@@ -21,20 +25,22 @@ extension Tape {
                         for j in 0..<n { let d = xs[o + j] - mu; variance += d * d }
                         variance /= T(n)
                         let s = 1 / T.sqrt(variance + eps)
-                        rstd[r] = s
+                        sp[r] = s
                         for j in 0..<n {
                             let v = (xs[o + j] - mu) * s
                             h[o + j] = v
                             yp[o + j] = gp[j] * v + bp[j]
                         }
                     }
+                  }
                 }
-            } }
+            } } }
         } }
         return record(Tensor(shape: X.shape, values: y), inputs: [x, gamma, beta]) { tape, g in
             tape.accumulate(x) { dx in
                 g.withUnsafeBufferPointer { g in xhat.withUnsafeBufferPointer { h in gammaValues.withUnsafeBufferPointer { gp in
-                    for r in 0..<rows {
+                  parallelChunks(rows, threads: workers, minimumPerThread: 64) { block in
+                    for r in block {
                         let o = r * n
                         var meanG: T = 0, meanGX: T = 0
                         for j in 0..<n {
@@ -46,6 +52,7 @@ extension Tape {
                         let s = rstd[r]
                         for j in 0..<n { dx[o + j] += (g[o + j] * gp[j] - meanG - h[o + j] * meanGX) * s }
                     }
+                  }
                 } } }
             }
             tape.accumulate(gamma) { dg in for i in 0..<g.count { dg[i % n] += g[i] * xhat[i] } }

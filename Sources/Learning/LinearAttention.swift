@@ -90,7 +90,8 @@ extension Tape {
         precondition(X.rank == 4, "cosFormerFeatures needs [B, H, M, dh], got \(X.shape)")
         let (BH, M, dh) = (X.shape[0] * X.shape[1], X.shape[2], X.shape[3])
         let c = (1...max(M, 1)).map { T.cos(T.pi / 2 * T($0) / T(M)) }, s = (1...max(M, 1)).map { T.sin(T.pi / 2 * T($0) / T(M)) }
-        let f = phi.apply(X.values)
+        let workers = threads
+        let f = phi.apply(X.values, threads: workers)
         let y: [T] = f.withUnsafeBufferPointer { fp in uninitializedArray(2 * X.count) { out in
             for bh in 0..<BH { for i in 0..<M {
                 let src = fp.baseAddress! + (bh * M + i) * dh, dst = out + (bh * M + i) * 2 * dh, ci = c[i], si = s[i]
@@ -103,7 +104,7 @@ extension Tape {
                 let src = (bh * M + i) * dh + a, dst = (bh * M + i) * 2 * dh + a
                 df[src] = g[dst] * c[i] + g[dst + dh] * s[i]
             } } }
-            tape.accumulate(x) { dx in phi.accumulateDerivative(x: X.values, y: f, g: df, into: dx) }
+            tape.accumulate(x) { dx in phi.accumulateDerivative(x: X.values, y: f, g: df, into: dx, threads: workers) }
         }
     }
 
