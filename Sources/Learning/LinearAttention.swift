@@ -27,12 +27,11 @@ extension Tape {
                         gemm(true, false, r, dh, M, 1, fkb, r, v0 + bh * vBlock, dh, 0, s, dh)
                         for j in 0..<M { let row = fkb + j * r; for c in 0..<r { zb[c] += row[c] } }
                         gemm(false, false, M, dh, r, 1, fqb, r, s, dh, 0, o, dh)
+                        let den = d0 + bh * M   // D = Fq·z + eps (a matrix-vector product)
+                        gemm(false, false, M, 1, r, 1, fqb, r, zb, 1, 0, den, 1)
                         for i in 0..<M {
-                            var den = eps
-                            let row = fqb + i * r
-                            for c in 0..<r { den += row[c] * zb[c] }
-                            d0[bh * M + i] = den
-                            let inverse = 1 / den
+                            den[i] += eps
+                            let inverse = 1 / den[i]
                             for c in 0..<dh { o[i * dh + c] *= inverse }
                         }
                     }
