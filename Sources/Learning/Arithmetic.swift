@@ -5,7 +5,7 @@ extension Tape {
     public func add(_ a: Variable, _ b: Variable) -> Variable {
         let A = value(a), B = value(b)
         precondition(A.shape == B.shape, "add: \(A.shape) + \(B.shape)")
-        return record(Tensor(shape: A.shape, values: zipElements(A.values, B.values, +)), inputs: [a, b]) { tape, g in
+        return record(Tensor(shape: A.shape, values: zipElements(A.values, B.values, threads: threads, +)), inputs: [a, b]) { tape, g in
             tape.accumulate(a, g)
             tape.accumulate(b, g)
         }
@@ -15,7 +15,7 @@ extension Tape {
     public func subtract(_ a: Variable, _ b: Variable) -> Variable {
         let A = value(a), B = value(b)
         precondition(A.shape == B.shape, "subtract: \(A.shape) − \(B.shape)")
-        return record(Tensor(shape: A.shape, values: zipElements(A.values, B.values, -)), inputs: [a, b]) { tape, g in
+        return record(Tensor(shape: A.shape, values: zipElements(A.values, B.values, threads: threads, -)), inputs: [a, b]) { tape, g in
             tape.accumulate(a, g)
             tape.accumulate(b) { db in for i in 0..<db.count { db[i] -= g[i] } }
         }
@@ -37,7 +37,7 @@ extension Tape {
     /// s·a + t for constants s, t.
     public func affine(_ a: Variable, scale s: T, shift t: T = 0) -> Variable {
         let A = value(a)
-        return record(Tensor(shape: A.shape, values: mapElements(A.values) { s * $0 + t }), inputs: [a]) { tape, g in
+        return record(Tensor(shape: A.shape, values: mapElements(A.values, threads: threads) { s * $0 + t }), inputs: [a]) { tape, g in
             tape.accumulate(a) { da in for i in 0..<da.count { da[i] += s * g[i] } }
         }
     }
@@ -80,11 +80,11 @@ extension Tape {
         guard p > 0 else { return x }
         let X = value(x), scale = T(1 / (1 - p)), threshold = UInt32(min(p * 4_294_967_296, 4_294_967_295))
         var words = [UInt32](repeating: 0, count: X.count)
-        words.withUnsafeMutableBufferPointer { rng.fillWords($0) }
+        words.withUnsafeMutableBufferPointer { rng.fillWords($0, threads: threads) }
         let keep: [T] = words.withUnsafeBufferPointer { w in uninitializedArray(X.count) { k in
             for i in 0..<X.count { k[i] = w[i] >= threshold ? scale : 0 }
         } }
-        let y = zipElements(X.values, keep, *)
+        let y = zipElements(X.values, keep, threads: threads, *)
         return record(Tensor(shape: X.shape, values: y), inputs: [x]) { tape, g in
             tape.accumulate(x) { d in for i in 0..<d.count { d[i] += g[i] * keep[i] } }
         }

@@ -1,3 +1,5 @@
+import Linalg
+
 // Multi-head plumbing of models.md §1.3: head h owns feature columns h·dh ..< (h+1)·dh.
 
 extension Tape {
@@ -7,17 +9,26 @@ extension Tape {
         precondition(X.rank == 3 && X.shape[2] % (3 * H) == 0, "splitHeads: \(X.shape) with \(H) heads")
         let (B, M, width) = (X.shape[0], X.shape[1], X.shape[2]), d = width / 3, dh = d / H
         func source(_ b: Int, _ h: Int, _ i: Int) -> Int { (b * M + i) * width + part * d + h * dh }
+        let workers = threads(forWork: X.count)
         let y: [T] = X.values.withUnsafeBufferPointer { xs in uninitializedArray(B * H * M * dh) { out in
-            for b in 0..<B { for h in 0..<H { for i in 0..<M {
-                (out + ((b * H + h) * M + i) * dh).update(from: xs.baseAddress! + source(b, h, i), count: dh)
-            } } }
+            let x0 = xs.baseAddress!
+            parallelChunks(B, threads: workers) { batch in
+                for b in batch { for h in 0..<H { for i in 0..<M {
+                    (out + ((b * H + h) * M + i) * dh).update(from: x0 + source(b, h, i), count: dh)
+                } } }
+            }
         } }
         return record(Tensor(shape: [B, H, M, dh], values: y), inputs: [qkv]) { tape, g in
             tape.accumulate(qkv) { dx in
-                for b in 0..<B { for h in 0..<H { for i in 0..<M {
-                    let s = source(b, h, i), t = ((b * H + h) * M + i) * dh
-                    for c in 0..<dh { dx[s + c] += g[t + c] }
-                } } }
+                g.withUnsafeBufferPointer { gp in
+                    let (d0, g0) = (dx.baseAddress!, gp.baseAddress!)
+                    parallelChunks(B, threads: workers) { batch in
+                        for b in batch { for h in 0..<H { for i in 0..<M {
+                            let s = d0 + source(b, h, i), t = g0 + ((b * H + h) * M + i) * dh
+                            for c in 0..<dh { s[c] += t[c] }
+                        } } }
+                    }
+                }
             }
         }
     }
@@ -27,17 +38,26 @@ extension Tape {
         let X = value(x)
         precondition(X.rank == 4, "mergeHeads needs [B, H, M, dh], got \(X.shape)")
         let (B, H, M, dh) = (X.shape[0], X.shape[1], X.shape[2], X.shape[3]), d = H * dh
+        let workers = threads(forWork: X.count)
         let y: [T] = X.values.withUnsafeBufferPointer { xs in uninitializedArray(B * M * d) { out in
-            for b in 0..<B { for h in 0..<H { for i in 0..<M {
-                (out + (b * M + i) * d + h * dh).update(from: xs.baseAddress! + ((b * H + h) * M + i) * dh, count: dh)
-            } } }
+            let x0 = xs.baseAddress!
+            parallelChunks(B, threads: workers) { batch in
+                for b in batch { for h in 0..<H { for i in 0..<M {
+                    (out + (b * M + i) * d + h * dh).update(from: x0 + ((b * H + h) * M + i) * dh, count: dh)
+                } } }
+            }
         } }
         return record(Tensor(shape: [B, M, d], values: y), inputs: [x]) { tape, g in
             tape.accumulate(x) { dx in
-                for b in 0..<B { for h in 0..<H { for i in 0..<M {
-                    let s = ((b * H + h) * M + i) * dh, t = (b * M + i) * d + h * dh
-                    for c in 0..<dh { dx[s + c] += g[t + c] }
-                } } }
+                g.withUnsafeBufferPointer { gp in
+                    let (d0, g0) = (dx.baseAddress!, gp.baseAddress!)
+                    parallelChunks(B, threads: workers) { batch in
+                        for b in batch { for h in 0..<H { for i in 0..<M {
+                            let s = d0 + ((b * H + h) * M + i) * dh, t = g0 + (b * M + i) * d + h * dh
+                            for c in 0..<dh { s[c] += t[c] }
+                        } } }
+                    }
+                }
             }
         }
     }

@@ -92,17 +92,25 @@ extension Tape {
         let workers = threads
         let f = phi.apply(X.values, threads: workers)
         let y: [T] = f.withUnsafeBufferPointer { fp in uninitializedArray(2 * X.count) { out in
-            for bh in 0..<BH { for i in 0..<M {
-                let src = fp.baseAddress! + (bh * M + i) * dh, dst = out + (bh * M + i) * 2 * dh, ci = c[i], si = s[i]
-                for a in 0..<dh { dst[a] = src[a] * ci; dst[a + dh] = src[a] * si }
-            } }
+            let f0 = fp.baseAddress!
+            parallelChunks(BH, threads: workers, minimumPerThread: 8) { heads in
+                for bh in heads { for i in 0..<M {
+                    let src = f0 + (bh * M + i) * dh, dst = out + (bh * M + i) * 2 * dh, ci = c[i], si = s[i]
+                    for a in 0..<dh { dst[a] = src[a] * ci; dst[a + dh] = src[a] * si }
+                } }
+            }
         } }
         return record(Tensor(shape: Array(X.shape.dropLast()) + [2 * dh], values: y), inputs: [x]) { tape, g in
-            var df = [T](repeating: 0, count: X.count)   // dφ(x) = dF_cos ⊙ c + dF_sin ⊙ s
-            for bh in 0..<BH { for i in 0..<M { for a in 0..<dh {
-                let src = (bh * M + i) * dh + a, dst = (bh * M + i) * 2 * dh + a
-                df[src] = g[dst] * c[i] + g[dst + dh] * s[i]
-            } } }
+            // dφ(x) = dF_cos ⊙ c + dF_sin ⊙ s
+            let df: [T] = g.withUnsafeBufferPointer { gp in uninitializedArray(X.count) { out in
+                let g0 = gp.baseAddress!
+                parallelChunks(BH, threads: workers, minimumPerThread: 8) { heads in
+                    for bh in heads { for i in 0..<M {
+                        let src = g0 + (bh * M + i) * 2 * dh, dst = out + (bh * M + i) * dh, ci = c[i], si = s[i]
+                        for a in 0..<dh { dst[a] = src[a] * ci + src[a + dh] * si }
+                    } }
+                }
+            } }
             tape.accumulate(x) { dx in phi.accumulateDerivative(x: X.values, y: f, g: df, into: dx, threads: workers) }
         }
     }
@@ -116,32 +124,42 @@ extension Tape {
         let dh = X.shape[3], rows = X.rows, m = omega.shape[0]
         let s = T.pow(T(dh), -T(1) / 4), norm = 1 / T.sqrt(T(m))
         let xs = X.values.map { $0 * s }
-        var F = [T](repeating: 0, count: rows * m)
-        xs.withUnsafeBufferPointer { xp in omega.values.withUnsafeBufferPointer { wp in F.withUnsafeMutableBufferPointer { fp in
-            gemm(false, true, rows, m, dh, 1, xp.baseAddress!, dh, wp.baseAddress!, dh, 0, fp.baseAddress!, m)
-        } } }
+        let workers = threads(forWork: rows * m * dh)
         let logNorm = T.log(norm)
-        xs.withUnsafeBufferPointer { xp in F.withUnsafeMutableBufferPointer { fp in
-            for i in 0..<rows {
-                var half: T = 0
-                for a in 0..<dh { half += xp[i * dh + a] * xp[i * dh + a] }
-                let shift = half / 2 - logNorm
-                let row = fp.baseAddress! + i * m
-                for r in 0..<m { row[r] -= shift }
+        let F: [T] = xs.withUnsafeBufferPointer { xp in omega.values.withUnsafeBufferPointer { wp in uninitializedArray(rows * m) { fp in
+            let (x0, w0) = (xp.baseAddress!, wp.baseAddress!)
+            parallelChunks(rows, threads: workers, minimumPerThread: 16) { block in
+                let f = fp + block.lowerBound * m
+                gemm(false, true, block.count, m, dh, 1, x0 + block.lowerBound * dh, dh, w0, dh, 0, f, m)
+                for (j, i) in block.enumerated() {
+                    var half: T = 0
+                    for a in 0..<dh { half += x0[i * dh + a] * x0[i * dh + a] }
+                    let shift = half / 2 - logNorm
+                    let row = f + j * m
+                    for r in 0..<m { row[r] -= shift }
+                }
+                T.exponentiate(UnsafeMutableBufferPointer(start: f, count: block.count * m))
             }
-            T.exponentiate(fp)
-        } }
+        } } }
         return record(Tensor(shape: Array(X.shape.dropLast()) + [m], values: F), inputs: [x]) { tape, g in
-            var gF = [T](repeating: 0, count: rows * m), dx = [T](repeating: 0, count: X.count)
-            for i in 0..<(rows * m) { gF[i] = g[i] * F[i] }
-            gF.withUnsafeBufferPointer { gp in omega.values.withUnsafeBufferPointer { wp in dx.withUnsafeMutableBufferPointer { dp in
-                gemm(false, false, rows, dh, m, s, gp.baseAddress!, m, wp.baseAddress!, dh, 0, dp.baseAddress!, dh)
+            var dx: [T] = uninitializedArray(X.count) { _ in }   // every row written by its block's gemm
+            g.withUnsafeBufferPointer { gp in F.withUnsafeBufferPointer { fp in xs.withUnsafeBufferPointer { xp in
+                omega.values.withUnsafeBufferPointer { wp in dx.withUnsafeMutableBufferPointer { dp in
+                    let (g0, f0, x0, w0, d0) = (gp.baseAddress!, fp.baseAddress!, xp.baseAddress!, wp.baseAddress!, dp.baseAddress!)
+                    parallelChunks(rows, threads: workers, minimumPerThread: 16) { block in
+                        let gF = UnsafeMutablePointer<T>.allocate(capacity: block.count * m)
+                        defer { gF.deallocate() }
+                        let o = block.lowerBound * m
+                        for i in 0..<(block.count * m) { gF[i] = g0[o + i] * f0[o + i] }
+                        gemm(false, false, block.count, dh, m, s, gF, m, w0, dh, 0, d0 + block.lowerBound * dh, dh)
+                        for (j, i) in block.enumerated() {
+                            var total: T = 0
+                            for r in 0..<m { total += gF[j * m + r] }
+                            for a in 0..<dh { d0[i * dh + a] -= s * total * x0[i * dh + a] }
+                        }
+                    }
+                } }
             } } }
-            for i in 0..<rows {
-                var total: T = 0
-                for r in 0..<m { total += gF[i * m + r] }
-                for a in 0..<dh { dx[i * dh + a] -= s * total * xs[i * dh + a] }
-            }
             tape.accumulate(x, dx)
         }
     }

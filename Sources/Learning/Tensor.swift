@@ -60,16 +60,22 @@ func uninitializedArray<T>(_ count: Int, _ fill: (UnsafeMutablePointer<T>) -> Vo
     }
 }
 
-/// Element-wise map through raw pointers.
+/// Element-wise map through raw pointers, in blocks over `threads`.
 @inline(__always)
-func mapElements<T>(_ x: [T], _ f: (T) -> T) -> [T] {
-    x.withUnsafeBufferPointer { src in uninitializedArray(x.count) { out in for i in 0..<x.count { out[i] = f(src[i]) } } }
+func mapElements<T>(_ x: [T], threads: Int = 1, _ f: (T) -> T) -> [T] {
+    x.withUnsafeBufferPointer { src in uninitializedArray(x.count) { out in
+        let s0 = src.baseAddress!
+        parallelChunks(x.count, threads: threads, minimumPerThread: 1 << 14) { r in for i in r { out[i] = f(s0[i]) } }
+    } }
 }
 
-/// Element-wise combination of two equal-length arrays through raw pointers.
+/// Element-wise combination of two equal-length arrays through raw pointers, in blocks over `threads`.
 @inline(__always)
-func zipElements<T>(_ a: [T], _ b: [T], _ f: (T, T) -> T) -> [T] {
+func zipElements<T>(_ a: [T], _ b: [T], threads: Int = 1, _ f: (T, T) -> T) -> [T] {
     a.withUnsafeBufferPointer { pa in b.withUnsafeBufferPointer { pb in
-        uninitializedArray(a.count) { out in for i in 0..<a.count { out[i] = f(pa[i], pb[i]) } }
+        uninitializedArray(a.count) { out in
+            let (a0, b0) = (pa.baseAddress!, pb.baseAddress!)
+            parallelChunks(a.count, threads: threads, minimumPerThread: 1 << 14) { r in for i in r { out[i] = f(a0[i], b0[i]) } }
+        }
     } }
 }

@@ -62,9 +62,24 @@ public struct RandomStream: Sendable, Equatable {
         return buffer[used]
     }
 
-    /// Fills `out` with the next raw words, as repeated `nextUInt32()` would.
-    public mutating func fillWords(_ out: UnsafeMutableBufferPointer<UInt32>) {
-        for i in 0..<out.count { out[i] = nextUInt32() }
+    /// Fills `out` with the next raw words, exactly as repeated `nextUInt32()` would; whole Philox blocks
+    /// are counter-addressed, so `threads` > 1 generates them in parallel with the same result.
+    public mutating func fillWords(_ out: UnsafeMutableBufferPointer<UInt32>, threads: Int = 1) {
+        var i = 0
+        while i < out.count && used < 4 { out[i] = nextUInt32(); i += 1 }   // the buffered block first
+        let blocks = (out.count - i) / 4, first = blockCounter, start = i
+        if blocks > 0 {
+            let stream = self, target = UncheckedSendable(value: out.baseAddress! + start)
+            parallelChunks(blocks, threads: threads, minimumPerThread: 4096) { range in
+                for b in range {
+                    let words = stream.block(first &+ UInt64(b))
+                    for w in 0..<4 { target.value[4 * b + w] = words[w] }
+                }
+            }
+            blockCounter = first &+ UInt64(blocks)
+            i += 4 * blocks
+        }
+        while i < out.count { out[i] = nextUInt32(); i += 1 }
     }
 
     public mutating func nextUInt64() -> UInt64 {

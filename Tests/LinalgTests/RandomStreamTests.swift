@@ -114,3 +114,17 @@ struct RandomStreamTests {
         #expect(chi2 < 13.8)   // χ²(2) 0.999 quantile
     }
 }
+
+/// `fillWords` equals repeated `nextUInt32()` from any position in a block, with 1 or 2 threads.
+@Test func fillWordsMatchesSequentialDraws() {
+    for (skip, count) in [(0, 0), (1, 7), (3, 64), (2, 70_001)] {
+        for threads in [1, 2] {
+            var a = RandomStream(seed: 12, name: "words"), b = a
+            for _ in 0..<skip { _ = a.nextUInt32(); _ = b.nextUInt32() }
+            let expected = (0..<count).map { _ in a.nextUInt32() }
+            var words = [UInt32](repeating: 0, count: count)
+            words.withUnsafeMutableBufferPointer { b.fillWords($0, threads: threads) }
+            #expect(words == expected && a.nextUInt32() == b.nextUInt32(), "skip \(skip), count \(count), \(threads) threads")
+        }
+    }
+}
