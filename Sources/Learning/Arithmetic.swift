@@ -26,11 +26,12 @@ extension Tape {
         let A = value(a), B = value(b)
         precondition(A.shape.count >= B.shape.count && Array(A.shape.suffix(B.shape.count)) == B.shape,
                      "multiply: \(A.shape) ⊙ \(B.shape)")
-        let n = B.count
-        let y = A.values.indices.map { A.values[$0] * B.values[$0 % n] }
+        let n = B.count, blocks = A.count / max(n, 1)   // b repeats over the leading axes
+        var y = A.values
+        for k in 0..<blocks { for j in 0..<n { y[k * n + j] *= B.values[j] } }
         return record(Tensor(shape: A.shape, values: y), inputs: [a, b]) { tape, g in
-            tape.accumulate(a) { da in for i in 0..<da.count { da[i] += g[i] * B.values[i % n] } }
-            tape.accumulate(b) { db in for i in 0..<g.count { db[i % n] += g[i] * A.values[i] } }
+            tape.accumulate(a) { da in for k in 0..<blocks { for j in 0..<n { da[k * n + j] += g[k * n + j] * B.values[j] } } }
+            tape.accumulate(b) { db in for k in 0..<blocks { for j in 0..<n { db[j] += g[k * n + j] * A.values[k * n + j] } } }
         }
     }
 

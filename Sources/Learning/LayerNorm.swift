@@ -55,8 +55,11 @@ extension Tape {
                   }
                 } } }
             }
-            tape.accumulate(gamma) { dg in for i in 0..<g.count { dg[i % n] += g[i] * xhat[i] } }
-            tape.accumulate(beta) { db in for i in 0..<g.count { db[i % n] += g[i] } }
+            g.withUnsafeBufferPointer { gp in xhat.withUnsafeBufferPointer { hp in
+                let (g0, h0) = (gp.baseAddress!, hp.baseAddress!)
+                tape.accumulate(gamma) { dg in for r in 0..<rows { let o = r * n; for j in 0..<n { dg[j] += g0[o + j] * h0[o + j] } } }
+                tape.accumulate(beta) { db in for r in 0..<rows { let o = r * n; for j in 0..<n { db[j] += g0[o + j] } } }
+            } }
         }
     }
 }
