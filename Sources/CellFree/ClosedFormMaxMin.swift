@@ -106,6 +106,19 @@ private func validateMaxMinInput(M: Matrix<Double>, u: [Double], constraints: [[
     }
 }
 
+/// How a max-min problem is solved: the secular equation (default, O(K³) per Newton step) or the
+/// eigenvalue form (one geev per constraint, the oracle).
+public enum MaxMinMethod: Sendable {
+    case secular, perronRoots
+
+    func solve(M: Matrix<Double>, u: [Double], constraints: [[Double]]) throws -> MaxMinSolution {
+        switch self {
+        case .secular: try maxMinClosedForm(M: M, u: u, constraints: constraints)
+        case .perronRoots: try maxMinPerronRoots(M: M, u: u, constraints: constraints)
+        }
+    }
+}
+
 /// M and u of an SINR ρ_k·b_k / (Σ_i c[i + K·k]·ρ_i + noise_k): M_ki = c[i + K·k]/b_k, u_k = noise_k/b_k
 /// (papers.md §3.2 for the UL UatF terms, §3.3 for the DL terms with noise 1).
 func interference(b: [Double], c: [Double], noise: [Double]) -> (M: Matrix<Double>, u: [Double]) {
@@ -115,11 +128,11 @@ func interference(b: [Double], c: [Double], noise: [Double]) -> (M: Matrix<Doubl
 
 /// UL max-min with per-UE caps p_k ≤ pMax [mW] (papers.md §3.2: a_j = e_j / pMax). Exactly one UE
 /// transmits at pMax. Every UE must have b_k > 0 (served by at least one AP).
-public func uplinkMaxMinClosedForm(_ t: UatFTerms, pMax: Double) throws -> MaxMinSolution {
+public func uplinkMaxMinClosedForm(_ t: UatFTerms, pMax: Double, method: MaxMinMethod = .secular) throws -> MaxMinSolution {
     try requirePositive(t.b, "UL signal terms b_k")
     let (M, u) = interference(b: t.b, c: t.c, noise: t.sigma2)
     let caps = (0..<t.K).map { j in (0..<t.K).map { $0 == j ? 1 / pMax : 0 } }
-    return try maxMinClosedForm(M: M, u: u, constraints: caps)
+    return try method.solve(M: M, u: u, constraints: caps)
 }
 
 /// The two DL power constraints of papers.md §3.3.
@@ -133,16 +146,17 @@ public enum DownlinkBudget: Sendable, Equatable {
 /// DL max-min for the SINR ρ_k·b̃_k / (Σ_i c̃_ik·ρ_i + 1) of `DownlinkTerms` (papers.md §3.3): M_ki = c̃(i, k)/b̃_k,
 /// u_k = 1/b̃_k. With `.total` the powers sum to the budget; with `.perAP` the most loaded AP transmits
 /// exactly its budget.
-public func downlinkMaxMinClosedForm(_ t: DownlinkTerms, budget: DownlinkBudget) throws -> MaxMinSolution {
+public func downlinkMaxMinClosedForm(_ t: DownlinkTerms, budget: DownlinkBudget,
+                                     method: MaxMinMethod = .secular) throws -> MaxMinSolution {
     try requirePositive(t.b, "DL signal terms b̃_k")
     let K = t.K, L = t.L
     let (M, u) = interference(b: t.b, c: t.c, noise: [Double](repeating: 1, count: K))
     switch budget {
     case let .total(total):
-        return try maxMinClosedForm(M: M, u: u, constraints: [[Double](repeating: 1 / total, count: K)])
+        return try method.solve(M: M, u: u, constraints: [[Double](repeating: 1 / total, count: K)])
     case let .perAP(perAP):
         let loads = (0..<L).map { l in (0..<K).map { t.portion[l + L * $0] / perAP } }
-        return try maxMinClosedForm(M: M, u: u, constraints: loads.filter { $0.contains { $0 > 0 } })
+        return try method.solve(M: M, u: u, constraints: loads.filter { $0.contains { $0 > 0 } })
     }
 }
 

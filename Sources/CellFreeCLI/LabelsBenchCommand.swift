@@ -90,16 +90,12 @@ struct LabelsBenchCommand: ParsableCommand {
         return try powerLabels(s, clusters: .full(L: 16, K: K), method: .statisticsOnly, using: &rng)
     }
 
-    /// The UL, DL-total and DL-per-AP problems from the labels' terms.
+    /// The UL, DL-total and DL-per-AP problems from the labels' terms (the papers' budgets).
     func solveAll(_ labels: PowerLabels, eigen: Bool) throws {
-        let ul = labels.uplinkTerms, dl = labels.downlinkTerms, K = ul.K, L = dl.L
-        let solver = eigen ? maxMinPerronRoots : maxMinClosedForm
-        let ulM = Matrix<Double>(rows: K, columns: K) { k, i in ul.c[i + K * k] / ul.b[k] }
-        _ = try solver(ulM, (0..<K).map { ul.sigma2[$0] / ul.b[$0] }, (0..<K).map { j in (0..<K).map { $0 == j ? 0.01 : 0 } })
-        let dlM = Matrix<Double>(rows: K, columns: K) { k, i in dl.c[i + K * k] / dl.b[k] }
-        let u = dl.b.map { 1 / $0 }
-        _ = try solver(dlM, u, [[Double](repeating: 1 / 3200, count: K)])
-        _ = try solver(dlM, u, (0..<L).map { l in (0..<K).map { dl.portion[l + L * $0] / 200 } })
+        let method: MaxMinMethod = eigen ? .perronRoots : .secular
+        _ = try uplinkMaxMinClosedForm(labels.uplinkTerms, pMax: 100, method: method)
+        _ = try downlinkMaxMinClosedForm(labels.downlinkTerms, budget: .total(3200), method: method)
+        _ = try downlinkMaxMinClosedForm(labels.downlinkTerms, budget: .perAP(200), method: method)
     }
 
     /// Least-squares slope of log t against log K.

@@ -1,7 +1,7 @@
 import Linalg
 
 /// The element types of the engine: `Float` for models, `Double` for gradient checks.
-public protocol TensorScalar: LinalgScalar, Real, BinaryFloatingPoint, SIMDScalar, VectorExp where RealPart == Self {}
+public protocol TensorScalar: LinalgScalar, Real, BinaryFloatingPoint, VectorExp where RealPart == Self {}
 extension Float: TensorScalar {}
 extension Double: TensorScalar {}
 
@@ -31,11 +31,6 @@ public struct Tensor<T: TensorScalar>: Sendable, Equatable {
 
     /// The same values under another shape with the same count.
     public func reshaped(_ newShape: [Int]) -> Tensor { Tensor(shape: newShape, values: values) }
-
-    /// Converts the element type (Float ↔ Double).
-    public func converted<U: TensorScalar>(to: U.Type = U.self) -> Tensor<U> {
-        Tensor<U>(shape: shape, values: values.map { U($0) })
-    }
 
     /// Entry at a full index (row-major).
     public subscript(_ index: Int...) -> T {
