@@ -11,10 +11,12 @@ let package = Package(
         .library(name: "H5", targets: ["H5"]),
         .library(name: "CellFree", targets: ["CellFree"]),
         .library(name: "Learning", targets: ["Learning"]),
+        .library(name: "Pipeline", targets: ["Pipeline"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-numerics.git", from: "1.1.1"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
     ],
     targets: [
         // OpenBLAS (CBLAS) + reference LAPACKE; complex types mapped to structs in shim.h.
@@ -23,6 +25,9 @@ let package = Package(
         // HDF5 1.10 serial; shim.h exposes the macros Swift cannot import.
         .systemLibrary(name: "CHDF5", path: "Sources/CHDF5", pkgConfig: "hdf5",
                        providers: [.apt(["libhdf5-dev"])]),
+        // OpenSSL's libcrypto for SHA-256 (swift-crypto would compile BoringSSL: +70–80 s per clean build).
+        .systemLibrary(name: "CCrypto", path: "Sources/CCrypto", pkgConfig: "libcrypto",
+                       providers: [.apt(["libssl-dev"])]),
         .target(name: "Linalg", dependencies: [
             "CLapack",
             .product(name: "ComplexModule", package: "swift-numerics"),
@@ -45,8 +50,10 @@ let package = Package(
         .target(name: "ModelCheck", dependencies: ["Learning", "H5"]),
         // Reads reference-simulator files (Octave layout) and checks CellFree against them.
         .target(name: "ReferenceCheck", dependencies: ["CellFree", "H5"]),
+        // Manifests, plans and keys, the HDF5 cache, locks, the scheduler and its executors (local, Slurm).
+        .target(name: "Pipeline", dependencies: ["H5", "CCrypto", .product(name: "Yams", package: "Yams")]),
         .executableTarget(name: "CellFreeCLI", dependencies: [
-            "Linalg", "H5", "CellFree", "ReferenceCheck", "Learning", "ModelCheck",
+            "Linalg", "H5", "CellFree", "ReferenceCheck", "Learning", "ModelCheck", "Pipeline",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // Fixture paths and scratch directories shared by the test targets.
@@ -54,6 +61,7 @@ let package = Package(
         .testTarget(name: "LinalgTests", dependencies: ["Linalg"]),
         .testTarget(name: "H5Tests", dependencies: ["H5", "Linalg", "TestSupport"]),
         .testTarget(name: "CellFreeTests", dependencies: ["CellFree", "ReferenceCheck", "H5", "Linalg", "TestSupport"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "H5", "TestSupport"]),
         .testTarget(name: "LearningTests", dependencies: ["Learning", "ModelCheck", "ModelStore", "H5", "Linalg", "TestSupport"]),
     ]
 )

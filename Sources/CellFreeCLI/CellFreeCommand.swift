@@ -11,7 +11,9 @@ struct CellFreeCommand: ParsableCommand {
             Exit codes: 0 success, 1 a check or stage failed, 2 usage error or unreadable input.
             """,
         version: "0.1.0",
-        subcommands: [BenchCommand.self, VerifyReferenceCommand.self, VerifyModelCommand.self]
+        subcommands: [RunCommand.self, PlanCommand.self, WhyCommand.self, StatusCommand.self, DagCommand.self, GCCommand.self,
+                      InspectCommand.self, ExecStageCommand.self,
+                      BenchCommand.self, VerifyReferenceCommand.self, VerifyModelCommand.self]
     )
 
     /// Keeps freed tensor buffers in the heap instead of returning them to the kernel: the engine

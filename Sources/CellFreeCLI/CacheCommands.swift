@@ -1,0 +1,125 @@
+import ArgumentParser
+import Foundation
+import H5
+import Pipeline
+
+/// `cellfree gc`: removes cache files that no plan of the given manifests references (dry run by default).
+struct GCCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "gc",
+        abstract: "Remove cached results no manifest plan references (dry run unless --delete).",
+        discussion: "Every profile of every manifest counts, plus the plan without a profile. A manifest that does not plan stops gc: nothing is removed."
+    )
+
+    @Argument(help: "Manifests whose plans to keep (default: every manifests/*.yaml).")
+    var manifests: [String] = []
+
+    @Option(help: "Outputs directory (cache in OUTPUTS/cache).")
+    var outputs = "outputs"
+
+    @Flag(help: "Really delete (default: only list).")
+    var delete = false
+
+    func run() throws {
+        let layout = CacheLayout(outputs: outputs)
+        var files = manifests
+        if files.isEmpty {
+            files = ((try? FileManager.default.contentsOfDirectory(atPath: "manifests")) ?? [])
+                .filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }.sorted().map { "manifests/" + $0 }
+        }
+        guard !files.isEmpty else { throw fail("no manifests given and none in manifests/: refusing to treat everything as garbage") }
+        var keep = Set<String>()
+        for path in files {
+            do {
+                let manifest = try Manifest.load(path)
+                for profile in [nil] + manifest.profiles.map(\.name) {
+                    let plan = try manifest.plan(profile: profile, registry: stageRegistry)
+                    keep.formUnion(plan.instances.map(\.key))
+                }
+            } catch {
+                throw fail("\(error)\ngc: nothing removed")
+            }
+        }
+        let fm = FileManager.default
+        var garbage: [(path: String, bytes: Int)] = []
+        for kind in ((try? fm.contentsOfDirectory(atPath: layout.root)) ?? []).sorted() where !kind.hasPrefix(".") {
+            for name in ((try? fm.contentsOfDirectory(atPath: layout.root + "/" + kind)) ?? []).sorted() {
+                let key = String(name.prefix { $0 != "." })
+                guard key.count == 64, !keep.contains(key), !name.hasSuffix(".lock") else { continue }
+                let path = layout.root + "/" + kind + "/" + name
+                let bytes = (try? fm.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+                garbage.append((path, bytes))
+                let log = layout.log(kind: kind, key: key)
+                if name.hasSuffix(".h5"), !name.hasSuffix(".partial.h5"), fm.fileExists(atPath: log) {
+                    garbage.append((log, (try? fm.attributesOfItem(atPath: log)[.size] as? Int) ?? 0))
+                }
+            }
+        }
+        for g in garbage { print("\(delete ? "removing" : "would remove") \(g.path) (\(g.bytes) bytes)") }
+        let total = garbage.reduce(0) { $0 + $1.bytes }
+        if delete {
+            for g in garbage { try? fm.removeItem(atPath: g.path) }
+            print("removed \(garbage.count) files, \(total) bytes; \(keep.count) keys referenced by \(files.count) manifests")
+        } else {
+            print("\(garbage.count) files, \(total) bytes unreferenced by \(files.count) manifests; pass --delete to remove them")
+        }
+    }
+}
+
+/// `cellfree inspect FILE.h5`: datasets, shapes, types, storage and attributes.
+struct InspectCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "inspect", abstract: "List an HDF5 file's datasets, shapes and attributes.")
+
+    @Argument(help: "An HDF5 file (a cache file, a checkpoint, a golden file…).")
+    var file: String
+
+    func run() throws {
+        let h5: H5File
+        do { h5 = try H5File.open(file) } catch { throw fail("cannot open \(file): \(error)") }
+        print(file)
+        printAttributes(h5, indent: "  ")
+        try printGroup(h5, indent: "  ")
+        if h5.hasAttribute("checksum"), let stored = try? h5.stringAttribute("checksum") {
+            let actual = (try? contentChecksum(of: h5)) ?? "unreadable"
+            print(stored == actual ? "checksum verifies" : "CHECKSUM MISMATCH: stored \(stored), computed \(actual)")
+        }
+    }
+
+    private func printGroup(_ group: H5Group, indent: String) throws {
+        for m in try group.members() {
+            switch m.kind {
+            case .group:
+                print("\(indent)\(m.name)/")
+                let g = try group.group(m.name)
+                printAttributes(g, indent: indent + "  ")
+                try printGroup(g, indent: indent + "  ")
+            case .dataset:
+                let d = try group.dataset(m.name)
+                print("\(indent)\(m.name)  \(d.typeDescription) \(d.shape)  (\(d.storageDescription))")
+                printAttributes(d, indent: indent + "    ")
+            case .other:
+                print("\(indent)\(m.name)  (other object)")
+            }
+        }
+    }
+
+    private func printAttributes(_ node: H5Node, indent: String) {
+        for name in node.attributeNames {
+            let value: String
+            if let s = try? node.stringAttribute(name) {
+                value = s.count > 200 ? String(s.prefix(200)) + "…" : s
+            } else if let d = try? node.attribute(name, as: Double.self) {
+                value = d.count == 1 ? "\(d[0])" : "\(d)"
+            } else if let i = try? node.attribute(name, as: Int64.self) {
+                value = i.count == 1 ? "\(i[0])" : "\(i)"
+            } else if let i = try? node.attribute(name, as: Int32.self) {
+                value = i.count == 1 ? "\(i[0])" : "\(i)"
+            } else if let f = try? node.attribute(name, as: Float.self) {
+                value = f.count == 1 ? "\(f[0])" : "\(f)"
+            } else {
+                value = "(unprintable type)"
+            }
+            print("\(indent)@\(name) = \(value)")
+        }
+    }
+}

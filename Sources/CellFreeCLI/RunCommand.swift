@@ -1,0 +1,65 @@
+import ArgumentParser
+import Foundation
+import Glibc
+import Pipeline
+
+/// `cellfree run MANIFEST`: computes every instance not already in the cache.
+struct RunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run a manifest: compute what is not cached, in parallel, resumably.",
+        discussion: "Exit codes: 0 all done, 1 a stage failed or was skipped, 2 manifest or usage error, 130 interrupted."
+    )
+
+    @OptionGroup var options: ManifestOptions
+
+    @Option(name: .short, help: "Worker processes (local) running at once.")
+    var j = 1
+
+    @Option(parsing: .upToNextOption, help: "Run only these stages (and what they need).")
+    var only: [String] = []
+
+    @Option(help: "Where instances run: local (worker processes) or slurm (job arrays).")
+    var executor = "local"
+
+    @Option(help: "Slurm: stage instances per array task.")
+    var perTask = 1
+
+    @Option(help: "Slurm: extra sbatch arguments, space-separated (e.g. \"--partition=debug --time=10\").")
+    var sbatchArgs = ""
+
+    @Flag(help: "Re-read and checksum every cached file instead of trusting unchanged ones.")
+    var verify = false
+
+    func run() throws {
+        let plan = try options.loadPlan()
+        guard j >= 1 else { throw fail("-j must be at least 1") }
+        let layout = options.layout
+        let exe = currentExecutable()
+        let jobExecutor: any JobExecutor
+        switch executor {
+        case "local": jobExecutor = LocalExecutor(workers: j, executable: exe, layout: layout)
+        case "slurm":
+            guard SlurmExecutor.available else { throw fail("--executor slurm: sbatch and squeue are not on PATH") }
+            jobExecutor = SlurmExecutor(executable: exe, layout: layout, perTask: perTask,
+                                        extraArguments: sbatchArgs.split(separator: " ").map(String.init))
+        default: throw fail("--executor must be local or slurm, not '\(executor)'")
+        }
+        let scheduler = Scheduler(plan: plan, layout: layout, executor: jobExecutor, verifyAll: verify)
+        print("\(plan.manifest.name)\(plan.profile.map { " (profile \($0))" } ?? ""): \(plan.instances.count) instances, \(jobExecutor.describe)")
+        let summary: RunSummary
+        do {
+            summary = try scheduler.run(only: only)
+        } catch let e as PipelineError {
+            throw fail("\(e)")
+        }
+        print(summary.report)
+        if summary.interrupted { throw ExitCode(130) }
+        if !summary.succeeded { throw ExitCode(1) }
+    }
+}
+
+/// This program's own path, for worker processes.
+func currentExecutable() -> String {
+    (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+}

@@ -1,0 +1,135 @@
+import Foundation
+import Glibc
+import H5
+import Pipeline
+import Testing
+import TestSupport
+
+/// `cellfree run` end to end with the toy stages, in real subprocesses.
+@Suite(.serialized)
+struct RunTests {
+    static let manifest = """
+        name: pair
+        seed: 11
+        stages:
+          - {name: a, kind: toy, params: {count: 3, size: 5}}
+          - {name: b, kind: toy, params: {count: 2, size: 5}}
+          - {name: total_a, kind: toy-sum, inputs: [a]}
+          - {name: total_b, kind: toy-sum, inputs: [b]}
+          - {name: both, kind: toy-sum, inputs: [a, b]}
+
+        """
+
+    @Test func secondRunComputesNothingAndAChangeRerunsExactlyItsInstances() throws {
+        let w = try Workspace()
+        defer { w.cleanup() }
+        try w.write("m.yaml", Self.manifest)
+        let first = try w.cellfree(["run", "m.yaml", "-j", "2"])
+        #expect(first.status == 0, "\(first.output)")
+        #expect(first.output.contains("5 instances: 0 cached, 5 computed, 0 failed"), "\(first.output)")
+        let second = try w.cellfree(["run", "m.yaml", "-j", "2"])
+        #expect(second.output.contains("5 instances: 5 cached, 0 computed"), "\(second.output)")
+        #expect(!second.output.contains("start"))
+
+        try w.write("m.yaml", Self.manifest.replacingOccurrences(of: "count: 3, size: 5", with: "count: 4, size: 5"))
+        let why = try w.cellfree(["why", "m.yaml", "a"])
+        #expect(why.output.contains("a: changed: parameter count: 3 → 4"), "\(why.output)")
+        let whyTotal = try w.cellfree(["why", "m.yaml", "total_a"])
+        #expect(whyTotal.output.contains("input a: 1 of 1 upstream results changed"), "\(whyTotal.output)")
+        #expect(whyTotal.output.contains("upstream a: parameter count: 3 → 4"), "\(whyTotal.output)")
+        let whyB = try w.cellfree(["why", "m.yaml", "total_b"])
+        #expect(whyB.output.contains("total_b: cached"), "\(whyB.output)")
+
+        let third = try w.cellfree(["run", "m.yaml"])
+        #expect(third.output.contains("5 instances: 2 cached, 3 computed"), "\(third.output)")
+        for id in ["a", "total_a", "both"] { #expect(third.output.contains("done   \(id) ("), "\(third.output)") }
+        for id in ["b", "total_b"] { #expect(!third.output.contains("done   \(id) ("), "\(third.output)") }
+        #expect(w.strays().isEmpty, "\(w.strays())")
+    }
+
+    @Test func aFailureStopsItsDependentsOnly() throws {
+        let w = try Workspace()
+        defer { w.cleanup() }
+        try w.write("m.yaml", Self.manifest.replacingOccurrences(of: "count: 2, size: 5", with: "count: 2, size: 5, fail: true"))
+        let r = try w.cellfree(["run", "m.yaml", "-j", "2"])
+        #expect(r.status == 1)
+        #expect(r.output.contains("FAILED b: stage b: failing on purpose"), "\(r.output)")
+        #expect(r.output.contains("skipped total_b: input b failed"), "\(r.output)")
+        #expect(r.output.contains("skipped both: input b failed"), "\(r.output)")
+        #expect(r.output.contains("2 computed, 1 failed, 2 skipped"), "\(r.output)")
+        let logLine = r.output.split(separator: "\n").first { $0.contains("log: ") }.map { String($0.split(separator: " ").last!) }
+        let log = try String(contentsOfFile: w.dir + "/" + logLine!, encoding: .utf8)
+        #expect(log.contains("failing on purpose"))
+        #expect(w.results().count == 2)
+        #expect(w.strays().isEmpty, "\(w.strays())")
+    }
+
+    @Test func corruptCacheFilesAreNamedAndRecomputed() throws {
+        let w = try Workspace()
+        defer { w.cleanup() }
+        try w.write("m.yaml", Self.manifest)
+        #expect(try w.cellfree(["run", "m.yaml"]).status == 0)
+        let results = w.results().filter { $0.hasPrefix("toy/") }
+        #expect(results.count == 2)
+        let before = try results.map { try w.content($0) }
+        // Truncate one file; flip one byte inside the other's sample data.
+        let truncated = w.layout.root + "/" + results[0], flipped = w.layout.root + "/" + results[1]
+        let size = try FileManager.default.attributesOfItem(atPath: truncated)[.size] as! Int
+        #expect(truncate(truncated, off_t(size / 2)) == 0)
+        let file = try H5File.open(flipped)
+        let offset = try #require(try file.dataset("samples").storageOffset)
+        try file.close()
+        let fd = open(flipped, O_RDWR)
+        var byte: UInt8 = 0
+        pread(fd, &byte, 1, off_t(offset + 3))
+        byte ^= 0x10
+        pwrite(fd, &byte, 1, off_t(offset + 3))
+        close(fd)
+
+        let status = try w.cellfree(["status", "m.yaml"])
+        #expect(status.output.contains("a                             1        0        0        0        1        0") ||
+                status.output.contains("b                             1        0        0        0        1        0"), "\(status.output)")
+        let r = try w.cellfree(["run", "m.yaml"])
+        #expect(r.status == 0, "\(r.output)")
+        #expect(r.output.contains("corrupt cache file outputs/cache/\(results[0]) ("), "\(r.output)")
+        #expect(r.output.contains("corrupt cache file outputs/cache/\(results[1]) ("), "\(r.output)")
+        #expect(r.output.contains("content checksum mismatch"), "\(r.output)")
+        #expect(r.output.contains("unreadable"), "\(r.output)")
+        #expect(r.output.contains("2 computed"), "\(r.output)")
+        // Dependents keep their keys (inputs are identified by key, not by bytes) and stay cached.
+        #expect(r.output.contains("3 cached"), "\(r.output)")
+        #expect(try results.map { try w.content($0) } == before)
+    }
+
+    @Test func manifestErrorsExitWithStatus2AndNothingRuns() throws {
+        let w = try Workspace()
+        defer { w.cleanup() }
+        try w.write("bad.yaml", "name: m\nstages:\n  - {name: a, kind: toy}\n  - {name: s, kind: toy-sum, inputs: [a, zz]}\n")
+        let r = try w.cellfree(["run", "bad.yaml"])
+        #expect(r.status == 2)
+        #expect(r.output.contains("bad.yaml:4:"), "\(r.output)")
+        #expect(r.output.contains("field 'stages.s.inputs[1]'"), "\(r.output)")
+        #expect(!FileManager.default.fileExists(atPath: w.layout.root))
+    }
+
+    @Test func dagAndGarbageCollection() throws {
+        let w = try Workspace()
+        defer { w.cleanup() }
+        try w.write("m.yaml", Self.manifest)
+        let dag = try w.cellfree(["dag", "m.yaml"])
+        #expect(dag.output.contains("digraph \"pair\"") && dag.output.contains("\"a\" -> \"both\";") && dag.output.contains("\"b\" -> \"both\";"))
+        let mermaid = try w.cellfree(["dag", "m.yaml", "--format", "mermaid"])
+        #expect(mermaid.output.contains("flowchart LR") && mermaid.output.contains("s_a --> s_total_a"))
+        #expect(try w.cellfree(["run", "m.yaml"]).status == 0)
+        try w.write("m.yaml", Self.manifest.replacingOccurrences(of: "count: 2, size: 5", with: "count: 6, size: 5"))
+        #expect(try w.cellfree(["run", "m.yaml"]).status == 0)
+        #expect(w.results().count == 5 + 3)   // the old b, total_b and both are now unreferenced
+        let dry = try w.cellfree(["gc", "m.yaml"])
+        #expect(dry.output.contains("6 files"), "\(dry.output)")   // 3 results and their logs
+        #expect(w.results().count == 8)
+        let real = try w.cellfree(["gc", "m.yaml", "--delete"])
+        #expect(real.status == 0, "\(real.output)")
+        #expect(w.results().count == 5)
+        #expect(try w.cellfree(["run", "m.yaml"]).output.contains("5 cached, 0 computed"))
+    }
+}
