@@ -6,7 +6,7 @@ SHELL := /bin/bash
 DEB_PACKAGES := libopenblas-dev liblapacke-dev libhdf5-dev hdf5-tools libssl-dev gnuplot-nox pkg-config
 SWIFT ?= swift
 
-.PHONY: deps build release test bench reproduce clean
+.PHONY: deps build release test test-slurm bench reproduce clean
 
 # Installs only the packages that are missing; needs root (or sudo) the first time only.
 deps:
@@ -31,11 +31,22 @@ release: deps
 test: deps
 	$(SWIFT) test
 
+# The Slurm executor's tests against a single-node Slurm on this machine (installs slurm-wlm and
+# munge if missing, starts slurmctld + slurmd, stops them again if it started them).
+test-slurm: deps
+	$(SWIFT) build --build-tests
+	@was_running=0; scripts/slurm-local.sh status >/dev/null 2>&1 && was_running=1; \
+	scripts/slurm-local.sh start || exit 1; \
+	$(SWIFT) test --filter SlurmTests; status=$$?; \
+	[ $$was_running = 1 ] || scripts/slurm-local.sh stop; \
+	exit $$status
+
 bench: release
 	$(SWIFT) run -c release cellfree bench linalg
 	$(SWIFT) run -c release cellfree bench physics
 	$(SWIFT) run -c release cellfree bench labels
 	$(SWIFT) run -c release cellfree bench models
+	$(SWIFT) run -c release cellfree bench pipeline
 
 # For now: build and show the command line. The manifests arrive with the experiments issue.
 reproduce: deps

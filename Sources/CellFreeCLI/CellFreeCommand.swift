@@ -41,6 +41,7 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure speed; compare with ../shared/spec/baselines.md.",
-        subcommands: [LinalgBenchCommand.self, PhysicsBenchCommand.self, LabelsBenchCommand.self, ModelsBenchCommand.self]
+        subcommands: [LinalgBenchCommand.self, PhysicsBenchCommand.self, LabelsBenchCommand.self, ModelsBenchCommand.self,
+                      PipelineBenchCommand.self]
     )
 }

@@ -82,11 +82,20 @@ public final class SlurmExecutor: JobExecutor {
                     events.append(.finished(key: key, outcome: .failed("Slurm task of job \(arrays[i].jobID) ended without finishing it (see \(arrays[i].logPattern))")))
                 }
                 for f in [arrays[i].jobFile, arrays[i].eventsFile, arrays[i].script] { unlink(f) }
+                removeEmptyTaskLogs(jobID: arrays[i].jobID)
                 finished.append(i)
             }
         }
         for i in finished.reversed() { arrays.remove(at: i) }
         return events
+    }
+
+    /// Task logs (`logs/slurm/<job>_<task>.log`) that stayed empty say nothing: remove them.
+    private func removeEmptyTaskLogs(jobID: String) {
+        let dir = layout.logs + "/slurm"
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? [] where name.hasPrefix(jobID + "_") {
+            if let size = try? FileManager.default.attributesOfItem(atPath: dir + "/" + name)[.size] as? Int, size == 0 { unlink(dir + "/" + name) }
+        }
     }
 
     private func readEvents(_ array: inout SubmittedArray, into events: inout [ExecutorEvent]) {

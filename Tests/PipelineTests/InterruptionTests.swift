@@ -87,4 +87,20 @@ struct InterruptionTests {
         #expect(again.status == 0, "\(again.output)")
         #expect(w.results().count == 7)
     }
+
+    @Test func twoDriversNeverComputeTheSameKey() throws {
+        let w = try Workspace()
+        defer { w.cleanup() }
+        try w.write("m.yaml", Self.manifest)
+        let one = try w.start(["run", "m.yaml", "-j", "2"], log: w.dir + "/one.log")
+        let two = try w.start(["run", "m.yaml", "-j", "2"], log: w.dir + "/two.log")
+        one.waitUntilExit()
+        two.waitUntilExit()
+        #expect(one.terminationStatus == 0 && two.terminationStatus == 0)
+        let logs = try ["one", "two"].map { try String(contentsOfFile: w.dir + "/\($0).log", encoding: .utf8) }
+        let computed = logs.map { $0.split(separator: "\n").filter { $0.hasPrefix("done   ") }.count }
+        #expect(computed[0] + computed[1] == 7, "\(logs)")
+        #expect(w.results().count == 7)
+        #expect(w.strays().isEmpty, "\(w.strays())")
+    }
 }
