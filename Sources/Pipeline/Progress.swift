@@ -73,7 +73,9 @@ final class ProgressDisplay {
         guard force || t - lastDraw >= 0.1 else { return }
         lastDraw = t
         clearBlock()
-        var lines = ["[\(completed)/\(total)] \(active.count) running, \(formatDuration(t - start)) elapsed"]
+        var header = "[\(completed)/\(total)] \(active.count) running, \(formatDuration(t - start)) elapsed"
+        if completed > 0, completed < total { header += ", ETA \(formatDuration((t - start) / Double(completed) * Double(total - completed)))" }
+        var lines = [header]
         for a in active.values.sorted(by: { $0.started < $1.started }).prefix(20) {
             let fraction = a.total > 0 ? Double(a.done) / Double(a.total) : 0
             let filled = Int(fraction * 24)
