@@ -25,8 +25,12 @@ public final class Tape<T: TensorScalar> {
         self.threads = max(1, threads)
     }
 
-    /// `threads` when an op has at least `work` ≥ 2¹⁶ scalar operations to share, else 1.
-    func threads(forWork work: Int) -> Int { work >= 1 << 16 ? threads : 1 }
+    /// `threads` when an op has at least `parallelThreshold` scalar operations to share, else 1.
+    func threads(forWork work: Int) -> Int { work >= Self.parallelThreshold ? threads : 1 }
+
+    /// Below about 2²⁰ scalar operations (≈ 0.1–0.3 ms) the cost of waking a second thread outweighs
+    /// the gain on this 2-core VM (measured with `bench models --threads 2`, thresholds 2¹⁶…2²²).
+    static var parallelThreshold: Int { 1 << 20 }
 
     /// An input that needs no gradient.
     public func constant(_ value: Tensor<T>) -> Variable { append(value, needsGrad: false, backward: nil) }

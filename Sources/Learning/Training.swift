@@ -34,20 +34,75 @@ extension TreeTransformer: PowerModel {
     }
 }
 
+extension PowerBatch {
+    /// Samples `range` of the batch.
+    public func samples(_ range: Range<Int>) -> PowerBatch {
+        func rows(_ t: Tensor<T>) -> Tensor<T> {
+            let per = t.count / max(1, t.shape[0])
+            return Tensor(shape: [range.count] + t.shape.dropFirst(), values: Array(t.values[range.lowerBound * per..<range.upperBound * per]))
+        }
+        return PowerBatch(ue: rows(ue), ap: rows(ap), ul: rows(ul), dl: rows(dl), se: rows(se))
+    }
+}
+
+/// Gradient shards of a training step: the batch is cut into this many contiguous parts whose
+/// forward and backward passes are independent (data parallelism: one per thread when there are
+/// threads) and whose gradients are summed in shard order. The loss (30) is a mean over samples, so
+/// the sum weighted by shard sizes is the full-batch gradient; and since the shards do not depend on
+/// the thread count, neither does the result.
+public let trainingShards = 2
+
 extension PowerModel {
     /// Forward, loss, backward and one AdamW update (dropout on, masks from `dropout`) on `threads`
     /// threads (the result does not depend on it). Returns the loss.
     @discardableResult
     public mutating func trainingStep(_ batch: PowerBatch<Scalar>, optimizer: inout AdamW<Scalar>, dropout: DropoutStream,
                                       threads: Int = 1) -> Scalar {
-        let tape = Tape<Scalar>(threads: threads)
-        let bound = parameters.bind(tape)
-        let total = loss(tape, bound, batch, dropout: dropout)
-        tape.backward(total)
-        var gradients: [String: Tensor<Scalar>] = [:]
-        for name in parameters.names { gradients[name] = tape.gradient(bound[name]) }
-        optimizer.update(&parameters, gradients: gradients)
-        return tape.value(total).values[0]
+        let B = batch.ue.shape[0], shards = max(1, min(trainingShards, B))
+        // One draw from the step's stream keys every shard's dropout masks, so steps differ and shards never overlap.
+        let stepKey = dropout.rng.nextUInt64()
+        var losses = [Scalar](repeating: 0, count: shards)
+        var gradients = [[String: Tensor<Scalar>]](repeating: [:], count: shards)
+        let model = self
+        let names = parameters.names
+        let innerThreads = max(1, threads / shards)
+        losses.withUnsafeMutableBufferPointer { lossOut in
+            gradients.withUnsafeMutableBufferPointer { gradOut in
+                let out = UncheckedSendable(value: (lossOut.baseAddress!, gradOut.baseAddress!))
+                try! parallelFor(shards, threads: min(threads, shards)) { c in
+                    let range = (B * c / shards)..<(B * (c + 1) / shards)
+                    let tape = Tape<Scalar>(threads: innerThreads)
+                    let bound = model.parameters.bind(tape)
+                    let total = model.loss(tape, bound, batch.samples(range), dropout: DropoutStream(RandomStream(key: stepKey, index: UInt64(c))))
+                    tape.backward(total)
+                    var g: [String: Tensor<Scalar>] = [:]
+                    for name in names { g[name] = tape.gradient(bound[name]) }
+                    out.value.0[c] = tape.value(total).values[0]
+                    out.value.1[c] = g
+                }
+            }
+        }
+        // Σ_c (n_c / B)·∇L_c, in shard order.
+        var combined = gradients[0]
+        var loss: Scalar = 0
+        for c in 0..<shards {
+            let weight = Scalar(B * (c + 1) / shards - B * c / shards) / Scalar(B)
+            loss += weight * losses[c]
+            for name in names {
+                guard let g = gradients[c][name] else { continue }
+                if c == 0 {
+                    combined[name] = Tensor(shape: g.shape, values: g.values.map { weight * $0 })
+                } else {
+                    combined[name]!.values.withUnsafeMutableBufferPointer { acc in
+                        g.values.withUnsafeBufferPointer { gi in
+                            for i in 0..<acc.count { acc[i] += weight * gi[i] }
+                        }
+                    }
+                }
+            }
+        }
+        optimizer.update(&parameters, gradients: combined, threads: threads)
+        return loss
     }
 
     /// The loss in evaluation mode (dropout off, no gradients).

@@ -54,6 +54,34 @@ struct TrainingTests {
         return TreeTransformer(config: c, using: &rng)
     }
 
+    /// The step's shards, weighted by their sizes, give the full-batch gradient: with dropout 0 one
+    /// sharded step equals a hand-made step from one tape over the whole (odd-sized) batch.
+    @Test func shardedStepEqualsTheFullBatchGradient() {
+        var c = TreeTransformerConfig()
+        (c.dEnc, c.dModel, c.heads, c.dFF, c.dropout) = (8, 16, 2, 32, 0)
+        var rng = RandomStream(seed: 8, name: "init")
+        var sharded = TreeTransformer<Float>(config: c, using: &rng)
+        var whole = sharded
+        let batch = Self.dataset(batch: 32, seed: 8)[0].samples(0..<31)
+        // eps = 1 makes the first AdamW step ≈ lr·g, so parameter differences measure gradient differences.
+        var optimizerA = AdamW<Float>(learningRate: 1, eps: 1), optimizerB = optimizerA
+        let loss = sharded.trainingStep(batch, optimizer: &optimizerA, dropout: DropoutStream(RandomStream(seed: 1, name: "d")))
+        let tape = Tape<Float>()
+        let bound = whole.parameters.bind(tape)
+        let total = whole.loss(tape, bound, batch, dropout: nil)
+        tape.backward(total)
+        var gradients: [String: Tensor<Float>] = [:]
+        for name in whole.parameters.names { gradients[name] = tape.gradient(bound[name]) }
+        optimizerB.update(&whole.parameters, gradients: gradients)
+        #expect(abs(loss - tape.value(total).values[0]) < 1e-6)
+        for name in whole.parameters.names {
+            let a = sharded.parameters[name]!.values, b = whole.parameters[name]!.values
+            let worst = zip(a, b).map { abs($0 - $1) }.max()!
+            let scale = gradients[name].map { $0.values.map(abs).max()! } ?? 0
+            #expect(worst <= 1e-5 * max(scale, 1e-3), "\(name): \(worst) (gradient scale \(scale))")
+        }
+    }
+
     @Test func clusterPowerNetLearnsAndRepeats() {
         let (first, parameters) = Self.run(Self.smallCluster(seed: 1), epochs: 6, seed: 1)
         let (again, parametersAgain) = Self.run(Self.smallCluster(seed: 1), epochs: 6, seed: 1)
