@@ -48,11 +48,13 @@ bench: release
 	$(SWIFT) run -c release cellfree bench models
 	$(SWIFT) run -c release cellfree bench pipeline
 
-# For now: build and show the command line. The manifests arrive with the experiments issue.
+# Builds the release binary and runs manifests/reproduce.yaml (PROFILE=default unless given) with
+# both cores; figures land in outputs/figures/. Rerunning recomputes nothing that is cached.
+PROFILE ?= default
+JOBS ?= 2
 reproduce: deps
 	$(SWIFT) build -c release
-	$(SWIFT) run -c release cellfree --help
-	@mkdir -p outputs
+	.build/release/cellfree run manifests/reproduce.yaml --profile $(PROFILE) -j $(JOBS)
 
 clean:
 	rm -rf .build .build-*

@@ -52,8 +52,10 @@ let package = Package(
         .target(name: "ReferenceCheck", dependencies: ["CellFree", "H5"]),
         // Manifests, plans and keys, the HDF5 cache, locks, the scheduler and its executors (local, Slurm).
         .target(name: "Pipeline", dependencies: ["H5", "CCrypto", .product(name: "Yams", package: "Yams")]),
+        // The stage kinds of the papers' experiments: physics and models bound to the pipeline; figures.
+        .target(name: "Experiments", dependencies: ["CellFree", "Learning", "ModelStore", "Pipeline", "H5", "Linalg"]),
         .executableTarget(name: "CellFreeCLI", dependencies: [
-            "Linalg", "H5", "CellFree", "ReferenceCheck", "Learning", "ModelCheck", "Pipeline",
+            "Linalg", "H5", "CellFree", "ReferenceCheck", "Learning", "ModelCheck", "Pipeline", "Experiments",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // Fixture paths and scratch directories shared by the test targets.

@@ -1,10 +1,11 @@
 import ArgumentParser
+import Experiments
 import Foundation
 import Pipeline
 
 /// Every stage kind this `cellfree` knows: the pipeline's own toy kinds (tests, benchmarks) and the
 /// experiments' kinds.
-let stageRegistry = StageRegistry(toyStageKinds)
+let stageRegistry = StageRegistry(toyStageKinds + experimentStageKinds)
 
 /// Written into every cache file's `code_version`.
 let codeVersion = "cellfree \(CellFreeCommand.configuration.version)"

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Experiments
 import Foundation
 import Glibc
 import Pipeline
@@ -54,6 +55,11 @@ struct RunCommand: ParsableCommand {
             throw fail("\(e)")
         }
         print(summary.report)
+        do {
+            for line in try exportFigures(plan, layout: layout, directory: options.outputs + "/figures") { print(line) }
+        } catch {
+            throw fail("exporting figures: \(error)", code: 1)
+        }
         if summary.interrupted { throw ExitCode(130) }
         if !summary.succeeded { throw ExitCode(1) }
     }

@@ -1,0 +1,76 @@
+import CellFree
+import H5
+import Linalg
+import Pipeline
+
+/// `baselines`: for each drop of its `layouts` input, the clusters of each scheme (CF: every AP
+/// serves every UE; DCC: each UE's Q strongest APs, papers.md §5.6), the closed-form max-min powers
+/// (UL, DL with a total and a per-AP budget) and the resulting per-UE SEs (papers.md §3).
+public struct BaselinesStage: StageKind {
+    public init() {}
+    public let name = "baselines"
+    public let version = 1
+    public let summary = "CF and DCC clusters with closed-form max-min powers and SEs"
+    public let parameters: [ParameterSpec] = [
+        ParameterSpec("K", .int, default: .int(10), "UEs per drop (must match the layouts)"),
+        ParameterSpec("L", .int, default: .int(16), "APs (must match the layouts)"),
+        ParameterSpec("side", .double, default: .double(500), "side of the area [m] (must match the layouts)"),
+        ParameterSpec("ap_layout", .string, default: .string("grid"), "AP positions", choices: ["grid", "uniform"]),
+        ParameterSpec("schemes", .list(.string), default: .list([.string("cf"), .string("dcc")]), "cluster schemes: cf, dcc, book-dcc"),
+        ParameterSpec("dcc_q", .int, default: .int(4), "APs per UE in the DCC baseline (papers.md §5.6: Q = 4, Miretti's code)"),
+        ParameterSpec("method", .string, default: .string("statistics"), "UatF terms: MR closed forms, or MMSE by Monte Carlo",
+                      choices: ["statistics", "monte-carlo"]),
+        ParameterSpec("realizations", .int, default: .int(100), "channel realizations per drop (monte-carlo)"),
+        ParameterSpec("seed", .int, default: .int(0), "random seed (the manifest's seed unless set)"),
+    ]
+
+    public func run(_ context: StageContext) throws {
+        let p = context.params
+        let schemes = try p.strings("schemes"), Q = try p.int("dcc_q")
+        for s in schemes where !["cf", "dcc", "book-dcc"].contains(s) {
+            throw PipelineError.stage(id: context.id, detail: "unknown scheme '\(s)' (cf, dcc, book-dcc)")
+        }
+        let method: LabelMethod = try p.string("method") == "statistics" ? .statisticsOnly
+            : .monteCarlo(realizations: try p.int("realizations"))
+        let params = try networkParameters(context)
+        let layouts = try context.input("layouts")
+        let file = try layouts.open()
+        let drops = try readLayouts(file)
+        try file.close()
+        guard let first = drops.first, first.layout.uePositions.count == params.K, first.layout.apPositions.count == params.L else {
+            throw PipelineError.stage(id: context.id, detail: "layouts \(layouts.path) do not have K = \(params.K), L = \(params.L)")
+        }
+        let (K, L, count) = (params.K, params.L, drops.count)
+        var results: [String: (ul: [Double], dlTotal: [Double], dlPerAP: [Double], seUL: [Double], seDL: [Double], links: [Int64])] = [:]
+        for s in schemes { results[s] = ([], [], [], [], [], []) }
+        for (i, draws) in drops.enumerated() {
+            let setup = try NetworkSetup(params, draws: draws)
+            var rng = RandomStream(seed: context.streamSeed, name: "baselines", index: UInt64(i))
+            for s in schemes {
+                let D: ClusterMatrix
+                switch s {
+                case "cf": D = .full(L: L, K: K)
+                case "dcc": D = try strongestAPClusters(gainOverNoiseDB: setup.gainOverNoiseDB, L: L, K: K, Q: min(Q, L))
+                default: D = setup.dcc
+                }
+                let labels = try powerLabels(setup, clusters: D, method: method, using: &rng)
+                results[s]!.ul += labels.uplinkPowers
+                results[s]!.dlTotal += labels.downlinkPowersTotal
+                results[s]!.dlPerAP += labels.downlinkPowersPerAP
+                results[s]!.seUL += labels.optimalUplinkSE
+                results[s]!.seDL += labels.optimalDownlinkSEPerAP
+                results[s]!.links.append(Int64(D.serves.filter { $0 }.count))
+            }
+            context.progress(i + 1, of: count)
+        }
+        for s in schemes {
+            let g = try context.output.createGroup(s), r = results[s]!
+            try g.write("ul_power", r.ul, shape: [count, K]).setAttribute("units", "mW")
+            try g.write("dl_power_total", r.dlTotal, shape: [count, K]).setAttribute("units", "mW")
+            try g.write("dl_power_per_ap", r.dlPerAP, shape: [count, K]).setAttribute("units", "mW")
+            try g.write("se_ul", r.seUL, shape: [count, K]).setAttribute("units", "bit/s/Hz")
+            try g.write("se_dl", r.seDL, shape: [count, K]).setAttribute("units", "bit/s/Hz (per-AP budget)")
+            try g.write("connections", r.links, shape: [count]).setAttribute("units", "AP–UE links")
+        }
+    }
+}

@@ -1,0 +1,62 @@
+import Foundation
+import H5
+import Pipeline
+import Testing
+import TestSupport
+
+/// `manifests/smoke.yaml` through the real `cellfree run`: shapes and sanity of every stage's output,
+/// the figures on disk, and a second run that recomputes nothing.
+@Suite(.serialized)
+struct SmokeManifestTests {
+    static let manifest = Fixtures.testsDirectory.deletingLastPathComponent().appendingPathComponent("manifests/smoke.yaml").path
+
+    @Test func smokeManifestRunsAndItsOutputsAreSane() throws {
+        let w = try Workspace()
+        defer { w.cleanup() }
+        let r = try w.cellfree(["run", Self.manifest, "-j", "2"])
+        #expect(r.status == 0, "\(r.output)")
+        let L = 16, Q = 4
+        let pUL = 100.0, pDL = 200.0   // mW (papers.md §4)
+        var checkedBaselines = 0
+        for f in w.results() where f.hasPrefix("baselines/") {
+            let h5 = try H5File.open(w.layout.root + "/" + f)
+            defer { try? h5.close() }
+            let params = try parseJSON(try h5.stringAttribute("params"))
+            guard case .map(let pairs) = params, let K = Dictionary(pairs, uniquingKeysWith: { a, _ in a })["K"]?.integer else {
+                Issue.record("no K in \(f)"); continue
+            }
+            for scheme in ["cf", "dcc"] {
+                let g = try h5.group(scheme)
+                let ul = try g.read("ul_power", as: Double.self), dl = try g.read("dl_power_total", as: Double.self)
+                let seUL = try g.read("se_ul", as: Double.self).values, seDL = try g.read("se_dl", as: Double.self).values
+                let links = try g.read("connections", as: Int64.self).values
+                #expect(ul.shape == [3, K] && dl.shape == [3, K])
+                #expect(ul.values.allSatisfy { $0 > 0 && $0 <= pUL * (1 + 1e-12) })
+                #expect((seUL + seDL).allSatisfy { $0.isFinite && $0 > 0 })
+                for d in 0..<3 {
+                    // Max-min: the strongest-loaded UE is at P̄_UL; the DL total budget L·P̄_DL is spent exactly.
+                    #expect(abs(ul.values[d * K..<(d + 1) * K].max()! - pUL) < 1e-9 * pUL)
+                    #expect(abs(dl.values[d * K..<(d + 1) * K].reduce(0, +) - Double(L) * pDL) < 1e-9 * Double(L) * pDL)
+                }
+                #expect(links.allSatisfy { $0 == Int64(scheme == "cf" ? K * L : K * Q) })
+            }
+            checkedBaselines += 1
+        }
+        #expect(checkedBaselines == 3)
+        let figures = try FileManager.default.contentsOfDirectory(atPath: w.outputs + "/figures").sorted()
+        for base in ["smoke-connections-vs-k", "smoke-se-vs-k"] {
+            for ext in ["csv", "gp", "pdf", "png"] { #expect(figures.contains("\(base).\(ext)"), "\(figures)") }
+        }
+        let csv = try String(contentsOfFile: w.outputs + "/figures/smoke-se-vs-k.csv", encoding: .utf8).split(separator: "\n")
+        #expect(csv.first == "K,cf_ul,cf_dl,dcc_ul,dcc_dl")
+        #expect(csv.dropFirst().map { $0.split(separator: ",").first! } == ["6", "10", "20"])
+        // Full cooperation serves every UE from every AP: its max-min SE is at least DCC's.
+        for row in csv.dropFirst() {
+            let v = row.split(separator: ",").map { Double($0)! }
+            #expect(v[1] >= v[3] - 1e-12 && v[2] >= v[4] - 1e-12, "\(row)")
+        }
+        let again = try w.cellfree(["run", Self.manifest, "-j", "2"])
+        #expect(again.output.contains("8 instances: 8 cached, 0 computed"), "\(again.output)")
+        #expect(again.output.contains("smoke-se-vs-k.{csv,gp,png,pdf} (unchanged)"), "\(again.output)")
+    }
+}
