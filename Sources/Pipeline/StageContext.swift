@@ -12,56 +12,27 @@ public struct StageParameters: Sendable {
         self.id = id
     }
 
-    private func value(_ name: String) throws -> ParamValue {
+    /// The parameter `name` converted by `extract`, or a stage error naming it and the type expected.
+    private func typed<R>(_ name: String, _ expected: String, _ extract: (ParamValue) -> R?) throws -> R {
         guard let v = values[name] else { throw PipelineError.stage(id: id, detail: "parameter '\(name)' is not set") }
-        return v
+        guard let r = extract(v) else { throw PipelineError.stage(id: id, detail: "parameter '\(name)' must be \(expected), found \(v.typeName)") }
+        return r
     }
 
-    private func fail(_ name: String, _ expected: String, _ v: ParamValue) -> PipelineError {
-        .stage(id: id, detail: "parameter '\(name)' must be \(expected), found \(v.typeName)")
+    /// All elements converted, or nil if any fails.
+    private static func list<R>(_ v: ParamValue, _ element: (ParamValue) -> R?) -> [R]? {
+        guard let items = v.list else { return nil }
+        let out = items.compactMap(element)
+        return out.count == items.count ? out : nil
     }
 
-    public func int(_ name: String) throws -> Int {
-        let v = try value(name)
-        guard let i = v.integer else { throw fail(name, "an integer", v) }
-        return i
-    }
-
-    public func double(_ name: String) throws -> Double {
-        let v = try value(name)
-        guard let d = v.number else { throw fail(name, "a number", v) }
-        return d
-    }
-
-    public func bool(_ name: String) throws -> Bool {
-        let v = try value(name)
-        guard let b = v.bool else { throw fail(name, "a boolean", v) }
-        return b
-    }
-
-    public func string(_ name: String) throws -> String {
-        let v = try value(name)
-        guard let s = v.string else { throw fail(name, "a string", v) }
-        return s
-    }
-
-    public func ints(_ name: String) throws -> [Int] {
-        let v = try value(name)
-        guard let l = v.list, let out = Optional(l.compactMap(\.integer)), out.count == l.count else { throw fail(name, "a list of integers", v) }
-        return out
-    }
-
-    public func doubles(_ name: String) throws -> [Double] {
-        let v = try value(name)
-        guard let l = v.list, let out = Optional(l.compactMap(\.number)), out.count == l.count else { throw fail(name, "a list of numbers", v) }
-        return out
-    }
-
-    public func strings(_ name: String) throws -> [String] {
-        let v = try value(name)
-        guard let l = v.list, let out = Optional(l.compactMap(\.string)), out.count == l.count else { throw fail(name, "a list of strings", v) }
-        return out
-    }
+    public func int(_ name: String) throws -> Int { try typed(name, "an integer") { $0.integer } }
+    public func double(_ name: String) throws -> Double { try typed(name, "a number") { $0.number } }
+    public func bool(_ name: String) throws -> Bool { try typed(name, "a boolean") { $0.bool } }
+    public func string(_ name: String) throws -> String { try typed(name, "a string") { $0.string } }
+    public func ints(_ name: String) throws -> [Int] { try typed(name, "a list of integers") { Self.list($0) { $0.integer } } }
+    public func doubles(_ name: String) throws -> [Double] { try typed(name, "a list of numbers") { Self.list($0) { $0.number } } }
+    public func strings(_ name: String) throws -> [String] { try typed(name, "a list of strings") { Self.list($0) { $0.string } } }
 }
 
 /// One upstream result a stage reads.
