@@ -43,8 +43,24 @@ struct SmokeManifestTests {
             checkedBaselines += 1
         }
         #expect(checkedBaselines == 3)
+        // Max-min clustering: Algorithm 1 reaches the spectral-radius optimum (16) on every drop, and the
+        // exhaustive scheme is never worse than fixed or add-AP (its option set contains theirs).
+        for f in w.results() where f.hasPrefix("maxmin-clustering/") {
+            let h5 = try H5File.open(w.layout.root + "/" + f)
+            defer { try? h5.close() }
+            let fixedPoint = try h5.read("sinr_fixed_point", as: Double.self), spectral = try h5.read("sinr_spectral", as: Double.self)
+            #expect(fixedPoint.shape == spectral.shape && fixedPoint.values.allSatisfy { $0.isFinite && $0 > 0 })
+            #expect(zip(fixedPoint.values, spectral.values).allSatisfy { abs($0 - $1) <= 1e-6 * $1 })
+            let schemes = try h5.stringAttribute("schemes").split(separator: ",").map(String.init)
+            if let e = schemes.firstIndex(of: "exhaustive") {
+                let perScheme = fixedPoint.count / fixedPoint.shape[0]
+                for s in schemes.indices where s != e {
+                    for i in 0..<perScheme { #expect(fixedPoint.values[e * perScheme + i] >= fixedPoint.values[s * perScheme + i] * (1 - 1e-6)) }
+                }
+            }
+        }
         let figures = try FileManager.default.contentsOfDirectory(atPath: w.outputs + "/figures").sorted()
-        for base in ["smoke-connections-vs-k", "smoke-se-vs-k"] {
+        for base in ["smoke-connections-vs-k", "smoke-se-vs-k", "smoke-maxmin-cdf", "smoke-maxmin-vs-cs", "smoke-maxmin-setups"] {
             for ext in ["csv", "gp", "pdf", "png"] { #expect(figures.contains("\(base).\(ext)"), "\(figures)") }
         }
         let csv = try String(contentsOfFile: w.outputs + "/figures/smoke-se-vs-k.csv", encoding: .utf8).split(separator: "\n")
@@ -56,7 +72,7 @@ struct SmokeManifestTests {
             #expect(v[1] >= v[3] - 1e-12 && v[2] >= v[4] - 1e-12, "\(row)")
         }
         let again = try w.cellfree(["run", Self.manifest, "-j", "2"])
-        #expect(again.output.contains("8 instances: 8 cached, 0 computed"), "\(again.output)")
+        #expect(again.output.contains("14 instances: 14 cached, 0 computed"), "\(again.output)")
         #expect(again.output.contains("smoke-se-vs-k.{csv,gp,png,pdf} (unchanged)"), "\(again.output)")
     }
 }
