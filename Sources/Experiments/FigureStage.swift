@@ -7,7 +7,8 @@ import Pipeline
 ///
 /// Plots: `se-vs-k` (mean per-UE UL and DL SE of each baseline scheme vs K; linear-attention paper
 /// Fig. 5 without the learned curves), `connections-vs-k` (mean AP–UE links vs K, Fig. 6), and the
-/// max-min clustering paper's `maxmin-cdf` (Fig. 3a), `maxmin-vs-cs` (Fig. 3b), `maxmin-setups` (Fig. 3c).
+/// max-min clustering paper's `maxmin-cdf` (Fig. 3a), `maxmin-vs-cs` (Fig. 3b), `maxmin-setups` (Fig. 3c),
+/// and the Tree paper's `loss-curves` (Fig. 4).
 public struct FigureStage: StageKind {
     public init() {}
     public let name = "figure"
@@ -15,7 +16,7 @@ public struct FigureStage: StageKind {
     public let summary = "CSV + gnuplot script of a figure from its inputs"
     public let parameters: [ParameterSpec] = [
         ParameterSpec("plot", .string, default: nil, "what to draw",
-                      choices: ["se-vs-k", "connections-vs-k", "maxmin-cdf", "maxmin-vs-cs", "maxmin-setups"]),
+                      choices: ["se-vs-k", "connections-vs-k", "maxmin-cdf", "maxmin-vs-cs", "maxmin-setups", "loss-curves"]),
         ParameterSpec("file", .string, default: nil, "base name under outputs/figures/ (e.g. fig5-se-vs-k)"),
         ParameterSpec("title", .string, default: .string(""), "figure title"),
         ParameterSpec("cs", .int, default: .int(0), "maxmin-cdf: the candidate size to show (0 = the largest)"),
@@ -33,6 +34,8 @@ public struct FigureStage: StageKind {
         switch plot {
         case "se-vs-k", "connections-vs-k":
             (csv, script) = try baselinePlot(plot, file: file, inputs: inputs.filter { $0.kind == "baselines" }, script: script, id: context.id)
+        case "loss-curves":
+            (csv, script) = try lossCurvesPlot(file: file, inputs: inputs.filter { $0.kind == "train" }, script: script, id: context.id)
         default:
             (csv, script) = try maxMinPlot(plot, file: file, inputs: inputs.filter { $0.kind == "maxmin-clustering" }, script: script,
                                            cs: try context.params.int("cs"), budget: try context.params.double("budget_dbm"), id: context.id)
@@ -134,4 +137,4 @@ private func gnuplot(_ arguments: [String], in directory: String) throws -> Int3
 }
 
 /// The experiments' stage kinds.
-public let experimentStageKinds: [any StageKind] = [LayoutsStage(), BaselinesStage(), MaxMinClusteringStage(), FigureStage()]
+public let experimentStageKinds: [any StageKind] = [LayoutsStage(), BaselinesStage(), MaxMinClusteringStage(), TrainStage(), FigureStage()]

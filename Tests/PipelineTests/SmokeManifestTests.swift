@@ -59,8 +59,16 @@ struct SmokeManifestTests {
                 }
             }
         }
+        // Training: finite losses, the training loss falls over the 3 epochs, the weights are stored.
+        let trained = try #require(w.results().first { $0.hasPrefix("train/") })
+        let model = try H5File.open(w.layout.root + "/" + trained)
+        let trainLoss = try model.read("train_loss", as: Double.self).values, valLoss = try model.read("val_loss", as: Double.self).values
+        #expect(trainLoss.count == 3 && valLoss.count == 3 && (trainLoss + valLoss).allSatisfy { $0.isFinite && $0 > 0 })
+        #expect(trainLoss.last! < trainLoss.first!)
+        #expect(try model.dataset("params/dec_l2.W").shape == [64, 2])
+        try model.close()
         let figures = try FileManager.default.contentsOfDirectory(atPath: w.outputs + "/figures").sorted()
-        for base in ["smoke-connections-vs-k", "smoke-se-vs-k", "smoke-maxmin-cdf", "smoke-maxmin-vs-cs", "smoke-maxmin-setups"] {
+        for base in ["smoke-connections-vs-k", "smoke-se-vs-k", "smoke-maxmin-cdf", "smoke-maxmin-vs-cs", "smoke-maxmin-setups", "smoke-tree-loss"] {
             for ext in ["csv", "gp", "pdf", "png"] { #expect(figures.contains("\(base).\(ext)"), "\(figures)") }
         }
         let csv = try String(contentsOfFile: w.outputs + "/figures/smoke-se-vs-k.csv", encoding: .utf8).split(separator: "\n")
@@ -72,7 +80,7 @@ struct SmokeManifestTests {
             #expect(v[1] >= v[3] - 1e-12 && v[2] >= v[4] - 1e-12, "\(row)")
         }
         let again = try w.cellfree(["run", Self.manifest, "-j", "2"])
-        #expect(again.output.contains("14 instances: 14 cached, 0 computed"), "\(again.output)")
+        #expect(again.output.contains("16 instances: 16 cached, 0 computed"), "\(again.output)")
         #expect(again.output.contains("smoke-se-vs-k.{csv,gp,png,pdf} (unchanged)"), "\(again.output)")
     }
 }

@@ -1,0 +1,30 @@
+import Foundation
+import H5
+import Pipeline
+
+/// `loss-curves` (Tree paper Fig. 4): training and validation loss per epoch of each `train` input,
+/// labelled by its model and, when they differ, its swept parameters.
+func lossCurvesPlot(file: String, inputs: [StageInput], script: String, id: String) throws -> (String, String) {
+    guard !inputs.isEmpty else { throw PipelineError.stage(id: id, detail: "needs train inputs") }
+    var columns: [[Double]] = [], names: [String] = []
+    for (i, input) in inputs.enumerated() {
+        let h5 = try input.open()
+        defer { try? h5.close() }
+        let label = (try? h5.stringAttribute("model")) ?? "model"
+        let tag = inputs.count > 1 ? "\(label)\(i)" : label
+        columns.append(try h5.read("train_loss", as: Double.self).values)
+        columns.append(try h5.read("val_loss", as: Double.self).values)
+        names += ["\(tag)_train", "\(tag)_val"]
+    }
+    let epochs = columns.map(\.count).max()!
+    var csv = "epoch," + names.joined(separator: ",") + "\n"
+    for e in 0..<epochs {
+        csv += "\(e + 1)," + columns.map { e < $0.count ? String(format: "%.6g", $0[e]) : "NaN" }.joined(separator: ",") + "\n"
+    }
+    var script = script
+    script += "set xlabel 'Epoch'\nset ylabel 'Loss (MSE of normalised powers)'\nset logscale y\nplot "
+    script += names.enumerated().map { i, n in
+        "'\(file).csv' using 1:\(2 + i) with linespoints\(n.hasSuffix("_val") ? " dashtype 2" : "") title '\(n.replacingOccurrences(of: "_", with: " "))'"
+    }.joined(separator: ", \\\n     ") + "\n"
+    return (csv, script)
+}
