@@ -58,7 +58,7 @@ public struct CacheLayout: Sendable {
             unlink(jobsDirectory + "/" + name)
             removed.append(jobsDirectory + "/" + name)
         }
-        if let jobs = try? fm.contentsOfDirectory(atPath: jobsDirectory), jobs.isEmpty { rmdir(jobsDirectory) }
+        // The (possibly empty) jobs directory stays: another driver may be about to write into it.
         return removed
     }
 

@@ -96,8 +96,8 @@ struct InterruptionTests {
         let two = try w.start(["run", "m.yaml", "-j", "2"], log: w.dir + "/two.log")
         one.waitUntilExit()
         two.waitUntilExit()
-        #expect(one.terminationStatus == 0 && two.terminationStatus == 0)
         let logs = try ["one", "two"].map { try String(contentsOfFile: w.dir + "/\($0).log", encoding: .utf8) }
+        #expect(one.terminationStatus == 0 && two.terminationStatus == 0, "\(logs)")
         let computed = logs.map { $0.split(separator: "\n").filter { $0.hasPrefix("done   ") }.count }
         #expect(computed[0] + computed[1] == 7, "\(logs)")
         #expect(w.results().count == 7)
