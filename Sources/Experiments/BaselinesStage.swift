@@ -33,7 +33,7 @@ public struct BaselinesStage: StageKind {
         let method: LabelMethod = try p.string("method") == "statistics" ? .statisticsOnly
             : .monteCarlo(realizations: try p.int("realizations"))
         let params = try networkParameters(context)
-        let layouts = try context.input("layouts")
+        let layouts = try context.input(ofKind: "layouts")
         let file = try layouts.open()
         let drops = try readLayouts(file)
         try file.close()

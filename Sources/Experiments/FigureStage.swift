@@ -8,15 +8,15 @@ import Pipeline
 /// Plots: `se-vs-k` (mean per-UE UL and DL SE of each baseline scheme vs K; linear-attention paper
 /// Fig. 5 without the learned curves), `connections-vs-k` (mean AP–UE links vs K, Fig. 6), and the
 /// max-min clustering paper's `maxmin-cdf` (Fig. 3a), `maxmin-vs-cs` (Fig. 3b), `maxmin-setups` (Fig. 3c),
-/// and the Tree paper's `loss-curves` (Fig. 4).
+/// and the Tree paper's `loss-curves` (Fig. 4), `power-cdf` (Fig. 5) and `se-vs-k-predicted` (Fig. 6).
 public struct FigureStage: StageKind {
     public init() {}
     public let name = "figure"
-    public let version = 1
+    public let version = 2
     public let summary = "CSV + gnuplot script of a figure from its inputs"
     public let parameters: [ParameterSpec] = [
         ParameterSpec("plot", .string, default: nil, "what to draw",
-                      choices: ["se-vs-k", "connections-vs-k", "maxmin-cdf", "maxmin-vs-cs", "maxmin-setups", "loss-curves"]),
+                      choices: ["se-vs-k", "connections-vs-k", "maxmin-cdf", "maxmin-vs-cs", "maxmin-setups", "loss-curves", "power-cdf", "se-vs-k-predicted"]),
         ParameterSpec("file", .string, default: nil, "base name under outputs/figures/ (e.g. fig5-se-vs-k)"),
         ParameterSpec("title", .string, default: .string(""), "figure title"),
         ParameterSpec("cs", .int, default: .int(0), "maxmin-cdf: the candidate size to show (0 = the largest)"),
@@ -36,6 +36,8 @@ public struct FigureStage: StageKind {
             (csv, script) = try baselinePlot(plot, file: file, inputs: inputs.filter { $0.kind == "baselines" }, script: script, id: context.id)
         case "loss-curves":
             (csv, script) = try lossCurvesPlot(file: file, inputs: inputs.filter { $0.kind == "train" }, script: script, id: context.id)
+        case "power-cdf", "se-vs-k-predicted":
+            (csv, script) = try evaluationPlot(plot, file: file, inputs: inputs.filter { $0.kind == "evaluate" }, script: script, id: context.id)
         default:
             (csv, script) = try maxMinPlot(plot, file: file, inputs: inputs.filter { $0.kind == "maxmin-clustering" }, script: script,
                                            cs: try context.params.int("cs"), budget: try context.params.double("budget_dbm"), id: context.id)
@@ -137,4 +139,4 @@ private func gnuplot(_ arguments: [String], in directory: String) throws -> Int3
 }
 
 /// The experiments' stage kinds.
-public let experimentStageKinds: [any StageKind] = [LayoutsStage(), BaselinesStage(), MaxMinClusteringStage(), TrainStage(), FigureStage()]
+public let experimentStageKinds: [any StageKind] = [LayoutsStage(), BaselinesStage(), MaxMinClusteringStage(), TrainStage(), EvaluateStage(), FigureStage()]

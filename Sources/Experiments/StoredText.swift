@@ -1,3 +1,4 @@
+import Pipeline
 import H5
 
 // Text in result files (figure CSVs, gnuplot scripts): UTF-8 bytes as a uint8 dataset, so the
@@ -10,5 +11,19 @@ extension H5Group {
 
     func readText(_ name: String) throws -> String {
         String(decoding: try read(name, as: UInt8.self).values, as: UTF8.self)
+    }
+}
+
+extension StageContext {
+    /// Every input result of stage kind `kind`, whatever the input stages are called.
+    func inputs(ofKind kind: String) -> [StageInput] {
+        inputs.keys.sorted().flatMap { inputs[$0]! }.filter { $0.kind == kind }
+    }
+
+    /// The single input of kind `kind`, or a stage error.
+    func input(ofKind kind: String) throws -> StageInput {
+        let list = inputs(ofKind: kind)
+        guard list.count == 1 else { throw PipelineError.stage(id: id, detail: "expects exactly one '\(kind)' input, found \(list.count)") }
+        return list[0]
     }
 }

@@ -100,7 +100,7 @@ struct TrainingData {
     var dlMin = 0.0, dlMax = 1.0
 
     init(_ context: StageContext, side: Double, validationFraction: Double) throws {
-        let layouts = context.inputs["layouts"] ?? [], labels = context.inputs["baselines"] ?? []
+        let layouts = context.inputs(ofKind: "layouts"), labels = context.inputs(ofKind: "baselines")
         guard !layouts.isEmpty, !labels.isEmpty else { throw PipelineError.stage(id: context.id, detail: "needs layouts and baselines inputs") }
         var raw: [(K: Int, L: Int, ue: [Double], ap: [Double], ul: [Double], dl: [Double], n: Int)] = []
         for layout in layouts {

@@ -67,8 +67,26 @@ struct SmokeManifestTests {
         #expect(trainLoss.last! < trainLoss.first!)
         #expect(try model.dataset("params/dec_l2.W").shape == [64, 2])
         try model.close()
+        // Evaluation: predicted powers within the budgets, and never a better max-min SE than the optimum.
+        let evaluated = try #require(w.results().first { $0.hasPrefix("evaluate/") })
+        let evaluation = try H5File.open(w.layout.root + "/" + evaluated)
+        var groups = 0
+        for (name, kind) in try evaluation.members() where kind == .group {
+            let g = try evaluation.group(name)
+            let K = Int(try g.stringAttribute("K"))!
+            let ul = try g.read("ul_pred", as: Double.self).values, dl = try g.read("dl_pred", as: Double.self).values
+            #expect(ul.allSatisfy { $0 > 0 && $0 <= pUL })
+            for d in 0..<2 { #expect(abs(dl[d * K..<(d + 1) * K].reduce(0, +) - Double(L) * pDL) < 1e-6 * Double(L) * pDL) }
+            for (opt, pred) in [("se_ul_opt", "se_ul_pred"), ("se_dl_opt", "se_dl_pred")] {
+                let o = try g.read(opt, as: Double.self).values, p = try g.read(pred, as: Double.self).values
+                for d in 0..<2 { #expect(p[d * K..<(d + 1) * K].min()! <= o[d * K..<(d + 1) * K].min()! * (1 + 1e-9), "\(name) \(pred) drop \(d)") }
+            }
+            groups += 1
+        }
+        #expect(groups == 2)
+        try evaluation.close()
         let figures = try FileManager.default.contentsOfDirectory(atPath: w.outputs + "/figures").sorted()
-        for base in ["smoke-connections-vs-k", "smoke-se-vs-k", "smoke-maxmin-cdf", "smoke-maxmin-vs-cs", "smoke-maxmin-setups", "smoke-tree-loss"] {
+        for base in ["smoke-connections-vs-k", "smoke-se-vs-k", "smoke-maxmin-cdf", "smoke-maxmin-vs-cs", "smoke-maxmin-setups", "smoke-tree-loss", "smoke-tree-power-cdf", "smoke-tree-se-vs-k"] {
             for ext in ["csv", "gp", "pdf", "png"] { #expect(figures.contains("\(base).\(ext)"), "\(figures)") }
         }
         let csv = try String(contentsOfFile: w.outputs + "/figures/smoke-se-vs-k.csv", encoding: .utf8).split(separator: "\n")
@@ -80,7 +98,7 @@ struct SmokeManifestTests {
             #expect(v[1] >= v[3] - 1e-12 && v[2] >= v[4] - 1e-12, "\(row)")
         }
         let again = try w.cellfree(["run", Self.manifest, "-j", "2"])
-        #expect(again.output.contains("16 instances: 16 cached, 0 computed"), "\(again.output)")
+        #expect(again.output.contains("21 instances: 21 cached, 0 computed"), "\(again.output)")
         #expect(again.output.contains("smoke-se-vs-k.{csv,gp,png,pdf} (unchanged)"), "\(again.output)")
     }
 }
