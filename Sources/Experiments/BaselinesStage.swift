@@ -11,17 +11,10 @@ public struct BaselinesStage: StageKind {
     public let name = "baselines"
     public let version = 1
     public let summary = "CF and DCC clusters with closed-form max-min powers and SEs"
-    public let parameters: [ParameterSpec] = [
-        ParameterSpec("K", .int, default: .int(10), "UEs per drop (must match the layouts)"),
-        ParameterSpec("L", .int, default: .int(16), "APs (must match the layouts)"),
-        ParameterSpec("side", .double, default: .double(500), "side of the area [m] (must match the layouts)"),
-        ParameterSpec("ap_layout", .string, default: .string("grid"), "AP positions", choices: ["grid", "uniform"]),
+    public let parameters: [ParameterSpec] = networkParameterSpecs + labelMethodSpecs + [
         ParameterSpec("schemes", .list(.string), default: .list([.string("cf"), .string("dcc")]), "cluster schemes: cf, dcc, book-dcc"),
         ParameterSpec("dcc_q", .int, default: .int(4), "APs per UE in the DCC baseline (papers.md §5.6: Q = 4, Miretti's code)"),
-        ParameterSpec("method", .string, default: .string("statistics"), "UatF terms: MR closed forms, or MMSE by Monte Carlo",
-                      choices: ["statistics", "monte-carlo"]),
-        ParameterSpec("realizations", .int, default: .int(100), "channel realizations per drop (monte-carlo)"),
-        ParameterSpec("seed", .int, default: .int(0), "random seed (the manifest's seed unless set)"),
+        .seed,
     ]
 
     public func run(_ context: StageContext) throws {
@@ -30,8 +23,7 @@ public struct BaselinesStage: StageKind {
         for s in schemes where !["cf", "dcc", "book-dcc"].contains(s) {
             throw PipelineError.stage(id: context.id, detail: "unknown scheme '\(s)' (cf, dcc, book-dcc)")
         }
-        let method: LabelMethod = try p.string("method") == "statistics" ? .statisticsOnly
-            : .monteCarlo(realizations: try p.int("realizations"))
+        let method = try labelMethod(context)
         let params = try networkParameters(context)
         let layouts = try context.input(ofKind: "layouts")
         let file = try layouts.open()

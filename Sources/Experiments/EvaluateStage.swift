@@ -15,12 +15,7 @@ public struct EvaluateStage: StageKind {
     public let name = "evaluate"
     public let version = 1
     public let summary = "predicted vs optimal powers and SEs of a trained model on test drops"
-    public let parameters: [ParameterSpec] = [
-        ParameterSpec("method", .string, default: .string("statistics"), "UatF terms: MR closed forms, or MMSE by Monte Carlo",
-                      choices: ["statistics", "monte-carlo"]),
-        ParameterSpec("realizations", .int, default: .int(100), "channel realizations per drop (monte-carlo)"),
-        ParameterSpec("seed", .int, default: .int(0), "random seed (the manifest's seed unless set)"),
-    ]
+    public let parameters: [ParameterSpec] = labelMethodSpecs + [.seed]
 
     public func run(_ context: StageContext) throws {
         let trained = try context.input(ofKind: "train")
@@ -37,8 +32,7 @@ public struct EvaluateStage: StageKind {
         let range = try file.read("dl_label_range", as: Double.self).values
         try file.close()
         let model = TreeTransformer<Float>(config: config, parameters: parameters)
-        let method: LabelMethod = try context.params.string("method") == "statistics" ? .statisticsOnly
-            : .monteCarlo(realizations: try context.params.int("realizations"))
+        let method = try labelMethod(context)
 
         let layouts = context.inputs(ofKind: "layouts")
         guard !layouts.isEmpty else { throw PipelineError.stage(id: context.id, detail: "needs layouts inputs (test drops)") }

@@ -12,16 +12,12 @@ public struct LayoutsStage: StageKind {
     public let name = "layouts"
     public let version = 1
     public let summary = "network drops: AP/UE positions, shadowing draws, noisy UE positions"
-    public let parameters: [ParameterSpec] = [
-        ParameterSpec("K", .int, default: .int(10), "UEs per drop"),
-        ParameterSpec("L", .int, default: .int(16), "APs (a square number for the grid layout)"),
+    public let parameters: [ParameterSpec] = networkParameterSpecs + [
         ParameterSpec("count", .int, default: .int(100), "number of drops"),
         ParameterSpec("first", .int, default: .int(0), "global index of the first drop"),
-        ParameterSpec("side", .double, default: .double(500), "side of the square area [m]"),
-        ParameterSpec("ap_layout", .string, default: .string("grid"), "AP positions", choices: ["grid", "uniform"]),
         ParameterSpec("sigma", .double, default: .double(0), "UE position error seen by models, std per coordinate [m]"),
-        ParameterSpec("seed", .int, default: .int(0), "random seed (the manifest's seed unless set)"),
-        ParameterSpec("replica", .int, default: .int(0), "replica number (sweep seeds)"),
+        .seed,
+        .replica,
     ]
 
     public func run(_ context: StageContext) throws {
@@ -48,6 +44,26 @@ public struct LayoutsStage: StageKind {
         try out.write("ue_seen", noisy, shape: [count, K, 2]).setAttribute("dims", "sample,ue,xy")
         try out.write("shadow_z", shadow, shape: [count, L, K]).setAttribute("dims", "sample,ap,ue")
     }
+}
+
+/// K, L, side and AP layout of the papers' model (papers.md §4), shared by the stages that build it.
+let networkParameterSpecs: [ParameterSpec] = [
+    ParameterSpec("K", .int, default: .int(10), "UEs per drop"),
+    ParameterSpec("L", .int, default: .int(16), "APs (a square number for the grid layout)"),
+    ParameterSpec("side", .double, default: .double(500), "side of the square area [m]"),
+    ParameterSpec("ap_layout", .string, default: .string("grid"), "AP positions", choices: ["grid", "uniform"]),
+]
+
+/// How UatF terms are obtained (`method`, `realizations`), shared by `baselines` and `evaluate`.
+let labelMethodSpecs: [ParameterSpec] = [
+    ParameterSpec("method", .string, default: .string("statistics"), "UatF terms: MR closed forms, or MMSE by Monte Carlo",
+                  choices: ["statistics", "monte-carlo"]),
+    ParameterSpec("realizations", .int, default: .int(100), "channel realizations per drop (monte-carlo)"),
+]
+
+/// The label method a stage's `method` and `realizations` select.
+func labelMethod(_ context: StageContext) throws -> LabelMethod {
+    try context.params.string("method") == "statistics" ? .statisticsOnly : .monteCarlo(realizations: try context.params.int("realizations"))
 }
 
 /// The papers' model with this stage's K, L, side and AP layout.

@@ -28,8 +28,8 @@ public struct MaxMinClusteringStage: StageKind {
         ParameterSpec("budgets_dbm", .list(.double), default: .list([.double(20), .double(30)]), "UE power budgets p̄ [dBm]"),
         ParameterSpec("drops", .int, default: .int(50), "random drops (positions, shadowing, one fading realization)"),
         ParameterSpec("first", .int, default: .int(0), "global index of the first drop"),
-        ParameterSpec("seed", .int, default: .int(0), "random seed (the manifest's seed unless set)"),
-        ParameterSpec("replica", .int, default: .int(0), "replica number (sweep seeds)"),
+        .seed,
+        .replica,
     ]
 
     public func run(_ context: StageContext) throws {

@@ -27,8 +27,8 @@ public struct TrainStage: StageKind {
         ParameterSpec("val_fraction", .double, default: .double(0.1), "share of the drops held out for the validation loss"),
         ParameterSpec("d_ff", .int, default: .int(2048), "Tree-Transformer feed-forward width (Table I: 2048)"),
         ParameterSpec("side", .double, default: .double(500), "area side [m], for position normalisation"),
-        ParameterSpec("seed", .int, default: .int(0), "random seed (the manifest's seed unless set)"),
-        ParameterSpec("replica", .int, default: .int(0), "replica number (sweep seeds)"),
+        .seed,
+        .replica,
     ]
 
     public func run(_ context: StageContext) throws {

@@ -60,6 +60,13 @@ public struct ParameterSpec: Sendable {
     }
 }
 
+extension ParameterSpec {
+    /// `seed`: the random seed; the manifest's `seed` unless a stage sets it.
+    public static let seed = ParameterSpec("seed", .int, default: .int(0), "random seed (the manifest's seed unless set)")
+    /// `replica`: the replica number that `sweep: {seeds: N}` sets.
+    public static let replica = ParameterSpec("replica", .int, default: .int(0), "replica number (sweep seeds)")
+}
+
 /// A kind of stage: declared parameters, a version that is bumped whenever its code changes what it
 /// computes (it is part of every key), and the computation itself.
 ///
