@@ -12,7 +12,7 @@ import Pipeline
 public struct FigureStage: StageKind {
     public init() {}
     public let name = "figure"
-    public let version = 2
+    public let version = 3
     public let summary = "CSV + gnuplot script of a figure from its inputs"
     public let parameters: [ParameterSpec] = [
         ParameterSpec("plot", .string, default: nil, "what to draw",

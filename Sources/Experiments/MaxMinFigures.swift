@@ -22,6 +22,22 @@ private struct MaxMinResult {
         label = "L=\(input.params["L"]?.display ?? "?") N=\(input.params["N"]?.display ?? "?") K=\(K)"
     }
 
+    /// Several results of the same axes as one, their drops concatenated in input order (a sweep that
+    /// split the drops over instances, e.g. `zip: {first: [0, 100]}`).
+    static func merged(_ results: [MaxMinResult], id: String) throws -> MaxMinResult {
+        var out = results[0]
+        for r in results.dropFirst() {
+            guard r.schemes == out.schemes, r.sizes == out.sizes, r.budgets == out.budgets, r.label == out.label else {
+                throw PipelineError.stage(id: id, detail: "maxmin-clustering inputs differ in schemes, CS, budgets or network; cannot pool their drops")
+            }
+        }
+        let blocks = out.schemes.count * out.sizes.count * out.budgets.count
+        out.drops = results.reduce(0) { $0 + $1.drops }
+        out.fixedPoint = (0..<blocks).flatMap { b in results.flatMap { $0.fixedPoint[(b * $0.drops)..<((b + 1) * $0.drops)] } }
+        out.spectral = (0..<blocks).flatMap { b in results.flatMap { $0.spectral[(b * $0.drops)..<((b + 1) * $0.drops)] } }
+        return out
+    }
+
     /// Max-min SINRs [dB] of every drop for one (scheme, CS, budget).
     func sinrDB(_ values: [Double], scheme s: Int, cs c: Int, budget b: Int) -> [Double] {
         let start = ((s * sizes.count + c) * budgets.count + b) * drops
@@ -33,6 +49,7 @@ private struct MaxMinResult {
 /// - `maxmin-cdf` (Fig. 3a): CDFs of the max-min SINR, Algorithm 1 vs the spectral-radius optimum,
 ///   per scheme, at candidate size `cs` (0 = the largest) and budget `budget` [dBm];
 /// - `maxmin-vs-cs` (Fig. 3b): mean max-min SINR [dB] vs CS per scheme and budget;
+///   (both pool the drops of all their inputs, which must share the network and axes)
 /// - `maxmin-setups` (Fig. 3c): mean max-min SINR [dB] per input (set-ups I–III) and scheme, at the
 ///   largest CS of each input and budget `budget`.
 func maxMinPlot(_ plot: String, file: String, inputs: [StageInput], script: String, cs: Int, budget: Double, id: String) throws -> (String, String) {
@@ -47,7 +64,7 @@ func maxMinPlot(_ plot: String, file: String, inputs: [StageInput], script: Stri
     var csv = "", script = script
     switch plot {
     case "maxmin-cdf":
-        let r = results[0], b = try budgetIndex(r)
+        let r = try MaxMinResult.merged(results, id: id), b = try budgetIndex(r)
         guard let c = cs == 0 ? r.sizes.indices.last : r.sizes.firstIndex(of: cs) else {
             throw PipelineError.stage(id: id, detail: "no CS = \(cs) among \(r.sizes)")
         }
@@ -67,7 +84,7 @@ func maxMinPlot(_ plot: String, file: String, inputs: [StageInput], script: Stri
              "'\(file).csv' using \(3 + 2 * s):1 with points pointinterval 5 title '\(scheme), theory (16)'"]
         }.joined(separator: ", \\\n     ") + "\n"
     case "maxmin-vs-cs":
-        let r = results[0]
+        let r = try MaxMinResult.merged(results, id: id)
         var names: [String] = []
         for scheme in r.schemes { for dBm in r.budgets { names.append("\(scheme)_\(Int(dBm))dbm") } }
         csv = "cs," + names.joined(separator: ",") + "\n"
