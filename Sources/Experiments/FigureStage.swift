@@ -125,8 +125,7 @@ public func exportFigures(_ plan: Plan, layout: CacheLayout, directory: String) 
 }
 
 private func gnuplot(_ arguments: [String], in directory: String) throws -> Int32 {
-    let dirs = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":")
-    guard let exe = dirs.map({ "\($0)/gnuplot" }).first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
+    guard let exe = findProgram("gnuplot") else {
         throw PipelineError.io(path: "gnuplot", detail: "not installed (make deps installs gnuplot-nox)")
     }
     let p = Process()

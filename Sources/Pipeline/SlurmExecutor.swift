@@ -132,7 +132,8 @@ func absolutePath(_ path: String) -> String {
     path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
 }
 
-func findProgram(_ name: String) -> String? {
+/// The path of program `name` on PATH, or nil.
+public func findProgram(_ name: String) -> String? {
     let dirs = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":")
     return dirs.map { "\($0)/\(name)" }.first { FileManager.default.isExecutableFile(atPath: $0) }
 }
