@@ -56,9 +56,9 @@ struct RunCommand: ParsableCommand {
         }
         print(summary.report)
         do {
-            for line in try exportFigures(plan, layout: layout, directory: options.outputs + "/figures") { print(line) }
+            for line in try exportResults(plan, layout: layout, outputs: options.outputs) { print(line) }
         } catch {
-            throw fail("exporting figures: \(error)", code: 1)
+            throw fail("exporting figures, tables and report: \(error)", code: 1)
         }
         if summary.interrupted { throw ExitCode(130) }
         if !summary.succeeded { throw ExitCode(1) }

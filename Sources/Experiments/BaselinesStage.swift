@@ -1,15 +1,17 @@
 import CellFree
+import Foundation
 import H5
 import Linalg
 import Pipeline
 
 /// `baselines`: for each drop of its `layouts` input, the clusters of each scheme (CF: every AP
 /// serves every UE; DCC: each UE's Q strongest APs, papers.md §5.6), the closed-form max-min powers
-/// (UL, DL with a total and a per-AP budget) and the resulting per-UE SEs (papers.md §3).
+/// (UL, DL with a total and a per-AP budget), the resulting per-UE SEs (papers.md §3), and the wall
+/// time of clusters + labels per drop (the runtime a learned model competes with, Sect. VII).
 public struct BaselinesStage: StageKind {
     public init() {}
     public let name = "baselines"
-    public let version = 1
+    public let version = 2
     public let summary = "CF and DCC clusters with closed-form max-min powers and SEs"
     public let parameters: [ParameterSpec] = networkParameterSpecs + labelMethodSpecs + [
         ParameterSpec("schemes", .list(.string), default: .list([.string("cf"), .string("dcc")]), "cluster schemes: cf, dcc, book-dcc"),
@@ -33,12 +35,13 @@ public struct BaselinesStage: StageKind {
             throw PipelineError.stage(id: context.id, detail: "layouts \(layouts.path) do not have K = \(params.K), L = \(params.L)")
         }
         let (K, L, count) = (params.K, params.L, drops.count)
-        var results: [String: (ul: [Double], dlTotal: [Double], dlPerAP: [Double], seUL: [Double], seDL: [Double], links: [Int64])] = [:]
-        for s in schemes { results[s] = ([], [], [], [], [], []) }
+        var results: [String: (ul: [Double], dlTotal: [Double], dlPerAP: [Double], seUL: [Double], seDL: [Double], links: [Int64], ms: [Double])] = [:]
+        for s in schemes { results[s] = ([], [], [], [], [], [], []) }
         for (i, draws) in drops.enumerated() {
             let setup = try NetworkSetup(params, draws: draws)
             var rng = RandomStream(seed: context.streamSeed, name: "baselines", index: UInt64(i))
             for s in schemes {
+                let start = DispatchTime.now().uptimeNanoseconds
                 let D: ClusterMatrix
                 switch s {
                 case "cf": D = .full(L: L, K: K)
@@ -46,6 +49,7 @@ public struct BaselinesStage: StageKind {
                 default: D = setup.dcc
                 }
                 let labels = try powerLabels(setup, clusters: D, method: method, using: &rng)
+                results[s]!.ms.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
                 results[s]!.ul += labels.uplinkPowers
                 results[s]!.dlTotal += labels.downlinkPowersTotal
                 results[s]!.dlPerAP += labels.downlinkPowersPerAP
@@ -63,6 +67,7 @@ public struct BaselinesStage: StageKind {
             try g.write("se_ul", r.seUL, shape: [count, K]).setAttribute("units", "bit/s/Hz")
             try g.write("se_dl", r.seDL, shape: [count, K]).setAttribute("units", "bit/s/Hz (per-AP budget)")
             try g.write("connections", r.links, shape: [count]).setAttribute("units", "AP–UE links")
+            try g.write("label_ms", r.ms, shape: [count]).setAttribute("units", "ms: clusters + closed-form powers, wall time")
         }
     }
 }

@@ -5,84 +5,178 @@ import Learning
 import Linalg
 import Pipeline
 
-/// `evaluate`: a trained model on test drops (its `layouts` input, any K). The model sees the UE
-/// positions under position error (`ue_seen`, σ of the layouts); the SEs use the true positions.
-/// Per drop: the optimal CF powers (closed form, papers.md §3) and the model's predicted powers
-/// (UL = ul_norm·P̄_UL; DL = the label range de-normalised, rescaled to the total budget L·P̄_DL,
-/// Tree Eq. (9)), and the per-UE SEs both give with the same UatF terms; plus the forward latency.
+/// `evaluate`: a trained model on test drops (its `layouts` inputs, any K). The model sees the UE
+/// positions under position error (`ue_seen`, σ of the layouts); labels and SEs use the true positions.
+/// One group `K<K>_<i>` per layouts input, with [n, K] columns `ul_opt`, `ul_pred`, `dl_opt`, `dl_pred`
+/// [mW] and `se_ul_opt`, `se_ul_pred`, `se_dl_opt`, `se_dl_pred` [bit/s/Hz], and per drop
+/// `latency_ms` (model inference) and `connections`:
+/// - Tree-Transformer: opt = Optimal CF (closed form, papers.md §3, every AP serves every UE); pred =
+///   the model's powers (UL = ul_norm·P̄_UL; DL = the label range de-normalised and rescaled to the
+///   total budget L·P̄_DL, Tree Eq. (9)).
+/// - ClusterPowerNet: the predicted clusters (`clusters` [n, K, L], 1 = AP serves UE); opt = Optimal
+///   UC-CF (closed-form powers for them, DL per-AP budgets); pred = Predicted UC-CF (the model's UL
+///   powers, and its DL head (19)–(20) on the final clusters, scaled so the most loaded AP spends
+///   exactly P̄_DL); `labels_ms`, the closed form's wall time on those clusters.
 public struct EvaluateStage: StageKind {
     public init() {}
     public let name = "evaluate"
-    public let version = 1
-    public let summary = "predicted vs optimal powers and SEs of a trained model on test drops"
-    public let parameters: [ParameterSpec] = labelMethodSpecs + [.seed]
+    public let version = 2
+    public let summary = "predicted vs optimal clusters, powers and SEs of a trained model on test drops"
+    public let parameters: [ParameterSpec] = labelMethodSpecs + [
+        ParameterSpec("model", .string, default: .string(""),
+                      "the train input's model; set (or swept alongside the train stage's sweep) to pair each model with its evaluation"),
+        .seed,
+    ]
 
     public func run(_ context: StageContext) throws {
         let trained = try context.input(ofKind: "train")
-        let side = trained.params["side"]?.number ?? 500
-        var config = TreeTransformerConfig()
-        config.dFF = trained.params["d_ff"]?.integer ?? config.dFF
-        let file = try trained.open()
-        var parameters = ParameterSet<Float>()
-        let group = try file.group("params")
-        for name in try group.datasetPaths().map({ String($0.dropFirst("/params/".count)) }) {
-            let a = try group.read(name, as: Float.self)
-            parameters.add(name, Tensor(shape: a.shape, values: a.values))
-        }
-        let range = try file.read("dl_label_range", as: Double.self).values
-        try file.close()
-        let model = TreeTransformer<Float>(config: config, parameters: parameters)
-        let method = try labelMethod(context)
-
         let layouts = context.inputs(ofKind: "layouts")
         guard !layouts.isEmpty else { throw PipelineError.stage(id: context.id, detail: "needs layouts inputs (test drops)") }
-        var done = 0
+        let side = trained.params["side"]?.number ?? 500
+        let method = try labelMethod(context)
+        let file = try trained.open()
+        let (parameters, omegas) = try readModel(file)
+        let modelName = try file.stringAttribute("model")
+        let expected = try context.params.string("model")
+        guard expected.isEmpty || expected == modelName else {
+            throw PipelineError.stage(id: context.id, detail: "parameter model is '\(expected)' but the train input holds '\(modelName)'")
+        }
+        let range = modelName == "tree" ? try file.read("dl_label_range", as: Double.self).values : []
+        try file.close()
         let total = try layouts.reduce(0) { n, l in let f = try l.open(); defer { try? f.close() }; return n + (try f.dataset("ue").shape[0]) }
+        var done = 0
+        let tick = { done += 1; context.progress(done, of: total) }
         for (g, input) in layouts.enumerated() {
-            let lf = try input.open()
-            let drops = try readLayouts(lf)
-            let seen = try lf.read("ue_seen", as: Double.self).values
-            try lf.close()
-            var params = NetworkParameters.papers(L: drops[0].layout.apPositions.count, K: drops[0].layout.uePositions.count)
-            params.areaSideMeters = input.params["side"]?.number ?? side
-            params.apLayout = APLayout(rawValue: input.params["ap_layout"]?.string ?? "grid") ?? .grid
-            let (K, L, n) = (params.K, params.L, drops.count)
-            var columns: [String: [Double]] = [:]
-            var latency: [Double] = []
-            for (i, draws) in drops.enumerated() {
-                var rng = RandomStream(seed: context.streamSeed, name: "evaluate", index: UInt64(i))
-                let setup = try NetworkSetup(params, draws: draws)
-                let labels = try powerLabels(setup, clusters: .full(L: L, K: K), method: method, using: &rng)
-                // The model's view: noisy UE positions, normalised like the training data.
-                let ue = Tensor<Float>(shape: [1, K, 2], values: seen[(i * K * 2)..<((i + 1) * K * 2)].map { Float($0 / side) })
-                let ap = Tensor<Float>(shape: [1, L, 2], values: draws.layout.apPositions.flatMap { [Float($0.real / side), Float($0.imaginary / side)] })
-                let start = DispatchTime.now().uptimeNanoseconds
-                let tape = Tape<Float>(recordsGradients: false)
-                let out = model.forward(tape, model.parameters.bind(tape), ue: tape.constant(ue), ap: tape.constant(ap))
-                let ulNorm = tape.value(out.ulNorm).values, dlNorm = tape.value(out.dlNorm).values
-                latency.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
-                let ul = ulNorm.map { Double($0) * params.p }
-                let dlRaw = dlNorm.map { max(1e-12, range[0] + Double($0) * (range[1] - range[0])) }
-                let budget = Double(L) * params.rho_tot, sum = dlRaw.reduce(0, +)
-                let dl = dlRaw.map { $0 * budget / sum }
-                columns["ul_opt", default: []] += labels.uplinkPowers
-                columns["ul_pred", default: []] += ul
-                columns["dl_opt", default: []] += labels.downlinkPowersTotal
-                columns["dl_pred", default: []] += dl
-                columns["se_ul_opt", default: []] += labels.optimalUplinkSE
-                columns["se_ul_pred", default: []] += labels.uplinkSE(ul)
-                columns["se_dl_opt", default: []] += labels.optimalDownlinkSETotal
-                columns["se_dl_pred", default: []] += labels.downlinkSE(dl)
-                done += 1
-                context.progress(done, of: total)
+            let drops = try ClusterDrops(input, side: side)
+            let result: EvaluationGroup
+            if let attention = AttentionKind(variant: modelName) {
+                var config = clusterNetConfig(attention: attention, L: drops.L, mu: trained.params["mu"]?.number ?? 0.5,
+                                              lambda: trained.params["lambda"]?.number ?? 0.1)
+                config.dFF = parameters["layers.0.ffn.l1.W"]?.shape[1] ?? config.dFF
+                guard parameters["cluster_head.W"]?.shape == [config.dModel, drops.L] else {
+                    throw PipelineError.stage(id: context.id, detail: "the model was trained for another L than the test drops' L = \(drops.L)")
+                }
+                let model = ClusterPowerNet<Float>(config: config, parameters: parameters, omegas: omegas)
+                result = try evaluateClusterNet(model, drops: drops, method: method, streamSeed: context.streamSeed, tick: tick)
+            } else {
+                var config = TreeTransformerConfig()
+                config.dFF = parameters["layers.0.ffn.l1.W"]?.shape[1] ?? config.dFF
+                let model = TreeTransformer<Float>(config: config, parameters: parameters)
+                result = try evaluateTree(model, drops: drops, labelRange: range, method: method, streamSeed: context.streamSeed, tick: tick)
             }
-            let out = try context.output.createGroup("K\(K)_\(g)")
-            try out.setAttribute("K", String(K))
+            let out = try context.output.createGroup("K\(drops.K)_\(g)")
             try out.setAttribute("sigma_m", input.params["sigma"]?.display ?? "0")
-            for (name, values) in columns.sorted(by: { $0.key < $1.key }) {
-                try out.write(name, values, shape: [n, K]).setAttribute("units", name.hasPrefix("se") ? "bit/s/Hz" : "mW")
-            }
-            try out.write("latency_ms", latency, shape: [n])
+            try result.write(to: out)
+        }
+        try context.output.setAttribute("model", modelName)
+    }
+}
+
+/// A model's results on the drops of one layouts input: [n, K] columns, [n] per-drop values, and
+/// the predicted clusters [n, K, L] of a clustering model.
+struct EvaluationGroup {
+    let K: Int, L: Int, n: Int
+    var perUE: [String: [Double]] = [:]
+    var perDrop: [String: [Double]] = [:]
+    var clusters: [UInt8] = []
+    /// True positions [m] of the drops, [n, K, 2] and [n, L, 2] (with the clusters, for maps).
+    var ue: [Double] = [], ap: [Double] = []
+
+    /// One drop's optimal and predicted UL and DL powers [mW] and the per-UE SEs they give with the
+    /// same UatF terms (`labels`).
+    mutating func appendPowers(_ labels: PowerLabels, ulOptimal: [Double], dlOptimal: [Double], ulPredicted: [Double], dlPredicted: [Double]) {
+        for (name, values) in [("ul_opt", ulOptimal), ("ul_pred", ulPredicted), ("dl_opt", dlOptimal), ("dl_pred", dlPredicted),
+                               ("se_ul_opt", labels.uplinkSE(ulOptimal)), ("se_ul_pred", labels.uplinkSE(ulPredicted)),
+                               ("se_dl_opt", labels.downlinkSE(dlOptimal)), ("se_dl_pred", labels.downlinkSE(dlPredicted))] {
+            perUE[name, default: []] += values
         }
     }
+
+    func write(to group: H5Group) throws {
+        try group.setAttribute("K", String(K))
+        try group.setAttribute("L", String(L))
+        for (name, values) in perUE.sorted(by: { $0.key < $1.key }) {
+            try group.write(name, values, shape: [n, K]).setAttribute("units", name.hasPrefix("se") ? "bit/s/Hz" : "mW")
+        }
+        for (name, values) in perDrop.sorted(by: { $0.key < $1.key }) {
+            try group.write(name, values, shape: [n]).setAttribute("units", name.hasSuffix("_ms") ? "ms, wall time" : "AP–UE links")
+        }
+        if !clusters.isEmpty { try group.write("clusters", clusters, shape: [n, K, L]).setAttribute("dims", "sample,ue,ap") }
+        if !ue.isEmpty {
+            try group.write("ue_m", ue, shape: [n, K, 2]).setAttribute("dims", "sample,ue,xy")
+            try group.write("ap_m", ap, shape: [n, L, 2]).setAttribute("dims", "sample,ap,xy")
+        }
+    }
+}
+
+/// Wall time of `body` [ms] and its result.
+func timed<R>(_ body: () throws -> R) rethrows -> (R, Double) {
+    let start = DispatchTime.now().uptimeNanoseconds
+    let r = try body()
+    return (r, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
+}
+
+/// Optimal UC-CF and Predicted UC-CF of a ClusterPowerNet on each drop (see `EvaluateStage`).
+/// Latency = forward pass + clusters (mask and coverage fallback), one drop at a time.
+func evaluateClusterNet(_ model: ClusterPowerNet<Float>, drops: ClusterDrops, method: LabelMethod, streamSeed: UInt64,
+                        tick: () -> Void) throws -> EvaluationGroup {
+    let (K, L, c) = (drops.K, drops.L, model.config)
+    var r = EvaluationGroup(K: K, L: L, n: drops.count)
+    for i in 0..<drops.count {
+        let setup = drops.setups[i]
+        let ((D, ulW, omega), latency) = try timed { () throws -> (ClusterMatrix, [Float], [Float]) in
+            let (ue, ap) = drops.positions([i])
+            let tape = Tape<Float>(recordsGradients: false)
+            let out = model.forward(tape, model.parameters.bind(tape), ue: tape.constant(ue), ap: tape.constant(ap))
+            let D = try predictedClusters(scores: tape.value(out.clusterScores).values[...], setup: setup, config: c)
+            return (D, tape.value(out.ulPower).values, tape.value(out.dlWeights).values)
+        }
+        var rng = RandomStream(seed: streamSeed, name: "evaluate", index: UInt64(i))
+        let (labels, labelMs) = try timed { try powerLabels(setup, clusters: D, method: method, using: &rng) }
+        // DL head (19)–(20) on the final clusters: a_kl = ω_kl·D_lk, each AP's weights capped at a sum of 1.
+        var rho = [Double](repeating: 0, count: K)
+        for l in 0..<L {
+            let load = (0..<K).reduce(0.0) { $0 + (D[l, $1] ? Double(omega[$1 * L + l]) : 0) }
+            for k in 0..<K where D[l, k] { rho[k] += setup.params.rho_tot * Double(omega[k * L + l]) / max(load, 1) }
+        }
+        let busiest = labels.downlinkTerms.apPowers(rho).max() ?? 0
+        if busiest > 0 { rho = rho.map { $0 * setup.params.rho_tot / busiest } }
+        let ul = ulW.map { Double($0) * 1000 }
+        r.appendPowers(labels, ulOptimal: labels.uplinkPowers, dlOptimal: labels.downlinkPowersPerAP, ulPredicted: ul, dlPredicted: rho)
+        r.perDrop["latency_ms", default: []].append(latency)
+        r.perDrop["labels_ms", default: []].append(labelMs)
+        r.perDrop["connections", default: []].append(Double(D.serves.filter { $0 }.count))
+        for k in 0..<K { for l in 0..<L { r.clusters.append(D[l, k] ? 1 : 0) } }
+        r.ue += setup.layout.uePositions.flatMap { [$0.real, $0.imaginary] }
+        r.ap += setup.layout.apPositions.flatMap { [$0.real, $0.imaginary] }
+        tick()
+    }
+    return r
+}
+
+/// Optimal CF vs the Tree-Transformer's powers on each drop (see `EvaluateStage`).
+func evaluateTree(_ model: TreeTransformer<Float>, drops: ClusterDrops, labelRange range: [Double], method: LabelMethod,
+                  streamSeed: UInt64, tick: () -> Void) throws -> EvaluationGroup {
+    let (K, L) = (drops.K, drops.L)
+    var r = EvaluationGroup(K: K, L: L, n: drops.count)
+    for i in 0..<drops.count {
+        let setup = drops.setups[i]
+        var rng = RandomStream(seed: streamSeed, name: "evaluate", index: UInt64(i))
+        let labels = try powerLabels(setup, clusters: .full(L: L, K: K), method: method, using: &rng)
+        let ((ulNorm, dlNorm), latency) = timed { () -> ([Float], [Float]) in
+            let (ue, ap) = drops.positions([i])
+            let tape = Tape<Float>(recordsGradients: false)
+            let out = model.forward(tape, model.parameters.bind(tape), ue: tape.constant(ue), ap: tape.constant(ap))
+            return (tape.value(out.ulNorm).values, tape.value(out.dlNorm).values)
+        }
+        let ul = ulNorm.map { Double($0) * setup.params.p }
+        let dlRaw = dlNorm.map { max(1e-12, range[0] + Double($0) * (range[1] - range[0])) }
+        let budget = Double(L) * setup.params.rho_tot, sum = dlRaw.reduce(0, +)
+        let dl = dlRaw.map { $0 * budget / sum }
+        r.appendPowers(labels, ulOptimal: labels.uplinkPowers, dlOptimal: labels.downlinkPowersTotal, ulPredicted: ul, dlPredicted: dl)
+        r.perDrop["latency_ms", default: []].append(latency)
+        r.perDrop["connections", default: []].append(Double(K * L))
+        tick()
+    }
+    return r
 }

@@ -5,23 +5,28 @@ import Pipeline
 /// `figure`: gathers its inputs' results into a CSV and a gnuplot script (stored in the cache);
 /// `exportFigures` writes them to `outputs/figures/` and renders PNG and PDF.
 ///
-/// Plots: `se-vs-k` (mean per-UE UL and DL SE of each baseline scheme vs K; linear-attention paper
-/// Fig. 5 without the learned curves), `connections-vs-k` (mean AP–UE links vs K, Fig. 6), and the
-/// max-min clustering paper's `maxmin-cdf` (Fig. 3a), `maxmin-vs-cs` (Fig. 3b), `maxmin-setups` (Fig. 3c),
-/// and the Tree paper's `loss-curves` (Fig. 4), `power-cdf` (Fig. 5) and `se-vs-k-predicted` (Fig. 6).
+/// Plots: the curves over K of `curvesPlot` (LA Figs. 4, 5, 6, 9, 10, Tree Fig. 6, latency and label
+/// cost), `cluster-map` (LA Fig. 7), `power-cdf` (LA Fig. 8, Tree Fig. 5), `loss-curves` (Tree
+/// Fig. 4), and the max-min clustering paper's `maxmin-cdf` (Fig. 3a), `maxmin-vs-cs` (Fig. 3b) and
+/// `maxmin-setups` (Fig. 3c). Also stored: `summary`, the figure's numbers in one line (first and last
+/// rows, or medians for CDFs), and the `claim` the paper makes about it, for REPORT.md.
 public struct FigureStage: StageKind {
     public init() {}
     public let name = "figure"
-    public let version = 3
+    public let version = 4
     public let summary = "CSV + gnuplot script of a figure from its inputs"
     public let parameters: [ParameterSpec] = [
         ParameterSpec("plot", .string, default: nil, "what to draw",
-                      choices: ["se-vs-k", "connections-vs-k", "maxmin-cdf", "maxmin-vs-cs", "maxmin-setups", "loss-curves", "power-cdf", "se-vs-k-predicted"]),
+                      choices: FigureStage.curvePlots + ["cluster-map", "power-cdf", "loss-curves", "maxmin-cdf", "maxmin-vs-cs", "maxmin-setups"]),
         ParameterSpec("file", .string, default: nil, "base name under outputs/figures/ (e.g. fig5-se-vs-k)"),
         ParameterSpec("title", .string, default: .string(""), "figure title"),
         ParameterSpec("cs", .int, default: .int(0), "maxmin-cdf: the candidate size to show (0 = the largest)"),
         ParameterSpec("budget_dbm", .double, default: .double(20), "maxmin-cdf, maxmin-setups: the power budget p̄ [dBm]"),
+        ParameterSpec("k", .int, default: .int(0), "cluster-map: the K of the drop drawn (0 = the smallest)"),
+        ParameterSpec("claim", .string, default: .string(""), "what the paper reports about this figure (for REPORT.md)"),
     ]
+    static let curvePlots = ["se-vs-k", "connections-vs-k", "robustness", "variants", "ablation", "se-vs-k-predicted",
+                             "latency-vs-k", "label-cost-vs-k"]
 
     public func run(_ context: StageContext) throws {
         let plot = try context.params.string("plot"), file = try context.params.string("file")
@@ -29,97 +34,90 @@ public struct FigureStage: StageKind {
         var script = "set datafile separator ','\nset key top right\nset grid\n"
         let title = try context.params.string("title")
         if !title.isEmpty { script += "set title \"\(title)\"\n" }
-        let inputs = context.inputs.values.flatMap { $0 }
+        let inputs = context.allInputs
         let csv: String
         switch plot {
-        case "se-vs-k", "connections-vs-k":
-            (csv, script) = try baselinePlot(plot, file: file, inputs: inputs.filter { $0.kind == "baselines" }, script: script, id: context.id)
+        case _ where FigureStage.curvePlots.contains(plot):
+            (csv, script) = try curvesPlot(plot, file: file, inputs: inputs, script: script, id: context.id)
+        case "cluster-map":
+            (csv, script) = try clusterMapPlot(file: file, inputs: inputs, script: script, K: try context.params.int("k"), id: context.id)
+        case "power-cdf":
+            (csv, script) = try powerCDFPlot(file: file, inputs: inputs, script: script, id: context.id)
         case "loss-curves":
-            (csv, script) = try lossCurvesPlot(file: file, inputs: inputs.filter { $0.kind == "train" }, script: script, id: context.id)
-        case "power-cdf", "se-vs-k-predicted":
-            (csv, script) = try evaluationPlot(plot, file: file, inputs: inputs.filter { $0.kind == "evaluate" }, script: script, id: context.id)
+            (csv, script) = try lossCurvesPlot(file: file, inputs: inputs.filter { $0.kind == "train" || $0.kind == "ablate" }, script: script, id: context.id)
         default:
             (csv, script) = try maxMinPlot(plot, file: file, inputs: inputs.filter { $0.kind == "maxmin-clustering" }, script: script,
                                            cs: try context.params.int("cs"), budget: try context.params.double("budget_dbm"), id: context.id)
         }
         try context.output.writeText("csv", csv)
         try context.output.writeText("gnuplot", script)
+        try context.output.writeText("summary", summarize(csv: csv))
+        try context.output.setAttribute("title", title)
+        try context.output.setAttribute("claim", try context.params.string("claim"))
         try context.output.setAttribute("file", file)
     }
 }
 
-/// `se-vs-k` and `connections-vs-k` from `baselines` results, averaged over every input with the same K.
-private func baselinePlot(_ plot: String, file: String, inputs: [StageInput], script: String, id: String) throws -> (String, String) {
-    guard !inputs.isEmpty else { throw PipelineError.stage(id: id, detail: "needs baselines inputs") }
-    // K → scheme → (mean SE UL, mean SE DL, mean connections), averaged over all inputs with that K.
-    var rows: [Int: [String: (ul: [Double], dl: [Double], links: [Double])]] = [:]
-    var schemes: [String] = []
-    for input in inputs {
-        guard let K = input.params["K"]?.integer else { continue }
-        let h5 = try input.open()
-        for (scheme, kind) in try h5.members() where kind == .group {
-            if !schemes.contains(scheme) { schemes.append(scheme) }
-            let g = try h5.group(scheme)
-            var cell = rows[K, default: [:]][scheme] ?? ([], [], [])
-            cell.ul += try g.read("se_ul", as: Double.self).values
-            cell.dl += try g.read("se_dl", as: Double.self).values
-            cell.links += try g.read("connections", as: Int64.self).values.map(Double.init)
-            rows[K, default: [:]][scheme] = cell
-        }
-        try h5.close()
+/// A figure's numbers in one line: for a CDF the medians of its columns; otherwise the first and
+/// last rows (e.g. the smallest and largest K), `name value` pairs with 3 significant digits.
+func summarize(csv: String) -> String {
+    let rows = csv.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+    guard rows.count >= 2 else { return "no data" }
+    let header = rows[0]
+    func describe(_ row: [String]) -> String {
+        zip(header.dropFirst(), row.dropFirst()).map { name, v in
+            let value = Double(v).map { $0.isNaN ? "n/a" : String(format: "%.3g", $0) } ?? v
+            return "\(name.replacingOccurrences(of: "_", with: " ")) \(value)"
+        }.joined(separator: ", ")
     }
-    schemes.sort()
-    var csv: String
-    var script = script
-    switch plot {
-    case "se-vs-k":
-        csv = "K," + schemes.flatMap { ["\($0)_ul", "\($0)_dl"] }.joined(separator: ",") + "\n"
-        for K in rows.keys.sorted() { csv += "\(K)," + schemes.flatMap { [mean(rows[K]![$0]?.ul ?? []), mean(rows[K]![$0]?.dl ?? [])] }.joined(separator: ",") + "\n" }
-        script += "set xlabel 'Number of UEs K'\nset ylabel 'Average per-UE SE [bit/s/Hz]'\nplot "
-        script += schemes.enumerated().flatMap { i, s in
-            ["'\(file).csv' using 1:\(2 + 2 * i) with linespoints title '\(s.uppercased()) UL'",
-             "'\(file).csv' using 1:\(3 + 2 * i) with linespoints dashtype 2 title '\(s.uppercased()) DL'"]
-        }.joined(separator: ", \\\n     ") + "\n"
-    default:
-        csv = "K," + schemes.map { "\($0)_links" }.joined(separator: ",") + "\n"
-        for K in rows.keys.sorted() { csv += "\(K)," + schemes.map { mean(rows[K]![$0]?.links ?? []) }.joined(separator: ",") + "\n" }
-        script += "set xlabel 'Number of UEs K'\nset ylabel 'AP–UE connections'\nplot "
-        script += schemes.enumerated().map { i, s in "'\(file).csv' using 1:\(2 + i) with linespoints title '\(s.uppercased())'" }
-            .joined(separator: ", \\\n     ") + "\n"
-    }
-    return (csv, script)
+    if header[0] == "cdf" { return "medians: " + describe(rows[(rows.count - 1) / 2 + 1]) }
+    if header[0] == "kind" { return "\(rows.filter { $0[0] == "0" }.count) APs, \(rows.filter { $0[0] == "1" }.count) UEs, \(rows.filter { $0[0] == "2" }.count) AP–UE links" }
+    let last = rows.count - 1
+    return "\(header[0]) = \(rows[1][0]): " + describe(rows[1]) + (last > 1 ? "; \(header[0]) = \(rows[last][0]): " + describe(rows[last]) : "")
 }
 
 /// The mean of `x` for a CSV cell (`NaN` when empty).
 func mean(_ x: [Double]) -> String { x.isEmpty ? "NaN" : String(format: "%.6g", x.reduce(0, +) / Double(x.count)) }
 
-/// Writes every figure of `plan` that is in the cache to `directory` as `<file>.csv` and `<file>.gp`,
-/// and renders `<file>.png` and `<file>.pdf` with gnuplot when they are missing or their CSV or
-/// script changed. Returns one line per figure.
-public func exportFigures(_ plan: Plan, layout: CacheLayout, directory: String) throws -> [String] {
+/// Writes the figures, tables and report of `plan` that are in the cache under `outputs`:
+/// `figures/<file>.{csv,gp}` rendered to PNG and PDF with gnuplot when missing or when the CSV or
+/// script changed; `tables/<file>.{md,tex}`; `REPORT.md`. Returns one line per item.
+public func exportResults(_ plan: Plan, layout: CacheLayout, outputs: String) throws -> [String] {
     var lines: [String] = []
     let fm = FileManager.default
-    for inst in plan.instances where inst.kind == "figure" {
+    /// Writes `text` to `path` unless it already holds it; true if it wrote.
+    func update(_ path: String, _ text: String) throws -> Bool {
+        guard (try? String(contentsOfFile: path, encoding: .utf8)) != text else { return false }
+        try fm.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        return true
+    }
+    for inst in plan.instances where ["figure", "table", "report"].contains(inst.kind) {
         let path = layout.file(kind: inst.kind, key: inst.key)
         guard fm.fileExists(atPath: path) else { continue }
         let h5 = try H5File.open(path)
-        let (file, csv, script) = (try h5.stringAttribute("file"), try h5.readText("csv"), try h5.readText("gnuplot"))
-        try h5.close()
-        try fm.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let base = directory + "/" + file
-        var changed = false
-        for (ext, text) in [("csv", csv), ("gp", script)] where (try? String(contentsOfFile: "\(base).\(ext)", encoding: .utf8)) != text {
-            try text.write(toFile: "\(base).\(ext)", atomically: true, encoding: .utf8)
-            changed = true
+        defer { try? h5.close() }
+        switch inst.kind {
+        case "report":
+            let changed = try update(outputs + "/REPORT.md", try h5.readText("markdown"))
+            lines.append("report \(outputs)/REPORT.md" + (changed ? " (written)" : " (unchanged)"))
+        case "table":
+            let base = outputs + "/tables/" + (try h5.stringAttribute("file"))
+            let changed = [try update(base + ".md", try h5.readText("markdown")), try update(base + ".tex", try h5.readText("latex"))].contains(true)
+            lines.append("table \(base).{md,tex}" + (changed ? " (written)" : " (unchanged)"))
+        default:
+            let file = try h5.stringAttribute("file"), directory = outputs + "/figures"
+            let base = directory + "/" + file
+            let changed = [try update(base + ".csv", try h5.readText("csv")), try update(base + ".gp", try h5.readText("gnuplot"))].contains(true)
+            var rendered: [String] = []
+            for (ext, terminal) in [("png", "pngcairo size 900,560 font ',11'"), ("pdf", "pdfcairo size 5in,3.2in font ',9'")]
+            where changed || !fm.fileExists(atPath: "\(base).\(ext)") {
+                let status = try gnuplot(["-e", "set terminal \(terminal); set output '\(file).\(ext)'", "\(file).gp"], in: directory)
+                guard status == 0 else { throw PipelineError.io(path: "\(base).gp", detail: "gnuplot exited with status \(status)") }
+                rendered.append(ext)
+            }
+            lines.append("figure \(base).{csv,gp,png,pdf}" + (rendered.isEmpty ? " (unchanged)" : " (rendered \(rendered.joined(separator: ", ")))"))
         }
-        var rendered: [String] = []
-        for (ext, terminal) in [("png", "pngcairo size 900,560 font ',11'"), ("pdf", "pdfcairo size 5in,3.2in font ',9'")]
-        where changed || !fm.fileExists(atPath: "\(base).\(ext)") {
-            let status = try gnuplot(["-e", "set terminal \(terminal); set output '\(file).\(ext)'", "\(file).gp"], in: directory)
-            guard status == 0 else { throw PipelineError.io(path: "\(base).gp", detail: "gnuplot exited with status \(status)") }
-            rendered.append(ext)
-        }
-        lines.append("figure \(base).{csv,gp,png,pdf}" + (rendered.isEmpty ? " (unchanged)" : " (rendered \(rendered.joined(separator: ", ")))"))
     }
     return lines
 }
@@ -138,4 +136,5 @@ private func gnuplot(_ arguments: [String], in directory: String) throws -> Int3
 }
 
 /// The experiments' stage kinds.
-public let experimentStageKinds: [any StageKind] = [LayoutsStage(), BaselinesStage(), MaxMinClusteringStage(), TrainStage(), EvaluateStage(), FigureStage()]
+public let experimentStageKinds: [any StageKind] = [LayoutsStage(), BaselinesStage(), MaxMinClusteringStage(), ChannelsStage(), TrainStage(), EvaluateStage(), AblateStage(),
+                                                  FigureStage(), TableStage(), ReportStage()]

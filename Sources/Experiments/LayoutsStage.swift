@@ -76,6 +76,14 @@ func networkParameters(_ context: StageContext) throws -> NetworkParameters {
     return params
 }
 
+/// The papers' model of an upstream `layouts` result (its side and AP layout) with K UEs and L APs.
+func networkParameters(of input: StageInput, K: Int, L: Int) -> NetworkParameters {
+    var params = NetworkParameters.papers(L: L, K: K)
+    params.areaSideMeters = input.params["side"]?.number ?? 500
+    params.apLayout = APLayout(rawValue: input.params["ap_layout"]?.string ?? "grid") ?? .grid
+    return params
+}
+
 /// The drops of a `layouts` result, as setup draws.
 func readLayouts(_ file: H5File) throws -> [SetupDraws] {
     let ue = try file.read("ue", as: Double.self), ap = try file.read("ap", as: Double.self)

@@ -15,10 +15,12 @@ extension H5Group {
 }
 
 extension StageContext {
+    /// Every input result, by input stage name, in a fixed order (never the dictionary's, which
+    /// changes from process to process and would make outputs differ between runs).
+    var allInputs: [StageInput] { inputs.keys.sorted().flatMap { inputs[$0]! } }
+
     /// Every input result of stage kind `kind`, whatever the input stages are called.
-    func inputs(ofKind kind: String) -> [StageInput] {
-        inputs.keys.sorted().flatMap { inputs[$0]! }.filter { $0.kind == kind }
-    }
+    func inputs(ofKind kind: String) -> [StageInput] { allInputs.filter { $0.kind == kind } }
 
     /// The single input of kind `kind`, or a stage error.
     func input(ofKind kind: String) throws -> StageInput {

@@ -5,91 +5,92 @@ import Linalg
 import ModelStore
 import Pipeline
 
-/// `train`: fits a model to closed-form labels (static supervision; Tree paper §4.4): inputs
-/// `layouts` and `baselines` of one or more K (batches hold one K each, as the Tree code), positions
-/// normalised by the area side, UL labels by P̄_UL, DL labels (total budget, Tree Eq. (9)) min-max
-/// normalised over the training set. AdamW, dropout 0.1; a `val_fraction` of the drops is held out.
-/// Checkpoints every epoch (`<key>.partial.h5`: weights, AdamW state, loss history) and resumes from
-/// the last one with bit-identical results.
+/// `train`: fits a model, checkpointing every epoch (`<key>.partial.h5`: weights, AdamW state, loss
+/// histories) and resuming from the last one with bit-identical results. AdamW, dropout 0.1; a
+/// `val_fraction` of each input's drops is held out. Positions are divided by the area side.
 ///
-/// So far `model: tree` (Tree-Transformer); the ClusterPowerNet variants with dynamic supervision
-/// (linear-attention paper, Algorithm 1) are next.
+/// - `model: tree`, the Tree-Transformer on static labels (Tree paper §4.4): inputs `layouts` and
+///   `baselines` of one or more K (batches of one K, as the Tree code); UL labels over P̄_UL, DL labels
+///   (total budget, Tree Eq. (9)) min-max normalised over the training set.
+/// - `model:` a ClusterPowerNet variant (models.md §2) with dynamic supervision (linear-attention
+///   paper, Algorithm 1): inputs `layouts` only; each batch's labels are the closed-form powers for
+///   the clusters the model itself predicts for it, recomputed at every step; loss (30).
 public struct TrainStage: StageKind {
     public init() {}
     public let name = "train"
-    public let version = 1
-    public let summary = "train a model on closed-form labels, checkpointing every epoch"
+    public let version = 2
+    public let summary = "train a model (static or dynamic supervision), checkpointing every epoch"
     public let parameters: [ParameterSpec] = [
-        ParameterSpec("model", .string, default: .string("tree"), "model to train", choices: ["tree"]),
+        ParameterSpec("model", .string, default: .string("tree"), "model to train", choices: ["tree"] + AttentionKind.variantNames),
         ParameterSpec("epochs", .int, default: .int(20), "training epochs"),
         ParameterSpec("batch", .int, default: .int(128), "mini-batch size (drops)"),
         ParameterSpec("lr", .double, default: .double(1e-3), "AdamW learning rate"),
         ParameterSpec("val_fraction", .double, default: .double(0.1), "share of the drops held out for the validation loss"),
-        ParameterSpec("d_ff", .int, default: .int(2048), "Tree-Transformer feed-forward width (Table I: 2048)"),
+        ParameterSpec("d_ff", .int, default: .int(0), "feed-forward width; 0 = the model's (Tree Table I: 2048; ClusterPowerNet: 4d = 256)"),
         ParameterSpec("side", .double, default: .double(500), "area side [m], for position normalisation"),
-        .seed,
-        .replica,
-    ]
+    ] + clusterNetSpecs + [.seed, .replica]
 
     public func run(_ context: StageContext) throws {
         let p = context.params
         let (epochs, batchSize, side) = (try p.int("epochs"), try p.int("batch"), try p.double("side"))
         guard epochs >= 1, batchSize >= 1, side > 0 else { throw PipelineError.stage(id: context.id, detail: "epochs, batch and side must be positive") }
+        let modelName = try p.string("model")
+        let out = context.output
+        try out.setAttribute("model", modelName)
+        if let attention = AttentionKind(variant: modelName) {
+            let (model, history) = try trainClusterNet(context, attention: attention, layouts: context.inputs(ofKind: "layouts"))
+            try writeModel(model.parameters, omegas: model.omegas, to: out)
+            try history.write(to: out)
+            try out.write("n_params", scalar: Int64(model.parameters.count))
+            return
+        }
         let data = try TrainingData(context, side: side, validationFraction: try p.double("val_fraction"))
         var rng = RandomStream(seed: context.streamSeed, name: "train-init")
         var config = TreeTransformerConfig()
-        config.dFF = try p.int("d_ff")
+        let dFF = try p.int("d_ff")
+        if dFF > 0 { config.dFF = dFF }
         var model = TreeTransformer<Float>(config: config, using: &rng)
-        var optimizer = AdamW<Float>(learningRate: Float(try p.double("lr")))
-        var trainLoss: [Double] = [], valLoss: [Double] = []
-        var epoch = 0
-        if FileManager.default.fileExists(atPath: context.checkpoint.path) {
-            do {
-                let saved = try loadCheckpoint(from: context.checkpoint.path)
-                model.parameters = saved.parameters
-                optimizer = saved.optimizer
-                epoch = saved.epoch
-                trainLoss = (saved.metadata["train_loss"] ?? "").split(separator: ",").compactMap { Double($0) }
-                valLoss = (saved.metadata["val_loss"] ?? "").split(separator: ",").compactMap { Double($0) }
-                context.log("resumed from checkpoint after epoch \(epoch) of \(epochs)")
-            } catch {
-                context.log("discarding unreadable checkpoint: \(error)")
-            }
-        }
-        while epoch < epochs {
-            // Batches of one K, shuffled by a stream of (seed, epoch): the same for any resume point.
-            var order = RandomStream(seed: context.streamSeed, name: "train-order", index: UInt64(epoch))
-            let batches = data.trainingBatches(size: batchSize, using: &order)
-            let dropout = DropoutStream(RandomStream(seed: context.streamSeed, name: "train-dropout", index: UInt64(epoch)))
-            var total = 0.0
-            for (i, b) in batches.enumerated() {
-                total += Double(model.trainingStep(b, optimizer: &optimizer, dropout: dropout))
-                context.progress(epoch * batches.count + i + 1, of: epochs * batches.count)
-            }
-            trainLoss.append(total / Double(batches.count))
-            valLoss.append(data.validation.isEmpty ? .nan
-                           : data.validation.map { Double(model.evaluationLoss($0)) }.reduce(0, +) / Double(data.validation.count))
-            epoch += 1
-            context.log("epoch \(epoch): train \(trainLoss.last!), validation \(valLoss.last!)")
-            if epoch < epochs {
-                try saveCheckpoint(Checkpoint(parameters: model.parameters, optimizer: optimizer, epoch: epoch,
-                                              metadata: ["train_loss": trainLoss.map { "\($0)" }.joined(separator: ","),
-                                                         "val_loss": valLoss.map { "\($0)" }.joined(separator: ",")]),
-                                   to: context.checkpoint.path)
-            }
-        }
-        let out = context.output
-        let params = try out.createGroup("params")
-        for name in model.parameters.names {
-            let t = model.parameters[name]!
-            try params.write(name, t.values, shape: t.shape)
-        }
-        try out.write("train_loss", trainLoss, shape: [epochs]).setAttribute("dims", "epoch")
-        try out.write("val_loss", valLoss, shape: [epochs]).setAttribute("dims", "epoch")
+        let history = try fit(&model, context, epochs: epochs, learningRate: try p.double("lr"),
+                              plan: { data.trainingBatches(size: batchSize, using: &$0) }, batch: { b, _ in b },
+                              validationLoss: { m in
+                                  data.validation.isEmpty ? .nan
+                                      : data.validation.map { Double(m.evaluationLoss($0)) }.reduce(0, +) / Double(data.validation.count)
+                              })
+        try writeModel(model.parameters, to: out)
+        try history.write(to: out)
         try out.write("dl_label_range", [data.dlMin, data.dlMax], shape: [2]).setAttribute("units", "mW")
-        try out.setAttribute("model", try p.string("model"))
         try out.write("n_params", scalar: Int64(model.parameters.count))
     }
+}
+
+/// The ClusterPowerNet settings shared by `train` and `ablate`.
+let clusterNetSpecs: [ParameterSpec] = [
+    ParameterSpec("mu", .double, default: .double(0.5), "ClusterPowerNet: clustering threshold μ of mask (16) (models.md §1.4)"),
+    ParameterSpec("lambda", .double, default: .double(0.1), "ClusterPowerNet: fairness weight λ of loss (30) (models.md §1.7)"),
+    ParameterSpec("penalty", .string, default: .string("gain-weighted"),
+                  "ClusterPowerNet: clustering term of loss (30): models.md's uniform coverage, or weighted by each AP's share of the UE's gain",
+                  choices: ["coverage", "gain-weighted"]),
+]
+
+/// Fits a fresh ClusterPowerNet with `attention` to the drops of `layouts` by dynamic supervision,
+/// with the stage's `epochs`, `batch`, `lr`, `val_fraction`, `d_ff`, `side`, `mu` and `lambda`.
+func trainClusterNet(_ context: StageContext, attention: AttentionKind, layouts: [StageInput])
+    throws -> (model: ClusterPowerNet<Float>, history: FitHistory) {
+    let p = context.params
+    let set = try ClusterTrainingSet(layouts, side: try p.double("side"), validationFraction: try p.double("val_fraction"), id: context.id)
+    guard Set(set.training.map(\.L)).count == 1 else { throw PipelineError.stage(id: context.id, detail: "all training layouts must have the same L") }
+    var config = clusterNetConfig(attention: attention, L: set.training[0].L, mu: try p.double("mu"), lambda: try p.double("lambda"))
+    let dFF = try p.int("d_ff")
+    if dFF > 0 { config.dFF = dFF }
+    var rng = RandomStream(seed: context.streamSeed, name: "train-init")
+    var model = ClusterPowerNet<Float>(config: config, using: &rng)
+    let batchSize = try p.int("batch")
+    let penalty = ClusterPenalty(rawValue: try p.string("penalty")) ?? .gainWeighted
+    let history = try fit(&model, context, epochs: try p.int("epochs"), learningRate: try p.double("lr"),
+                          plan: { set.batches(size: batchSize, using: &$0) },
+                          batch: { ref, m in try supervisedBatch(m, drops: set.training[ref.group], indices: ref.indices, penalty: penalty) },
+                          validationLoss: { try set.validationLoss($0, penalty: penalty) })
+    return (model, history)
 }
 
 /// Training and validation batches from `layouts` + `baselines` inputs (CF labels).

@@ -60,3 +60,21 @@ public func performerProjection<T: TensorScalar>(features m: Int, headWidth dh: 
     }
     return Tensor(shape: [m, dh], values: values)
 }
+
+extension AttentionKind {
+    /// The ClusterPowerNet variants of models.md §2 by name: `elu_cosformer`, `cosformer_relu`,
+    /// `transformer_softmax`, `performer` (m random features) and `longformer` (one-sided window w).
+    public init?(variant: String, performerFeatures m: Int = 256, window w: Int = 4) {
+        switch variant {
+        case "elu_cosformer": self = .cosFormer(.eluPlusOne)
+        case "cosformer_relu": self = .cosFormer(.relu)
+        case "transformer_softmax": self = .softmax
+        case "performer": self = .performer(features: m)
+        case "longformer": self = .slidingWindow(w)
+        default: return nil
+        }
+    }
+
+    /// The variant names `init(variant:)` accepts.
+    public static let variantNames = ["elu_cosformer", "cosformer_relu", "transformer_softmax", "performer", "longformer"]
+}

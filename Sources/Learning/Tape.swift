@@ -39,6 +39,8 @@ public final class Tape<T: TensorScalar> {
     public func leaf(_ value: Tensor<T>) -> Variable { append(value, needsGrad: recordsGradients, backward: nil) }
 
     public func value(_ v: Variable) -> Tensor<T> { nodes[v.index].value }
+    /// Bytes of every value recorded so far (inputs, parameters, activations): the memory a pass holds.
+    public var storedBytes: Int { nodes.reduce(0) { $0 + $1.value.count } * MemoryLayout<T>.stride }
     public func shape(_ v: Variable) -> [Int] { nodes[v.index].value.shape }
     func needsGrad(_ v: Variable) -> Bool { nodes[v.index].needsGrad }
 

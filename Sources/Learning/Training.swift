@@ -6,10 +6,13 @@ public struct PowerBatch<T: TensorScalar>: Sendable {
     public var ue: Tensor<T>, ap: Tensor<T>
     /// Normalised UL and DL labels [B, K]; per-UE SE [B, K] for the fairness weights (zeros if unknown).
     public var ul: Tensor<T>, dl: Tensor<T>, se: Tensor<T>
+    /// Optional per-UE weights of the APs in the clustering penalty [B, K, L] (ClusterPowerNet.loss).
+    public var coverWeights: Tensor<T>?
 
-    public init(ue: Tensor<T>, ap: Tensor<T>, ul: Tensor<T>, dl: Tensor<T>, se: Tensor<T>? = nil) {
+    public init(ue: Tensor<T>, ap: Tensor<T>, ul: Tensor<T>, dl: Tensor<T>, se: Tensor<T>? = nil, coverWeights: Tensor<T>? = nil) {
         self.ue = ue; self.ap = ap; self.ul = ul; self.dl = dl
         self.se = se ?? Tensor(shape: ul.shape)
+        self.coverWeights = coverWeights
     }
 }
 
@@ -23,7 +26,7 @@ public protocol PowerModel {
 extension ClusterPowerNet: PowerModel {
     public func loss(_ tape: Tape<T>, _ p: BoundParameters, _ batch: PowerBatch<T>, dropout: DropoutStream?) -> Variable {
         let out = forward(tape, p, ue: tape.constant(batch.ue), ap: tape.constant(batch.ap), dropout: dropout)
-        return loss(tape, out, ulTarget: batch.ul, dlTarget: batch.dl, se: batch.se).total
+        return loss(tape, out, ulTarget: batch.ul, dlTarget: batch.dl, se: batch.se, coverWeights: batch.coverWeights).total
     }
 }
 
@@ -41,7 +44,7 @@ extension PowerBatch {
             let per = t.count / max(1, t.shape[0])
             return Tensor(shape: [range.count] + t.shape.dropFirst(), values: Array(t.values[range.lowerBound * per..<range.upperBound * per]))
         }
-        return PowerBatch(ue: rows(ue), ap: rows(ap), ul: rows(ul), dl: rows(dl), se: rows(se))
+        return PowerBatch(ue: rows(ue), ap: rows(ap), ul: rows(ul), dl: rows(dl), se: rows(se), coverWeights: coverWeights.map(rows))
     }
 }
 

@@ -111,14 +111,12 @@ func scaledError(_ ours: Tensor<Float>, _ golden: Tensor<Float>) -> Double {
 
 func clusterConfig(_ m: ModelFile) throws -> ClusterPowerNetConfig {
     var c = ClusterPowerNetConfig()
-    switch m.variant {
-    case "elu_cosformer": c.attention = .cosFormer(.eluPlusOne)
-    case "cosformer_relu": c.attention = .cosFormer(.relu)
-    case "transformer_softmax": c.attention = .softmax
-    case "performer": c.attention = .performer(features: try m.integer("performer_m"))
-    case "longformer": c.attention = .slidingWindow(try m.integer("window"))
-    default: throw ModelFileError.invalid(file: m.path, item: "config.variant", detail: "unknown variant \"\(m.variant)\"")
+    let features = m.variant == "performer" ? try m.integer("performer_m") : 256
+    let w = m.variant == "longformer" ? try m.integer("window") : 4
+    guard let kind = AttentionKind(variant: m.variant, performerFeatures: features, window: w) else {
+        throw ModelFileError.invalid(file: m.path, item: "config.variant", detail: "unknown variant \"\(m.variant)\"")
     }
+    c.attention = kind
     (c.L, c.dModel, c.heads, c.layers, c.dFF, c.tau_p) = (try m.integer("L"), try m.integer("d_model"), try m.integer("n_heads"),
                                                           try m.integer("n_layers"), try m.integer("d_ff"), try m.integer("tau_p"))
     (c.mu, c.pULMin, c.pULMax, c.pAP) = (try m.number("mu"), try m.number("p_ul_min"), try m.number("p_ul_max"), try m.number("p_ap_dl"))

@@ -100,7 +100,14 @@ public struct Manifest: Sendable {
         return try parse(text, file: path)
     }
 
+    /// `include: [other.yaml, …]` (paths relative to this file) takes the stages, defaults and profiles
+    /// of other manifests first, then this file's own. Included manifests must have this one's seed,
+    /// so a stage keeps its cache key whichever manifest runs it; stage names must stay unique.
     public static func parse(_ text: String, file: String) throws -> Manifest {
+        try parse(text, file: file, including: [])
+    }
+
+    private static func parse(_ text: String, file: String, including: [String]) throws -> Manifest {
         let root: Node
         do {
             guard let node = try Yams.compose(yaml: text) else {
@@ -111,11 +118,22 @@ public struct Manifest: Sendable {
             throw yamlSyntaxError(e, file: file)
         }
         let top = YAMLField(node: root, file: file, field: "")
-        let entries = try top.mapping(allowing: ["name", "seed", "defaults", "profiles", "stages"])
+        let entries = try top.mapping(allowing: ["name", "seed", "include", "defaults", "profiles", "stages"])
         var manifest = Manifest(file: file, name: "", seed: 0, defaults: [], profiles: [], stages: [])
         var sawStages = false, sawName = false
+        var included: [Manifest] = []
         for e in entries {
             switch e.key {
+            case "include":
+                for item in try e.value.sequence() {
+                    let name = try item.string()
+                    let path = name.hasPrefix("/") ? name : ((file as NSString).deletingLastPathComponent as NSString).appendingPathComponent(name)
+                    guard !including.contains(path) else { throw item.error("include cycle: \((including + [path]).joined(separator: " → "))") }
+                    guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+                        throw item.error("cannot read the included manifest \(path)")
+                    }
+                    included.append(try parse(text, file: path, including: including + [file]))
+                }
             case "name": manifest.name = try e.value.name(); sawName = true
             case "seed": manifest.seed = try e.value.int()
             case "defaults": manifest.defaults = try namedValues(e.value)
@@ -125,7 +143,26 @@ public struct Manifest: Sendable {
             }
         }
         guard sawName else { throw top.error("missing required key 'name'") }
-        guard sawStages else { throw top.error("missing required key 'stages'") }
+        guard sawStages || !included.isEmpty else { throw top.error("missing required key 'stages'") }
+        for other in included.reversed() {
+            guard other.seed == manifest.seed else {
+                throw top.child("include", root).error("included manifest \(other.file) has seed \(other.seed), this one \(manifest.seed): they must agree")
+            }
+            // A file included twice (e.g. by two included manifests) contributes its stages once.
+            func fresh<T>(_ items: [T], _ existing: [T], _ location: (T) -> SourceLocation) -> [T] {
+                items.filter { item in !existing.contains { location($0) == location(item) } }
+            }
+            manifest.stages = fresh(other.stages, manifest.stages, \.location) + manifest.stages
+            manifest.defaults = fresh(other.defaults, manifest.defaults, \.value.location) + manifest.defaults
+            for profile in other.profiles {
+                if let i = manifest.profiles.firstIndex(where: { $0.name == profile.name }) {
+                    manifest.profiles[i].defaults = fresh(profile.defaults, manifest.profiles[i].defaults, \.value.location) + manifest.profiles[i].defaults
+                    manifest.profiles[i].stages = fresh(profile.stages, manifest.profiles[i].stages, \.location) + manifest.profiles[i].stages
+                } else {
+                    manifest.profiles.append(profile)
+                }
+            }
+        }
         return manifest
     }
 

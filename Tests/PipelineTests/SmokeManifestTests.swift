@@ -30,10 +30,11 @@ struct SmokeManifestTests {
                 let ul = try g.read("ul_power", as: Double.self), dl = try g.read("dl_power_total", as: Double.self)
                 let seUL = try g.read("se_ul", as: Double.self).values, seDL = try g.read("se_dl", as: Double.self).values
                 let links = try g.read("connections", as: Int64.self).values
-                #expect(ul.shape == [3, K] && dl.shape == [3, K])
+                let n = ul.shape[0]
+                #expect(ul.shape == [n, K] && dl.shape == [n, K] && n >= 2)
                 #expect(ul.values.allSatisfy { $0 > 0 && $0 <= pUL * (1 + 1e-12) })
                 #expect((seUL + seDL).allSatisfy { $0.isFinite && $0 > 0 })
-                for d in 0..<3 {
+                for d in 0..<n {
                     // Max-min: the strongest-loaded UE is at P̄_UL; the DL total budget L·P̄_DL is spent exactly.
                     #expect(abs(ul.values[d * K..<(d + 1) * K].max()! - pUL) < 1e-9 * pUL)
                     #expect(abs(dl.values[d * K..<(d + 1) * K].reduce(0, +) - Double(L) * pDL) < 1e-9 * Double(L) * pDL)
@@ -42,7 +43,30 @@ struct SmokeManifestTests {
             }
             checkedBaselines += 1
         }
-        #expect(checkedBaselines == 3)
+        #expect(checkedBaselines == 5)
+        // Channels: tr(R_kl) = N·β_kl (local scattering keeps the average gain), the estimate's
+        // energy tr(B_kl) lies in (0, tr(R_kl)], and R_kl is Hermitian.
+        var checkedChannels = 0
+        for f in w.results() where f.hasPrefix("channels/") {
+            let h5 = try H5File.open(w.layout.root + "/" + f)
+            defer { try? h5.close() }
+            let gain = try h5.read("gain_db", as: Double.self).values, trR = try h5.read("trace_r", as: Double.self).values
+            let trB = try h5.read("trace_b", as: Double.self).values, R = try h5.read("correlation", as: Double.self)
+            let N = R.shape[3]
+            #expect(N == 4 && R.shape.last == 2 && R.shape[1] * R.shape[2] * R.shape[0] == gain.count)
+            for i in gain.indices {
+                let beta = pow(10, gain[i] / 10)
+                #expect(abs(trR[i] / Double(N) - beta) <= 1e-9 * beta)
+                #expect(trB[i] > 0 && trB[i] <= trR[i] * (1 + 1e-12))
+                let o = i * N * N * 2
+                for a in 0..<N { for b in 0..<N {
+                    #expect(abs(R.values[o + (a * N + b) * 2] - R.values[o + (b * N + a) * 2]) <= 1e-12 * beta)
+                    #expect(abs(R.values[o + (a * N + b) * 2 + 1] + R.values[o + (b * N + a) * 2 + 1]) <= 1e-12 * beta)
+                } }
+            }
+            checkedChannels += 1
+        }
+        #expect(checkedChannels == 3)
         // Max-min clustering: Algorithm 1 reaches the spectral-radius optimum (16) on every drop, and the
         // exhaustive scheme is never worse than fixed or add-AP (its option set contains theirs).
         for f in w.results() where f.hasPrefix("maxmin-clustering/") {
@@ -59,38 +83,80 @@ struct SmokeManifestTests {
                 }
             }
         }
-        // Training: finite losses, the training loss falls over the 3 epochs, the weights are stored.
-        let trained = try #require(w.results().first { $0.hasPrefix("train/") })
-        let model = try H5File.open(w.layout.root + "/" + trained)
+        // Training: finite losses, the training loss falls, the weights are stored.
+        var models: [String: String] = [:]   // model → result file
+        for f in w.results() where f.hasPrefix("train/") {
+            let h5 = try H5File.open(w.layout.root + "/" + f)
+            models[try h5.stringAttribute("model")] = f
+            try h5.close()
+        }
+        #expect(Set(models.keys) == ["tree", "elu_cosformer", "performer"])
+        let model = try H5File.open(w.layout.root + "/" + models["tree"]!)
         let trainLoss = try model.read("train_loss", as: Double.self).values, valLoss = try model.read("val_loss", as: Double.self).values
         #expect(trainLoss.count == 3 && valLoss.count == 3 && (trainLoss + valLoss).allSatisfy { $0.isFinite && $0 > 0 })
         #expect(trainLoss.last! < trainLoss.first!)
         #expect(try model.dataset("params/dec_l2.W").shape == [64, 2])
         try model.close()
-        // Evaluation: predicted powers within the budgets, and never a better max-min SE than the optimum.
-        let evaluated = try #require(w.results().first { $0.hasPrefix("evaluate/") })
-        let evaluation = try H5File.open(w.layout.root + "/" + evaluated)
-        var groups = 0
-        for (name, kind) in try evaluation.members() where kind == .group {
-            let g = try evaluation.group(name)
-            let K = Int(try g.stringAttribute("K"))!
-            let ul = try g.read("ul_pred", as: Double.self).values, dl = try g.read("dl_pred", as: Double.self).values
-            #expect(ul.allSatisfy { $0 > 0 && $0 <= pUL })
-            for d in 0..<2 { #expect(abs(dl[d * K..<(d + 1) * K].reduce(0, +) - Double(L) * pDL) < 1e-6 * Double(L) * pDL) }
-            for (opt, pred) in [("se_ul_opt", "se_ul_pred"), ("se_dl_opt", "se_dl_pred")] {
-                let o = try g.read(opt, as: Double.self).values, p = try g.read(pred, as: Double.self).values
-                for d in 0..<2 { #expect(p[d * K..<(d + 1) * K].min()! <= o[d * K..<(d + 1) * K].min()! * (1 + 1e-9), "\(name) \(pred) drop \(d)") }
+        let cluster = try H5File.open(w.layout.root + "/" + models["performer"]!)
+        #expect(try cluster.read("train_loss", as: Double.self).values.allSatisfy { $0.isFinite && $0 > 0 })
+        #expect(try cluster.dataset("omegas/0").shape == [256, 16])   // the Performer's fixed projections are kept
+        try cluster.close()
+        // Evaluation, for the Tree (CF) and the clustering models (UC-CF) alike: powers within the
+        // budgets, finite non-negative SEs, and the predicted powers never beat the closed-form
+        // optimum's max-min SE. Learned clusters serve every UE and load no AP beyond τ_p UEs.
+        var groups = 0, clusterGroups = 0
+        for f in w.results() where f.hasPrefix("evaluate/") || f.hasPrefix("ablate/") {
+            let evaluation = try H5File.open(w.layout.root + "/" + f)
+            defer { try? evaluation.close() }
+            for (name, kind) in try evaluation.members() where kind == .group {
+                let g = try evaluation.group(name)
+                let K = Int(try g.stringAttribute("K"))!
+                let ul = try g.read("ul_pred", as: Double.self), dl = try g.read("dl_pred", as: Double.self).values
+                let n = ul.shape[0]
+                #expect(ul.values.allSatisfy { $0 > 0 && $0 <= pUL } && dl.allSatisfy { $0 > 0 && $0.isFinite })
+                for (opt, pred) in [("se_ul_opt", "se_ul_pred"), ("se_dl_opt", "se_dl_pred")] {
+                    let o = try g.read(opt, as: Double.self).values, p = try g.read(pred, as: Double.self).values
+                    #expect((o + p).allSatisfy { $0.isFinite && $0 >= 0 })
+                    for d in 0..<n { #expect(p[d * K..<(d + 1) * K].min()! <= o[d * K..<(d + 1) * K].min()! * (1 + 1e-9), "\(f) \(name) \(pred) drop \(d)") }
+                }
+                if (try g.members()).contains(where: { $0.name == "clusters" }) {
+                    let D = try g.read("clusters", as: UInt8.self)
+                    #expect(D.shape == [n, K, L])
+                    for d in 0..<n {
+                        for k in 0..<K { #expect((0..<L).contains { D.values[(d * K + k) * L + $0] == 1 }, "UE \(k) unserved") }
+                        for l in 0..<L { #expect((0..<K).reduce(0) { $0 + Int(D.values[(d * K + $1) * L + l]) } <= 10, "AP \(l) above τ_p") }
+                    }
+                    let links = try g.read("connections", as: Double.self).values
+                    #expect(links.enumerated().allSatisfy { d, c in c == Double(D.values[(d * K * L)..<((d + 1) * K * L)].reduce(0) { $0 + Int($1) }) })
+                    clusterGroups += 1
+                } else {
+                    // Tree: DL rescaled to the total budget L·P̄_DL.
+                    for d in 0..<n { #expect(abs(dl[d * K..<(d + 1) * K].reduce(0, +) - Double(L) * pDL) < 1e-6 * Double(L) * pDL) }
+                }
+                groups += 1
             }
-            groups += 1
         }
-        #expect(groups == 2)
-        try evaluation.close()
+        #expect(groups == 2 + 2 * 4 + 2 * 2 && clusterGroups == 12)
         let figures = try FileManager.default.contentsOfDirectory(atPath: w.outputs + "/figures").sorted()
-        for base in ["smoke-connections-vs-k", "smoke-se-vs-k", "smoke-maxmin-cdf", "smoke-maxmin-vs-cs", "smoke-maxmin-setups", "smoke-tree-loss", "smoke-tree-power-cdf", "smoke-tree-se-vs-k"] {
+        let figureNames = ["smoke-connections-vs-k", "smoke-se-vs-k", "smoke-maxmin-cdf", "smoke-maxmin-vs-cs", "smoke-maxmin-setups",
+                           "smoke-tree-loss", "smoke-tree-power-cdf", "smoke-tree-se-vs-k", "smoke-la-ablation", "smoke-la-se-vs-k",
+                           "smoke-la-connections", "smoke-la-map", "smoke-la-power-cdf", "smoke-la-robustness", "smoke-la-variants",
+                           "smoke-latency", "smoke-label-cost"]
+        for base in figureNames {
             for ext in ["csv", "gp", "pdf", "png"] { #expect(figures.contains("\(base).\(ext)"), "\(figures)") }
         }
+        for table in ["smoke-tree-table", "smoke-la-table4", "smoke-runtime"] {
+            for ext in ["md", "tex"] { #expect(FileManager.default.fileExists(atPath: "\(w.outputs)/tables/\(table).\(ext)")) }
+        }
+        // Table IV: both variants share the parameter count (models.md §2).
+        let table4 = try String(contentsOfFile: w.outputs + "/tables/smoke-la-table4.md", encoding: .utf8).split(separator: "\n")
+        #expect(table4.count == 4 && Set(table4.dropFirst(2).map { $0.split(separator: "|")[1] }).count == 1)
+        let report = try String(contentsOfFile: w.outputs + "/REPORT.md", encoding: .utf8)
+        for base in figureNames { #expect(report.contains("figures/\(base).png"), "\(base) missing from REPORT.md") }
+        #expect(report.contains("- **The paper reports:** UC-CF beats CF at large K"))
+        #expect(report.contains("## Linear-attention") && report.contains("| performer | 46561 |"))
         let csv = try String(contentsOfFile: w.outputs + "/figures/smoke-se-vs-k.csv", encoding: .utf8).split(separator: "\n")
-        #expect(csv.first == "K,cf_ul,cf_dl,dcc_ul,dcc_dl")
+        #expect(csv.first == "K,Optimal_CF_ul,Optimal_CF_dl,DCC_ul,DCC_dl")
         #expect(csv.dropFirst().map { $0.split(separator: ",").first! } == ["6", "10", "20"])
         // Full cooperation serves every UE from every AP: its max-min SE is at least DCC's.
         for row in csv.dropFirst() {
@@ -98,7 +164,8 @@ struct SmokeManifestTests {
             #expect(v[1] >= v[3] - 1e-12 && v[2] >= v[4] - 1e-12, "\(row)")
         }
         let again = try w.cellfree(["run", Self.manifest, "-j", "2"])
-        #expect(again.output.contains("22 instances: 22 cached, 0 computed"), "\(again.output)")
+        #expect(again.output.contains("48 instances: 48 cached, 0 computed"), "\(again.output)")
+        #expect(again.output.contains("REPORT.md (unchanged)"), "\(again.output)")
         #expect(again.output.contains("smoke-se-vs-k.{csv,gp,png,pdf} (unchanged)"), "\(again.output)")
     }
 }

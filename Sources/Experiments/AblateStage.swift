@@ -1,0 +1,54 @@
+import Learning
+import Linalg
+import Pipeline
+
+/// `ablate`: the attention feature-map ablation of the linear-attention paper (Fig. 4). Trains a
+/// cosFormer ClusterPowerNet with feature map φ (dynamic supervision, as `train`) on its training
+/// `layouts` inputs, then evaluates it on the layouts of the input stage named by `test` (as
+/// `evaluate`, σ of those layouts). φ = `elu` is ELU-CosFormer's elu + 1 (models.md §8.1: the
+/// positive kernel); the others are the plain activations, so a kernel may be negative and the
+/// normaliser is kept off zero only by its ε.
+public struct AblateStage: StageKind {
+    public init() {}
+    public let name = "ablate"
+    public let version = 1
+    public let summary = "train and test a cosFormer ClusterPowerNet with one attention feature map"
+    public static let featureMaps = ["elu", "relu", "leaky_relu", "gelu", "silu", "softplus", "sigmoid", "tanh"]
+    public let parameters: [ParameterSpec] = [
+        ParameterSpec("phi", .string, default: .string("elu"), "attention feature map φ", choices: AblateStage.featureMaps),
+        ParameterSpec("test", .string, default: .string("test-layouts"), "the input stage whose layouts are the test drops"),
+        ParameterSpec("epochs", .int, default: .int(10), "training epochs"),
+        ParameterSpec("batch", .int, default: .int(32), "mini-batch size (drops)"),
+        ParameterSpec("lr", .double, default: .double(1e-3), "AdamW learning rate"),
+        ParameterSpec("val_fraction", .double, default: .double(0.1), "share of the training drops held out"),
+        ParameterSpec("d_ff", .int, default: .int(0), "feed-forward width; 0 = 4d = 256"),
+        ParameterSpec("side", .double, default: .double(500), "area side [m], for position normalisation"),
+    ] + clusterNetSpecs + labelMethodSpecs + [.seed, .replica]
+
+    public func run(_ context: StageContext) throws {
+        let p = context.params
+        let phi = try p.string("phi"), testStage = try p.string("test")
+        guard let map = phi == "elu" ? .eluPlusOne : Activation(rawValue: phi) else {
+            throw PipelineError.stage(id: context.id, detail: "unknown feature map '\(phi)'")
+        }
+        guard let test = context.inputs[testStage], !test.isEmpty else {
+            throw PipelineError.stage(id: context.id, detail: "no input stage '\(testStage)' (parameter test) among \(context.inputs.keys.sorted())")
+        }
+        let training = context.inputs(ofKind: "layouts").filter { input in !test.contains { $0.key == input.key } }
+        let (model, history) = try trainClusterNet(context, attention: .cosFormer(map), layouts: training)
+        let out = context.output
+        try out.setAttribute("model", "cosformer_\(phi)")
+        try out.setAttribute("phi", phi)
+        try history.write(to: out)
+        let method = try labelMethod(context), side = try p.double("side")
+        let total = test.count
+        for (g, input) in test.enumerated() {
+            let drops = try ClusterDrops(input, side: side)
+            let result = try evaluateClusterNet(model, drops: drops, method: method, streamSeed: context.streamSeed, tick: {})
+            let group = try out.createGroup("K\(drops.K)_\(g)")
+            try group.setAttribute("sigma_m", input.params["sigma"]?.display ?? "0")
+            try result.write(to: group)
+            context.progress(g + 1, of: total)
+        }
+    }
+}

@@ -1,0 +1,57 @@
+import CellFree
+import Pipeline
+
+/// `channels`: the large-scale quantities of each drop of its `layouts` input (papers.md §2,
+/// reference-physics.md §2–§4): channel gain over noise β_kl [dB], pilot index and master AP
+/// (Algorithm 4.1 of the book), and the statistics the MR labels are built from, tr(R_kl) and
+/// tr(B_kl) = E‖ĥ_kl‖² (MMSE estimation at full UL power), both normalised by the noise power.
+/// With `store_correlation`, also R_kl itself as [n, K, L, N, N, 2] (real, imaginary; large).
+/// The label stages rebuild these from the layouts in memory, which costs less than reading them
+/// (10–170 ms per drop for K = 10–100); this stage is for inspecting and exporting them.
+public struct ChannelsStage: StageKind {
+    public init() {}
+    public let name = "channels"
+    public let version = 1
+    public let summary = "large-scale fading, pilots and channel statistics of each drop"
+    public let parameters: [ParameterSpec] = networkParameterSpecs + [
+        ParameterSpec("store_correlation", .bool, default: .bool(false), "also store the N×N correlation matrices R_kl"),
+    ]
+
+    public func run(_ context: StageContext) throws {
+        let params = try networkParameters(context)
+        let input = try context.input(ofKind: "layouts")
+        let file = try input.open()
+        let drops = try readLayouts(file)
+        try file.close()
+        let (K, L, N, n) = (params.K, params.L, params.N, drops.count)
+        guard drops.first?.layout.uePositions.count == K, drops.first?.layout.apPositions.count == L else {
+            throw PipelineError.stage(id: context.id, detail: "layouts \(input.path) do not have K = \(K), L = \(L)")
+        }
+        let storeR = try context.params.bool("store_correlation")
+        var gain: [Double] = [], traceR: [Double] = [], traceB: [Double] = [], R: [Double] = []
+        var pilot: [Int32] = [], master: [Int32] = []
+        for (i, draws) in drops.enumerated() {
+            let setup = try NetworkSetup(params, draws: draws)
+            let (B, _) = try estimationCovariances(R: setup.R, pilots: setup.pilots, p: params.p)
+            gain += setup.gainOverNoiseDB                       // l + L·k: row-major [K, L]
+            traceR += (0..<(L * K)).map { setup.R.trace($0 % L, $0 / L) }
+            traceB += (0..<(L * K)).map { B.trace($0 % L, $0 / L) }
+            pilot += setup.pilots.pilotIndex.map(Int32.init)
+            master += setup.pilots.masterAPs.map(Int32.init)
+            if storeR {   // column-major N×N blocks, written row-major [N, N] per (k, l)
+                for k in 0..<K { for l in 0..<L {
+                    let o = setup.R.offset(l, k)
+                    for a in 0..<N { for b in 0..<N { R += [setup.R.values[o + a + N * b].real, setup.R.values[o + a + N * b].imaginary] } }
+                } }
+            }
+            context.progress(i + 1, of: n)
+        }
+        let out = context.output
+        try out.write("gain_db", gain, shape: [n, K, L]).setAttribute("units", "dB: channel gain over noise β_kl/σ²")
+        try out.write("trace_r", traceR, shape: [n, K, L]).setAttribute("units", "tr(R_kl)/σ²")
+        try out.write("trace_b", traceB, shape: [n, K, L]).setAttribute("units", "tr(B_kl)/σ² = E‖ĥ_kl‖²/σ²")
+        try out.write("pilot_index", pilot, shape: [n, K]).setAttribute("dims", "sample,ue")
+        try out.write("master_ap", master, shape: [n, K]).setAttribute("dims", "sample,ue")
+        if storeR { try out.write("correlation", R, shape: [n, K, L, N, N, 2]).setAttribute("dims", "sample,ue,ap,row,column,re-im") }
+    }
+}

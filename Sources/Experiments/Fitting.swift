@@ -1,0 +1,120 @@
+import Foundation
+import H5
+import Learning
+import Linalg
+import ModelStore
+import Pipeline
+
+/// Per-epoch record of a fit: mean training loss, validation loss, wall time [s] of the epoch and
+/// the part of it spent in the model's forward/backward/update steps (the rest is labelling).
+struct FitHistory {
+    var train: [Double] = [], validation: [Double] = [], seconds: [Double] = [], stepSeconds: [Double] = []
+
+    static let names = ["train_loss", "val_loss", "epoch_seconds", "step_seconds"]
+    var columns: [[Double]] { [train, validation, seconds, stepSeconds] }
+
+    init() {}
+    init(metadata: [String: String]) {
+        let c = Self.names.map { (metadata[$0] ?? "").split(separator: ",").compactMap { Double($0) } }
+        (train, validation, seconds, stepSeconds) = (c[0], c[1], c[2], c[3])
+    }
+    var metadata: [String: String] {
+        Dictionary(uniqueKeysWithValues: zip(Self.names, columns.map { $0.map { "\($0)" }.joined(separator: ",") }))
+    }
+
+    /// The histories as [epochs] datasets of `group`.
+    func write(to group: H5Group) throws {
+        for (name, values) in zip(Self.names, columns) {
+            try group.write(name, values, shape: [values.count]).setAttribute("dims", "epoch")
+        }
+    }
+}
+
+/// The epoch loop of `train` and `ablate`: AdamW at `learningRate`; each epoch's batches come from
+/// `plan` with a stream of (seed, epoch) and are materialised by `batch` for the current model (so
+/// labels may depend on it: dynamic supervision); dropout masks from a stream of (seed, epoch).
+/// A checkpoint (weights, AdamW state, histories) is saved after every epoch but the last and resumed
+/// from, so an interrupted fit ends with the same weights as an uninterrupted one.
+func fit<M: PowerModel, BatchRef>(_ model: inout M, _ context: StageContext, epochs: Int, learningRate: Double,
+                                  plan: (inout RandomStream) -> [BatchRef],
+                                  batch: (BatchRef, M) throws -> PowerBatch<Float>,
+                                  validationLoss: (M) throws -> Double) throws -> FitHistory where M.Scalar == Float {
+    var optimizer = AdamW<Float>(learningRate: Float(learningRate))
+    var history = FitHistory()
+    var epoch = 0
+    if FileManager.default.fileExists(atPath: context.checkpoint.path) {
+        do {
+            let saved = try loadCheckpoint(from: context.checkpoint.path)
+            model.parameters = saved.parameters
+            optimizer = saved.optimizer
+            epoch = saved.epoch
+            history = FitHistory(metadata: saved.metadata)
+            context.log("resumed from checkpoint after epoch \(epoch) of \(epochs)")
+        } catch {
+            context.log("discarding unreadable checkpoint: \(error)")
+        }
+    }
+    while epoch < epochs {
+        let start = DispatchTime.now().uptimeNanoseconds
+        var order = RandomStream(seed: context.streamSeed, name: "train-order", index: UInt64(epoch))
+        let refs = plan(&order)
+        let dropout = DropoutStream(RandomStream(seed: context.streamSeed, name: "train-dropout", index: UInt64(epoch)))
+        var total = 0.0, stepNanoseconds: UInt64 = 0
+        for (i, ref) in refs.enumerated() {
+            let b = try batch(ref, model)
+            let stepStart = DispatchTime.now().uptimeNanoseconds
+            let loss = Double(model.trainingStep(b, optimizer: &optimizer, dropout: dropout))
+            stepNanoseconds += DispatchTime.now().uptimeNanoseconds - stepStart
+            guard loss.isFinite else {
+                throw PipelineError.stage(id: context.id, detail: "training loss is \(loss) in epoch \(epoch + 1), batch \(i + 1): lower lr")
+            }
+            total += loss
+            context.progress(epoch * refs.count + i + 1, of: epochs * refs.count)
+        }
+        history.train.append(total / Double(max(1, refs.count)))
+        history.validation.append(try validationLoss(model))
+        history.seconds.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+        history.stepSeconds.append(Double(stepNanoseconds) / 1e9)
+        epoch += 1
+        context.log(String(format: "epoch %d: train %.6g, validation %.6g, %.1f s (steps %.1f s)", epoch,
+                           history.train.last!, history.validation.last!, history.seconds.last!, history.stepSeconds.last!))
+        if epoch < epochs {
+            try saveCheckpoint(Checkpoint(parameters: model.parameters, optimizer: optimizer, epoch: epoch, metadata: history.metadata),
+                               to: context.checkpoint.path)
+        }
+    }
+    return history
+}
+
+/// Writes a model's parameters as datasets of group `params` (and the Performer's fixed projections
+/// as `omegas/<layer>`), and reads them back.
+func writeModel(_ parameters: ParameterSet<Float>, omegas: [Tensor<Float>] = [], to file: H5Group) throws {
+    let group = try file.createGroup("params")
+    for name in parameters.names {
+        let t = parameters[name]!
+        try group.write(name, t.values, shape: t.shape)
+    }
+    if !omegas.isEmpty {
+        let g = try file.createGroup("omegas")
+        for (s, omega) in omegas.enumerated() { try g.write("\(s)", omega.values, shape: omega.shape) }
+    }
+}
+
+func readModel(_ file: H5File) throws -> (parameters: ParameterSet<Float>, omegas: [Tensor<Float>]) {
+    var parameters = ParameterSet<Float>()
+    let group = try file.group("params")
+    for name in try group.datasetPaths().map({ String($0.dropFirst("/params/".count)) }) {
+        let a = try group.read(name, as: Float.self)
+        parameters.add(name, Tensor(shape: a.shape, values: a.values))
+    }
+    var omegas: [Tensor<Float>] = []
+    if (try file.members()).contains(where: { $0.0 == "omegas" }) {
+        let g = try file.group("omegas")
+        var s = 0
+        while let a = try? g.read("\(s)", as: Float.self) {
+            omegas.append(Tensor(shape: a.shape, values: a.values))
+            s += 1
+        }
+    }
+    return (parameters, omegas)
+}

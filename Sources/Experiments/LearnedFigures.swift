@@ -1,0 +1,127 @@
+import Foundation
+import Pipeline
+
+/// The display name of a baseline scheme.
+private func schemeName(_ s: String) -> String {
+    ["cf": "Optimal_CF", "dcc": "DCC", "book-dcc": "book_DCC"][s] ?? s
+}
+
+/// Figures over K of the linear-attention and Tree papers from `baselines`, `evaluate` and `ablate`
+/// results (σ = 0 groups unless the plot is about σ). SE curves show the max-min SE, the SE every UE
+/// of a drop gets (its minimum over UEs), averaged over drops: at the closed-form optimum all UEs
+/// have it; a model's predicted powers give some UEs more, which the mean would count as a gain.
+/// - `se-vs-k` (LA Fig. 5): Optimal CF and DCC (baselines), Optimal and Predicted UC-CF (clustering models), UL | DL.
+/// - `connections-vs-k` (LA Fig. 6): AP–UE links | APs per UE.
+/// - `robustness` (LA Fig. 9): Predicted UC-CF per position error σ.
+/// - `variants` (LA Fig. 10) and `ablation` (LA Fig. 4): Predicted UC-CF per model / feature map φ.
+/// - `se-vs-k-predicted` (Tree Fig. 6): per-drop max-min SE, optimal vs predicted, per L.
+/// - `latency-vs-k` (inference per drop, every model) and `label-cost-vs-k` (clusters + closed form), log-log.
+func curvesPlot(_ plot: String, file: String, inputs: [StageInput], script: String, id: String) throws -> (String, String) {
+    let groups = try resultGroups(inputs)
+    guard !groups.isEmpty else { throw PipelineError.stage(id: id, detail: "needs baselines, evaluate or ablate inputs") }
+    let clean = groups.filter { $0.sigma == 0 }
+    var c = CurvesOverK()
+    let models = Set(clean.filter { $0.source != "baselines" }.map(\.series))
+    func tag(_ g: ResultGroup) -> String { models.count > 1 ? "_(\(g.series))" : "" }
+    func minima(_ g: ResultGroup, _ column: String) -> [Double] {
+        let se = g.perUE[column] ?? []
+        return stride(from: 0, to: se.count, by: g.K).map { se[$0..<($0 + g.K)].min()! }
+    }
+    let sePanels = [("_ul", "UL max-min SE [bit/s/Hz]"), ("_dl", "DL max-min SE [bit/s/Hz]")]
+    switch plot {
+    case "se-vs-k":
+        for g in clean {
+            for dir in ["ul", "dl"] {
+                if g.source == "baselines" {
+                    c.add("\(schemeName(g.series))_\(dir)", K: g.K, minima(g, "se_\(dir)"))
+                } else if g.learnedClusters {
+                    c.add("Optimal_UC-CF\(tag(g))_\(dir)", K: g.K, minima(g, "se_\(dir)_opt"))
+                    c.add("Predicted_UC-CF\(tag(g))_\(dir)", K: g.K, minima(g, "se_\(dir)_pred"))
+                }
+            }
+        }
+        return (c.csv, c.script(script, file: file, panels: sePanels))
+    case "connections-vs-k":
+        for g in clean where g.source == "baselines" || g.learnedClusters {
+            let name = g.source == "baselines" ? schemeName(g.series) : "UC-CF\(tag(g))"
+            let links = g.perDrop["connections"] ?? []
+            c.add("\(name)_links", K: g.K, links)
+            c.add("\(name)_aps", K: g.K, links.map { $0 / Double(g.K) })
+        }
+        return (c.csv, c.script(script, file: file, panels: [("_links", "AP–UE connections"), ("_aps", "APs per UE")]))
+    case "robustness":
+        for g in groups where g.learnedClusters {
+            for dir in ["ul", "dl"] { c.add("sigma_=_\(formatted(g.sigma))_m\(tag(g))_\(dir)", K: g.K, minima(g, "se_\(dir)_pred")) }
+        }
+        return (c.csv, c.script(script, file: file, panels: sePanels))
+    case "variants", "ablation":
+        for g in clean where g.learnedClusters {
+            let name = g.series.hasPrefix("cosformer_") && plot == "ablation" ? String(g.series.dropFirst("cosformer_".count)) : g.series
+            for dir in ["ul", "dl"] { c.add("\(name)_\(dir)", K: g.K, minima(g, "se_\(dir)_pred")) }
+        }
+        return (c.csv, c.script(script, file: file, panels: sePanels))
+    case "se-vs-k-predicted":
+        for g in clean where g.source != "baselines" {
+            for dir in ["ul", "dl"] {
+                for (which, title) in [("opt", g.learnedClusters ? "Optimal_UC-CF" : "Optimal"), ("pred", "Predicted")] {
+                    c.add("\(title)_L=\(g.L)\(tag(g))_\(dir)", K: g.K, minima(g, "se_\(dir)_\(which)"))
+                }
+            }
+        }
+        return (c.csv, c.script(script, file: file, panels: sePanels))
+    case "latency-vs-k":
+        for g in clean where g.source != "baselines" { c.add("\(g.series)_ms", K: g.K, g.perDrop["latency_ms"] ?? []) }
+        return (c.csv, c.script(script, file: file, panels: [("_ms", "Inference latency per drop [ms]")], logscale: "xy"))
+    default:   // label-cost-vs-k
+        for g in clean {
+            if g.source == "baselines" { c.add("\(schemeName(g.series))_ms", K: g.K, g.perDrop["label_ms"] ?? []) }
+            else if g.learnedClusters { c.add("UC-CF\(tag(g))_ms", K: g.K, g.perDrop["labels_ms"] ?? []) }
+        }
+        return (c.csv, c.script(script, file: file, panels: [("_ms", "Clusters + closed-form powers per drop [ms]")], logscale: "xy"))
+    }
+}
+
+private func formatted(_ x: Double) -> String { x == x.rounded() ? String(Int(x)) : String(x) }
+
+/// LA Fig. 7 (`cluster-map`): one drop's learned clusters on the map: APs, UEs annotated with their
+/// number of serving APs, and a segment per AP–UE link. Drop 0 of the first σ = 0 group with K UEs
+/// (the smallest K when `k` is 0). CSV rows: kind (0 AP, 1 UE, 2 link), x, y, x2, y2, APs of the UE.
+func clusterMapPlot(file: String, inputs: [StageInput], script: String, K wanted: Int, id: String) throws -> (String, String) {
+    let groups = try resultGroups(inputs).filter { $0.learnedClusters && $0.sigma == 0 && !$0.ue.isEmpty }
+    let K = wanted > 0 ? wanted : (groups.map(\.K).min() ?? 0)
+    guard let g = groups.first(where: { $0.K == K }) else {
+        throw PipelineError.stage(id: id, detail: "needs an evaluate input of a clustering model with a σ = 0 group of K = \(K) UEs")
+    }
+    let L = g.L
+    var csv = "kind,x,y,x2,y2,aps\n"
+    for l in 0..<L { csv += "0,\(g.ap[2 * l]),\(g.ap[2 * l + 1]),NaN,NaN,NaN\n" }
+    for k in 0..<K {
+        let serving = (0..<L).filter { g.clusters[k * L + $0] == 1 }
+        csv += "1,\(g.ue[2 * k]),\(g.ue[2 * k + 1]),NaN,NaN,\(serving.count)\n"
+        for l in serving { csv += "2,\(g.ue[2 * k]),\(g.ue[2 * k + 1]),\(g.ap[2 * l]),\(g.ap[2 * l + 1]),NaN\n" }
+    }
+    var s = script + "set datafile missing 'NaN'\nset size ratio -1\nset xlabel 'x [m]'\nset ylabel 'y [m]'\nset key outside right\n"
+    s += "plot '\(file).csv' using ($1==2?$2:NaN):3:($4-$2):($5-$3) with vectors nohead linecolor rgb '#b0b0b0' title 'AP–UE link', \\\n"
+    s += "     '\(file).csv' using ($1==0?$2:NaN):3 with points pointtype 5 pointsize 1.5 linecolor rgb '#c00000' title 'AP', \\\n"
+    s += "     '\(file).csv' using ($1==1?$2:NaN):3 with points pointtype 7 linecolor rgb '#0060c0' title 'UE', \\\n"
+    s += "     '\(file).csv' using ($1==1?$2:NaN):3:(sprintf('%d', $6)) with labels offset 0.9,0.9 notitle\n"
+    return (csv, s)
+}
+
+/// Tree Fig. 5 / LA Fig. 8 (`power-cdf`): CDFs of the predicted and optimal UL and DL powers over
+/// all test UEs of the σ = 0 model groups.
+func powerCDFPlot(file: String, inputs: [StageInput], script: String, id: String) throws -> (String, String) {
+    let groups = try resultGroups(inputs).filter { $0.source != "baselines" && $0.sigma == 0 }
+    guard !groups.isEmpty else { throw PipelineError.stage(id: id, detail: "needs evaluate inputs") }
+    let names = ["ul_opt", "ul_pred", "dl_opt", "dl_pred"]
+    let columns = names.map { n in groups.flatMap { $0.perUE[n] ?? [] }.sorted() }
+    var csv = "cdf," + names.joined(separator: ",") + "\n"
+    for i in 0..<columns[0].count {
+        csv += String(format: "%.6g", Double(i + 1) / Double(columns[0].count)) + "," + columns.map { String(format: "%.6g", $0[i]) }.joined(separator: ",") + "\n"
+    }
+    var s = script + "set key bottom right\nset xlabel 'Power [mW]'\nset ylabel 'CDF'\nset logscale x\nplot "
+    s += ["UL optimal", "UL predicted", "DL optimal", "DL predicted"].enumerated().map { i, t in
+        "'\(file).csv' using \(2 + i):1 with lines\(t.hasSuffix("predicted") ? " dashtype 2" : "") linewidth 2 title '\(t)'"
+    }.joined(separator: ", \\\n     ") + "\n"
+    return (csv, s)
+}

@@ -1,0 +1,75 @@
+import Foundation
+import H5
+import Pipeline
+
+/// `report`: REPORT.md from its `figure` and `table` inputs, grouped into `sections` by file-name
+/// prefix and sorted by file name (numbers as numbers) within a section: per figure its title,
+/// the PNG, "The paper reports: …" (the figure's `claim`) and "We measure: …" (its `summary`, the
+/// numbers of its CSV); per table the same with the table itself. `exportFigures` writes it to
+/// `outputs/REPORT.md`.
+public struct ReportStage: StageKind {
+    public init() {}
+    public let name = "report"
+    public let version = 1
+    public let summary = "REPORT.md: every figure and table with the paper's claim and our numbers"
+    public let parameters: [ParameterSpec] = [
+        ParameterSpec("title", .string, default: .string("CellFreeLab: reproduction report"), "report heading"),
+        ParameterSpec("intro", .string, default: .string(""), "paragraph under the heading"),
+        ParameterSpec("sections", .list(.string), default: .list([]),
+                      "sections as 'file-prefix: heading' (e.g. 'la-: Linear-attention paper'), in report order"),
+    ]
+
+    public func run(_ context: StageContext) throws {
+        let p = context.params
+        var text = "# \(try p.string("title"))\n\n"
+        let intro = try p.string("intro")
+        if !intro.isEmpty { text += intro + "\n\n" }
+        var sections: [(prefix: String, heading: String)] = []
+        for entry in try p.strings("sections") {
+            guard let colon = entry.firstIndex(of: ":") else {
+                throw PipelineError.stage(id: context.id, detail: "sections entry '\(entry)' is not 'file-prefix: heading'")
+            }
+            sections.append((String(entry[..<colon]).trimmingCharacters(in: .whitespaces),
+                             String(entry[entry.index(after: colon)...]).trimmingCharacters(in: .whitespaces)))
+        }
+        var items: [(file: String, input: StageInput)] = []
+        for input in context.allInputs where input.kind == "figure" || input.kind == "table" {
+            let h5 = try input.open()
+            items.append((try h5.stringAttribute("file"), input))
+            try h5.close()
+        }
+        // Sections in the order given, items by file name with numbers compared as numbers (fig4 < fig10).
+        func section(_ file: String) -> Int { sections.firstIndex { file.hasPrefix($0.prefix) } ?? sections.count }
+        items.sort { (section($0.file), naturalKey($0.file)) < (section($1.file), naturalKey($1.file)) }
+        var current = -1
+        for (file, input) in items {
+            if section(file) != current {
+                current = section(file)
+                if current < sections.count { text += "## \(sections[current].heading)\n\n" }
+            }
+            let h5 = try input.open()
+            defer { try? h5.close() }
+            let (title, claim) = (try h5.stringAttribute("title"), try h5.stringAttribute("claim"))
+            text += "### \(title.isEmpty ? file : title)\n\n"
+            if input.kind == "figure" {
+                text += "![\(file)](figures/\(file).png)\n\n([PDF](figures/\(file).pdf), [CSV](figures/\(file).csv))\n\n"
+            } else {
+                text += try h5.readText("markdown") + "\n([LaTeX](tables/\(file).tex))\n\n"
+            }
+            text += "- **The paper reports:** \(claim.isEmpty ? "no claim recorded in the manifest." : claim)\n"
+            text += "- **We measure:** \(try h5.readText("summary")).\n\n"
+        }
+        try context.output.writeText("markdown", text)
+    }
+}
+
+/// A sort key that orders embedded numbers by value: "fig10" after "fig4".
+private func naturalKey(_ s: String) -> String {
+    var out = "", digits = ""
+    for ch in s {
+        if ch.isNumber { digits.append(ch); continue }
+        if !digits.isEmpty { out += String(repeating: "0", count: max(0, 8 - digits.count)) + digits; digits = "" }
+        out.append(ch)
+    }
+    return digits.isEmpty ? out : out + String(repeating: "0", count: max(0, 8 - digits.count)) + digits
+}

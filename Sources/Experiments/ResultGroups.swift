@@ -1,0 +1,109 @@
+import H5
+import Pipeline
+
+/// One group of per-drop results for figures and tables: a `baselines` scheme (cf, dcc, …) or an
+/// `evaluate`/`ablate` group (one test layouts input of one model). Series names: the baseline
+/// scheme, the evaluated model's name, or `cosformer_<φ>` for an ablation.
+struct ResultGroup {
+    var source: String          // kind of the input
+    var series: String
+    var K: Int, L: Int
+    var sigma: Double
+    /// [n·K] per-UE columns (se_ul, se_dl for baselines; se_*_opt/pred, ul_*, dl_* for models).
+    var perUE: [String: [Double]]
+    /// [n] per-drop columns (connections, label_ms, latency_ms, labels_ms).
+    var perDrop: [String: [Double]]
+    /// [n·K·L] 0/1 clusters and the positions of evaluated drops [m] (clustering models only).
+    var clusters: [UInt8] = [], ue: [Double] = [], ap: [Double] = []
+    var drops: Int { perDrop.values.first?.count ?? 0 }
+
+    /// Whether the group holds a clustering model's results (Optimal/Predicted UC-CF), not the Tree's CF.
+    var learnedClusters: Bool { !clusters.isEmpty }
+}
+
+/// Every result group of `inputs` of kinds baselines, evaluate and ablate. Model series of a sweep
+/// (e.g. ablate over μ × λ × seeds) are told apart by the parameters whose values differ among the
+/// inputs of that kind: `cosformer_elu mu=0.3 replica=1`.
+func resultGroups(_ inputs: [StageInput]) throws -> [ResultGroup] {
+    var out: [ResultGroup] = []
+    var varying: [String: [String]] = [:]   // kind → parameters that differ among its inputs
+    for kind in Set(inputs.map(\.kind)) {
+        let mine = inputs.filter { $0.kind == kind }
+        let names = Set(mine.flatMap { $0.params.keys }).subtracting(["model", "phi", "K", "first", "count"])
+        varying[kind] = names.filter { n in Set(mine.map { $0.params[n]?.display ?? "" }).count > 1 }.sorted()
+    }
+    for input in inputs where ["baselines", "evaluate", "ablate"].contains(input.kind) {
+        let h5 = try input.open()
+        defer { try? h5.close() }
+        let model = ((try? h5.stringAttribute("model")) ?? input.kind)
+            + (varying[input.kind] ?? []).map { " \($0)=\(input.params[$0]?.display ?? "?")" }.joined()
+        for (name, kind) in try h5.members() where kind == .group {
+            let g = try h5.group(name)
+            var perUE: [String: [Double]] = [:], perDrop: [String: [Double]] = [:]
+            var shapeK = 0, shapeL = 0
+            var r = ResultGroup(source: input.kind, series: input.kind == "baselines" ? name : model, K: 0, L: 0, sigma: 0, perUE: [:], perDrop: [:])
+            for (d, dk) in try g.members() where dk == .dataset {
+                let ds = try g.dataset(d)
+                switch (d, ds.shape.count) {
+                case ("clusters", _):
+                    r.clusters = try g.read(d, as: UInt8.self).values
+                    shapeL = ds.shape[2]
+                case ("ue_m", _): r.ue = try g.read(d, as: Double.self).values
+                case ("ap_m", _): r.ap = try g.read(d, as: Double.self).values
+                case (_, 2):
+                    perUE[d] = try g.read(d, as: Double.self).values
+                    shapeK = ds.shape[1]
+                case (_, 1):
+                    perDrop[d] = d == "connections" && input.kind == "baselines"
+                        ? try g.read(d, as: Int64.self).values.map(Double.init) : try g.read(d, as: Double.self).values
+                default: continue
+                }
+            }
+            r.perUE = perUE
+            r.perDrop = perDrop
+            r.K = input.kind == "baselines" ? (input.params["K"]?.integer ?? shapeK) : shapeK
+            r.L = input.kind == "baselines" ? (input.params["L"]?.integer ?? 16) : (shapeL > 0 ? shapeL : Int((try? g.stringAttribute("L")) ?? "") ?? 16)
+            r.sigma = Double((try? g.stringAttribute("sigma_m")) ?? "0") ?? 0
+            out.append(r)
+        }
+    }
+    return out
+}
+
+/// Curves over K: one CSV column per series, each cell the mean of that series' values at that K.
+struct CurvesOverK {
+    var columns: [(name: String, byK: [Int: [Double]])] = []
+
+    mutating func add(_ name: String, K: Int, _ values: [Double]) {
+        if let i = columns.firstIndex(where: { $0.name == name }) {
+            columns[i].byK[K, default: []] += values
+        } else {
+            columns.append((name, [K: values]))
+        }
+    }
+
+    var csv: String {
+        let ks = Set(columns.flatMap { $0.byK.keys }).sorted()
+        var text = "K," + columns.map(\.name).joined(separator: ",") + "\n"
+        for K in ks { text += "\(K)," + columns.map { mean($0.byK[K] ?? []) }.joined(separator: ",") + "\n" }
+        return text
+    }
+
+    /// A gnuplot script with one panel per entry of `panels` (side by side): the columns whose names
+    /// end with the panel's suffix, titled by the rest of the name.
+    func script(_ header: String, file: String, panels: [(suffix: String, ylabel: String)], logscale: String = "") -> String {
+        var s = header + "set datafile missing 'NaN'\nset key top right\n"
+        if panels.count > 1 { s += "set multiplot layout 1,\(panels.count)\n" }
+        if !logscale.isEmpty { s += "set logscale \(logscale)\n" }
+        for panel in panels {
+            s += "set xlabel 'Number of UEs K'\nset ylabel '\(panel.ylabel)'\nplot "
+            s += columns.enumerated().filter { $0.element.name.hasSuffix(panel.suffix) }.map { i, c in
+                let title = String(c.name.dropLast(panel.suffix.count)).replacingOccurrences(of: "_", with: " ")
+                return "'\(file).csv' using 1:\(i + 2) with linespoints title '\(title)'"
+            }.joined(separator: ", \\\n     ") + "\n"
+            if panels.count > 1 { s += "unset title\n" }
+        }
+        if panels.count > 1 { s += "unset multiplot\n" }
+        return s
+    }
+}
