@@ -67,7 +67,7 @@ public struct TrainStage: StageKind {
 let clusterNetSpecs: [ParameterSpec] = [
     ParameterSpec("mu", .double, default: .double(0.5), "ClusterPowerNet: clustering threshold μ of mask (16) (models.md §1.4)"),
     ParameterSpec("lambda", .double, default: .double(0.1), "ClusterPowerNet: fairness weight λ of loss (30) (models.md §1.7)"),
-    ParameterSpec("penalty", .string, default: .string("gain-weighted"),
+    ParameterSpec("penalty", .string, default: .string("coverage"),
                   "ClusterPowerNet: clustering term of loss (30): models.md's uniform coverage, or weighted by each AP's share of the UE's gain",
                   choices: ["coverage", "gain-weighted"]),
 ]
@@ -85,7 +85,7 @@ func trainClusterNet(_ context: StageContext, attention: AttentionKind, layouts:
     var rng = RandomStream(seed: context.streamSeed, name: "train-init")
     var model = ClusterPowerNet<Float>(config: config, using: &rng)
     let batchSize = try p.int("batch")
-    let penalty = ClusterPenalty(rawValue: try p.string("penalty")) ?? .gainWeighted
+    let penalty = ClusterPenalty(rawValue: try p.string("penalty")) ?? .coverage
     let history = try fit(&model, context, epochs: try p.int("epochs"), learningRate: try p.double("lr"),
                           plan: { set.batches(size: batchSize, using: &$0) },
                           batch: { ref, m in try supervisedBatch(m, drops: set.training[ref.group], indices: ref.indices, penalty: penalty) },

@@ -168,4 +168,22 @@ struct SmokeManifestTests {
         #expect(again.output.contains("REPORT.md (unchanged)"), "\(again.output)")
         #expect(again.output.contains("smoke-se-vs-k.{csv,gp,png,pdf} (unchanged)"), "\(again.output)")
     }
+
+    /// Every manifest in `manifests/` plans under each profile `make reproduce` offers (no typo in a
+    /// parameter, input or include can wait until a long run reaches it).
+    @Test func everyManifestPlansUnderItsProfiles() throws {
+        let w = try Workspace()
+        defer { w.cleanup() }
+        let directory = (Self.manifest as NSString).deletingLastPathComponent
+        let names = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".yaml") }.sorted()
+        #expect(names == ["drops.yaml", "linear-attention.yaml", "maxmin-clustering.yaml", "reproduce.yaml", "smoke.yaml",
+                          "sweep-example.yaml", "tree-transformer.yaml"])
+        for name in names {
+            let profiles = ["smoke.yaml", "sweep-example.yaml"].contains(name) ? [[String]()] : [["--profile", "default"], ["--profile", "paper"]]
+            for profile in profiles {
+                let r = try w.cellfree(["plan", directory + "/" + name] + profile)
+                #expect(r.status == 0 && r.output.contains("instances would run"), "\(name) \(profile): \(r.output)")
+            }
+        }
+    }
 }
