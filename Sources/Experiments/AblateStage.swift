@@ -17,13 +17,7 @@ public struct AblateStage: StageKind {
     public let parameters: [ParameterSpec] = [
         ParameterSpec("phi", .string, default: .string("elu"), "attention feature map φ", choices: AblateStage.featureMaps),
         ParameterSpec("test", .string, default: .string("test-layouts"), "the input stage whose layouts are the test drops"),
-        ParameterSpec("epochs", .int, default: .int(10), "training epochs"),
-        ParameterSpec("batch", .int, default: .int(32), "mini-batch size (drops)"),
-        ParameterSpec("lr", .double, default: .double(1e-3), "AdamW learning rate"),
-        ParameterSpec("val_fraction", .double, default: .double(0.1), "share of the training drops held out"),
-        ParameterSpec("d_ff", .int, default: .int(0), "feed-forward width; 0 = 4d = 256"),
-        ParameterSpec("side", .double, default: .double(500), "area side [m], for position normalisation"),
-    ] + clusterNetSpecs + labelMethodSpecs + [.seed, .replica]
+    ] + fitSpecs(epochs: 10, batch: 32) + clusterNetSpecs + labelMethodSpecs + [.seed, .replica]
 
     public func run(_ context: StageContext) throws {
         let p = context.params

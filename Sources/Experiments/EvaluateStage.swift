@@ -50,13 +50,11 @@ public struct EvaluateStage: StageKind {
             let drops = try ClusterDrops(input, side: side)
             let result: EvaluationGroup
             if let attention = AttentionKind(variant: modelName) {
-                var config = clusterNetConfig(attention: attention, L: drops.L, mu: trained.params["mu"]?.number ?? 0.5,
-                                              lambda: trained.params["lambda"]?.number ?? 0.1)
-                config.dFF = parameters["layers.0.ffn.l1.W"]?.shape[1] ?? config.dFF
-                guard parameters["cluster_head.W"]?.shape == [config.dModel, drops.L] else {
-                    throw PipelineError.stage(id: context.id, detail: "the model was trained for another L than the test drops' L = \(drops.L)")
+                let model = restoredClusterNet(parameters, omegas: omegas, attention: attention, mu: trained.params["mu"]?.number ?? 0.5,
+                                               lambda: trained.params["lambda"]?.number ?? 0.1)
+                guard model.config.L == drops.L else {
+                    throw PipelineError.stage(id: context.id, detail: "the model was trained for L = \(model.config.L) APs, the test drops have L = \(drops.L)")
                 }
-                let model = ClusterPowerNet<Float>(config: config, parameters: parameters, omegas: omegas)
                 result = try evaluateClusterNet(model, drops: drops, method: method, streamSeed: context.streamSeed, tick: tick)
             } else {
                 var config = TreeTransformerConfig()

@@ -96,9 +96,8 @@ private func variantsTable(_ inputs: [StageInput], K: Int, id: String) throws ->
         let model = try h5.stringAttribute("model")
         guard let attention = AttentionKind(variant: model) else { continue }
         let (parameters, omegas) = try readModel(h5)
-        var config = clusterNetConfig(attention: attention, L: parameters["cluster_head.W"]?.shape[1] ?? 16, mu: 0.5, lambda: 0.1)
-        config.dFF = parameters["layers.0.ffn.l1.W"]?.shape[1] ?? config.dFF
-        let net = ClusterPowerNet<Float>(config: config, parameters: parameters, omegas: omegas)
+        let net = restoredClusterNet(parameters, omegas: omegas, attention: attention, mu: 0.5, lambda: 0.1)
+        let config = net.config
         // One training forward pass on one drop of K UEs: every value it records.
         var rng = RandomStream(seed: 1, name: "table-memory")
         let ue = Tensor<Float>(shape: [1, K, 2], values: (0..<(2 * K)).map { _ in Float(rng.uniform()) })

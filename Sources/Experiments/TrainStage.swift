@@ -22,13 +22,7 @@ public struct TrainStage: StageKind {
     public let summary = "train a model (static or dynamic supervision), checkpointing every epoch"
     public let parameters: [ParameterSpec] = [
         ParameterSpec("model", .string, default: .string("tree"), "model to train", choices: ["tree"] + AttentionKind.variantNames),
-        ParameterSpec("epochs", .int, default: .int(20), "training epochs"),
-        ParameterSpec("batch", .int, default: .int(128), "mini-batch size (drops)"),
-        ParameterSpec("lr", .double, default: .double(1e-3), "AdamW learning rate"),
-        ParameterSpec("val_fraction", .double, default: .double(0.1), "share of the drops held out for the validation loss"),
-        ParameterSpec("d_ff", .int, default: .int(0), "feed-forward width; 0 = the model's (Tree Table I: 2048; ClusterPowerNet: 4d = 256)"),
-        ParameterSpec("side", .double, default: .double(500), "area side [m], for position normalisation"),
-    ] + clusterNetSpecs + [.seed, .replica]
+    ] + fitSpecs(epochs: 20, batch: 128) + clusterNetSpecs + [.seed, .replica]
 
     public func run(_ context: StageContext) throws {
         let p = context.params
