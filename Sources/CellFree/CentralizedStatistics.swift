@@ -20,6 +20,10 @@ public struct CentralizedStatistics: Sendable {
 
     /// E‖D_k v_k‖² = Σ_l E‖v_kl‖².
     public func totalScaling(_ k: Int) -> Double { (0..<L).reduce(0) { $0 + scaling[$1 + L * k] } }
+    /// The UatF moments alone.
+    public var moments: CombinerMoments {
+        CombinerMoments(L: L, K: K, realizations: realizations, signal: signal, signal2: signal2, scaling: scaling)
+    }
 }
 
 /// I_N + Σ_{i∈users} p_i·C_il at AP l: the diagonal blocks of the MMSE-type combiner matrices (5.11), (5.16),

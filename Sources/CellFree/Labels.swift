@@ -68,9 +68,11 @@ public func powerLabels(_ setup: NetworkSetup, clusters D: ClusterMatrix, method
         }
         let draws = ChannelDraws.draw(params, realizations: realizations, using: &rng)
         let e = try channelEstimates(R: setup.R, pilots: setup.pilots, p: p, draws: draws, threads: threads)
-        let stats = try centralizedStatistics(combiner, estimates: e, clusters: D, powers: full, p: p,
-                                              preLogFactor: params.uplinkPreLogFactor, threads: threads)
-        (uplink, scaling) = (uatfTerms(stats), stats.scaling)
+        let moments = combiner == .mmse
+            ? try mmseCombinerMoments(estimates: e, clusters: D, powers: full, threads: threads)   // one system per serving set
+            : try centralizedStatistics(combiner, estimates: e, clusters: D, powers: full, p: p,
+                                        preLogFactor: params.uplinkPreLogFactor, threads: threads).moments
+        (uplink, scaling) = (uatfTerms(moments), moments.scaling)
     case .statisticsOnly:
         let (B, _) = try estimationCovariances(R: setup.R, pilots: setup.pilots, p: p, threads: threads)
         let stats = try mrClosedFormStatistics(R: setup.R, B: B, pilots: setup.pilots, clusters: D)

@@ -1,0 +1,242 @@
+import Linalg
+
+/// What the UatF bound (Theorem 5.2, reference §8.4) needs from a set of combiners, averaged over the
+/// realizations: the first and second moments of h_iᴴD_kv_k and the per-AP combiner energy.
+public struct CombinerMoments: Sendable {
+    public let L: Int, K: Int, realizations: Int
+    /// E[h_iᴴ D_k v_k], K×K at i + K·k.
+    public var signal: [Complex<Double>]
+    /// E|h_iᴴ D_k v_k|², K×K at i + K·k.
+    public var signal2: [Double]
+    /// E‖v_kl‖², L×K at l + L·k (zero where l ∉ M_k).
+    public var scaling: [Double]
+
+    public init(L: Int, K: Int, realizations: Int, signal: [Complex<Double>], signal2: [Double], scaling: [Double]) {
+        self.L = L; self.K = K; self.realizations = realizations
+        self.signal = signal; self.signal2 = signal2; self.scaling = scaling
+    }
+
+    /// E‖D_k v_k‖² = Σ_l E‖v_kl‖².
+    public func totalScaling(_ k: Int) -> Double { (0..<L).reduce(0) { $0 + scaling[$1 + L * k] } }
+}
+
+/// Centralized MMSE combiners (5.11) restricted to each UE's serving APs, with combiner powers p_i [mW],
+/// and their UatF moments, without building any v_k UE by UE:
+/// v_k = p_k·(Σ_i p_i·ĥ_i^{(k)}ĥ_i^{(k)ᴴ} + Z^{(k)})⁻¹·ĥ_k^{(k)}, Z = blkdiag_l(Σ_i p_i·C_il + I_N).
+///
+/// Z is the same for every realization and every UE, so it is factored once per drop, Z_l = L_l·L_lᴴ,
+/// and the estimates and channels are whitened once (Y = L⁻¹Ĥ·diag(√p), W = L⁻¹H, one gemm per AP).
+/// Then v_k = √p_k·L_M⁻ᴴ·x_k with x_k = (I + Y_M·Y_Mᴴ)⁻¹·y_k and h_iᴴv_k = √p_k·w_iᴴ·x_k, where M = M_k.
+/// UEs with the same serving set share one system: it is factored once per realization for the whole
+/// group, as the |M|N×|M|N matrix I + Y_MY_Mᴴ, or by Woodbury as the K×K matrix S = I + Y_MᴴY_M when
+/// that is smaller (x_k = Y_M·S⁻¹e_k). The K×K gains of a group come from one gemm.
+/// Realizations are cut into fixed chunks spread over `threads` threads and summed in realization
+/// order within each chunk, then chunk by chunk: the result does not depend on the thread count.
+public func mmseCombinerMoments(estimates e: ChannelEstimates, clusters D: ClusterMatrix, powers: [Double],
+                                threads: Int = 1) throws -> CombinerMoments {
+    let N = e.Hhat.N, L = e.Hhat.L, K = e.Hhat.K, nbr = e.realizations
+    guard powers.count == K else {
+        throw CellFreeError.shapeMismatch(what: "UL power vector", expected: "K = \(K) entries", got: "\(powers.count)")
+    }
+    guard D.L == L, D.K == K else {
+        throw CellFreeError.shapeMismatch(what: "cluster matrix", expected: "L×K = \(L)×\(K)", got: "\(D.L)×\(D.K)")
+    }
+    let whitening = try WhitenedChannels(e, powers: powers, threads: threads)
+    let groups = ServingGroup.groups(D, N: N)
+    let chunks = min(nbr, momentChunks)
+    var partial = [MomentSums](repeating: MomentSums(L: L, K: K), count: chunks)
+    let largest = groups.map(\.rows.count).max() ?? 0
+    try partial.withUnsafeMutableBufferPointer { pb in
+        let sums = UncheckedSendable(value: pb.baseAddress!)
+        try parallelFor(chunks, threads: threads) { c in
+            let workspace = GroupWorkspace(rows: largest, K: K)
+            defer { workspace.deallocate() }
+            var local = MomentSums(L: L, K: K)
+            for n in (c * nbr / chunks)..<((c + 1) * nbr / chunks) {
+                for group in groups {
+                    try group.accumulate(realization: n, whitening, workspace, roots: whitening.roots, into: &local)
+                }
+            }
+            sums.value[c] = local
+        }
+    }
+    var total = MomentSums(L: L, K: K)
+    for c in 0..<chunks { total.add(partial[c]) }
+    let scale = 1 / Double(nbr)
+    return CombinerMoments(L: L, K: K, realizations: nbr,
+                           signal: total.signal.map { Complex(scale) * $0 }, signal2: total.signal2.map { scale * $0 },
+                           scaling: total.scaling.map { scale * $0 })
+}
+
+/// Fixed number of realization chunks (independent of the thread count, so sums are reproducible).
+private let momentChunks = 16
+
+/// Running sums of the moments over some realizations.
+private struct MomentSums {
+    var signal: [Complex<Double>], signal2: [Double], scaling: [Double]
+    init(L: Int, K: Int) {
+        signal = .init(repeating: .zero, count: K * K); signal2 = .init(repeating: 0, count: K * K)
+        scaling = .init(repeating: 0, count: L * K)
+    }
+    mutating func add(_ o: MomentSums) {
+        for j in signal.indices { signal[j] += o.signal[j]; signal2[j] += o.signal2[j] }
+        for j in scaling.indices { scaling[j] += o.scaling[j] }
+    }
+}
+
+/// Y = L⁻¹·Ĥ·diag(√p) and W = L⁻¹·H for all realizations (channel-tensor layout), with the inverse
+/// Cholesky factors L_l⁻¹ (lower triangular, N×N column-major at N²·l) of Z_l = Σ_i p_i·C_il + I_N.
+private struct WhitenedChannels {
+    let N: Int, L: Int, K: Int
+    var y: [Complex<Double>], w: [Complex<Double>]
+    var inverseFactors: [Complex<Double>]
+    /// √p_i [√mW].
+    let roots: [Double]
+
+    init(_ e: ChannelEstimates, powers: [Double], threads: Int) throws {
+        N = e.Hhat.N; L = e.Hhat.L; K = e.Hhat.K
+        roots = powers.map { $0.squareRoot() }
+        let LN = L * N, columns = K * e.realizations, everyone = Array(0..<K)
+        var factors = [Complex<Double>]()
+        for l in 0..<L {
+            factors += try errorBlock(e.C, l: l, users: everyone, powers: powers).cholesky().lower.inverse().elements
+        }
+        inverseFactors = factors
+        y = e.Hhat.values; w = e.H.values   // overwritten below (gemm reads the source tensors)
+        let NN = N * N, K = K, roots = roots
+        try y.withUnsafeMutableBufferPointer { yb in
+            try w.withUnsafeMutableBufferPointer { wb in
+                try e.Hhat.values.withUnsafeBufferPointer { hatb in
+                    try e.H.values.withUnsafeBufferPointer { hb in
+                        try factors.withUnsafeBufferPointer { fb in
+                            let out = UncheckedSendable(value: (yb.baseAddress!, wb.baseAddress!))
+                            let source = UncheckedSendable(value: (hatb.baseAddress!, hb.baseAddress!, fb.baseAddress!))
+                            try parallelFor(L, threads: threads) { l in
+                                let (hat, h, f) = source.value, (y, w) = out.value
+                                for (from, to) in [(hat, y), (h, w)] {
+                                    Complex<Double>.blasGemm(.none, .none, Int32(N), Int32(columns), Int32(N), .one, f + NN * l, Int32(N),
+                                                             from + l * N, Int32(LN), .zero, to + l * N, Int32(LN))
+                                }
+                                // diag(√p) on the estimates: column (i, n) of AP l's rows.
+                                for column in 0..<columns {
+                                    let s = Complex(roots[column % K]), at = y + l * N + LN * column
+                                    for a in 0..<N { at[a] = s * at[a] }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The UEs that share one serving set M: its APs, its rows l·N + a of the collective channel, its members.
+private struct ServingGroup {
+    let aps: [Int], rows: [Int], members: [Int]
+    /// Every row of the collective channel (no gather needed).
+    let everyRow: Bool
+
+    /// Groups of `D` in order of their first member.
+    static func groups(_ D: ClusterMatrix, N: Int) -> [ServingGroup] {
+        var index: [[Int]: Int] = [:], sets: [[Int]] = [], members: [[Int]] = []
+        for k in 0..<D.K {
+            let aps = D.servingAPs(k)
+            if aps.isEmpty { continue }
+            if let g = index[aps] { members[g].append(k) } else { index[aps] = sets.count; sets.append(aps); members.append([k]) }
+        }
+        return zip(sets, members).map { aps, members in
+            ServingGroup(aps: aps, rows: aps.flatMap { l in (0..<N).map { l * N + $0 } }, members: members, everyRow: aps.count == D.L)
+        }
+    }
+
+    /// Adds realization n's h_iᴴv_k, |h_iᴴv_k|² and ‖v_kl‖² of every member k to `sums`.
+    func accumulate(realization n: Int, _ c: WhitenedChannels, _ ws: GroupWorkspace, roots: [Double],
+                    into sums: inout MomentSums) throws {
+        let N = c.N, K = c.K, LN = c.L * N, m = rows.count, s = members.count
+        let block = LN * K * n
+        try c.y.withUnsafeBufferPointer { yb in
+            try c.w.withUnsafeBufferPointer { wb in
+                // Y_M and W_M (m×K): the tensor itself for every row, else gathered.
+                let ym: UnsafePointer<Complex<Double>>, wm: UnsafePointer<Complex<Double>>, ld: Int
+                if everyRow {
+                    (ym, wm, ld) = (yb.baseAddress! + block, wb.baseAddress! + block, LN)
+                } else {
+                    for i in 0..<K {
+                        let from = block + LN * i
+                        for (r, row) in rows.enumerated() { ws.y[r + m * i] = yb[from + row]; ws.w[r + m * i] = wb[from + row] }
+                    }
+                    (ym, wm, ld) = (UnsafePointer(ws.y), UnsafePointer(ws.w), m)
+                }
+                if m <= K {
+                    // (I + Y_MY_Mᴴ)·X = Y_M[:, members]; gains G = W_Mᴴ·X, G[i + K·j] = w_iᴴx_{k_j}.
+                    Complex<Double>.blasHerk(.none, Int32(m), Int32(K), 1, ym, Int32(ld), 0, ws.a, Int32(m))
+                    for r in 0..<m { ws.a[r * (m + 1)] += .one }
+                    for (j, k) in members.enumerated() { for r in 0..<m { ws.x[r + m * j] = ym[r + ld * k] } }
+                    try solve(m, s, ws.a, ws.x, n)
+                    Complex<Double>.blasGemm(.adjoint, .none, Int32(K), Int32(s), Int32(m), .one, wm, Int32(ld), ws.x, Int32(m),
+                                             .zero, ws.g, Int32(K))
+                } else {
+                    // Woodbury: S = I + Y_MᴴY_M (K×K), B = S⁻¹Y_Mᴴ = Xᴴ; F = B·W_M, F[k + K·i] = x_kᴴw_i.
+                    Complex<Double>.blasHerk(.adjoint, Int32(K), Int32(m), 1, ym, Int32(ld), 0, ws.a, Int32(K))
+                    for r in 0..<K { ws.a[r * (K + 1)] += .one }
+                    for r in 0..<m { for i in 0..<K { ws.b[i + K * r] = ym[r + ld * i].conjugate } }
+                    try solve(K, m, ws.a, ws.b, n)
+                    Complex<Double>.blasGemm(.none, .none, Int32(K), Int32(K), Int32(m), .one, ws.b, Int32(K), wm, Int32(ld),
+                                             .zero, ws.f, Int32(K))
+                    for (j, k) in members.enumerated() {
+                        for i in 0..<K { ws.g[i + K * j] = ws.f[k + K * i].conjugate }
+                        for r in 0..<m { ws.x[r + m * j] = ws.b[k + K * r].conjugate }
+                    }
+                }
+            }
+        }
+        // h_iᴴv_k = √p_k·G[i, j]; ‖v_kl‖² = p_k·‖L_l⁻ᴴ·x_kl‖² (L_l⁻ᴴ upper triangular).
+        c.inverseFactors.withUnsafeBufferPointer { fb in
+            for (j, k) in members.enumerated() {
+                let root = roots[k], power = root * root, column = K * k
+                for i in 0..<K {
+                    let g = Complex(root) * ws.g[i + K * j]
+                    sums.signal[i + column] += g
+                    sums.signal2[i + column] += g.lengthSquared
+                }
+                for (b, l) in aps.enumerated() {
+                    let inverse = fb.baseAddress! + N * N * l, x = ws.x + m * j + N * b
+                    var energy = 0.0
+                    for a in 0..<N {
+                        var acc = Complex<Double>.zero
+                        for r in a..<N { acc += inverse[r + N * a].conjugate * x[r] }
+                        energy += acc.lengthSquared
+                    }
+                    sums.scaling[l + c.L * k] += power * energy
+                }
+            }
+        }
+    }
+
+    /// A·X = B in place (A Hermitian positive definite, lower triangle), naming the realization on failure.
+    private func solve(_ order: Int, _ columns: Int, _ a: UnsafeMutablePointer<Complex<Double>>,
+                       _ b: UnsafeMutablePointer<Complex<Double>>, _ n: Int) throws {
+        var info = Complex<Double>.lapackPotrf(Int32(order), a, Int32(order))
+        if info == 0 { info = Complex<Double>.lapackPotrs(Int32(order), Int32(columns), a, Int32(order), b, Int32(order)) }
+        if info != 0 {
+            throw CellFreeError.numerical(what: "MMSE combiners of UEs \(members), realization \(n)",
+                                          detail: "matrix not positive definite or not finite (potrf/potrs info \(info))")
+        }
+    }
+}
+
+/// Scratch buffers of one chunk, sized for the largest serving set (m rows) and K UEs.
+private struct GroupWorkspace {
+    let y, w, a, x, b, f, g: UnsafeMutablePointer<Complex<Double>>
+
+    init(rows m: Int, K: Int) {
+        let square = max(m, K)
+        y = .allocate(capacity: m * K); w = .allocate(capacity: m * K)
+        a = .allocate(capacity: square * square)
+        x = .allocate(capacity: m * K); b = .allocate(capacity: K * m)
+        f = .allocate(capacity: K * K); g = .allocate(capacity: K * K)
+    }
+
+    func deallocate() { for p in [y, w, a, x, b, f, g] { p.deallocate() } }
+}
