@@ -3,7 +3,9 @@ import Linalg
 /// How the UatF terms behind the labels are obtained.
 public enum LabelMethod: Sendable, Equatable {
     /// Centralized combining restricted to D_k (MMSE by default, papers.md §2 (5)) built at full UL
-    /// power, with the expectations averaged over `realizations` Monte Carlo draws.
+    /// power, with the expectations averaged over `realizations` Monte Carlo draws. MMSE draws the
+    /// estimates alone and conditions the moments on them (`drawEstimates`, `mmseCombinerMoments`);
+    /// the other combiners draw channels and estimates (`channelEstimates`).
     case monteCarlo(realizations: Int, combiner: CentralizedScheme = .mmse)
     /// MR combining v_k = D_kĥ_k with the exact statistics of Corollary 5.6: no realizations drawn.
     case statisticsOnly
@@ -48,10 +50,16 @@ public struct PowerLabels: Sendable {
 /// combiners fixed at full UL power P̄_UL (Miretti's convention, papers.md §2), then the closed-form
 /// max-min powers of papers.md §3.2–3.3. The DL uses the UL–DL duality precoders
 /// w_k = D_kv_k/sqrt(E‖D_kv_k‖²) (book normalization; papers.md §9.2). Monte Carlo draws come from
-/// `rng`; every UE must be served by at least one AP.
+/// `rng`; every UE must be served by at least one AP. `pilots` replaces the setup's pilot assignment
+/// (e.g. a cluster-aware one, `clusterAwarePilots`); its pilot count must match the setup's model.
 public func powerLabels(_ setup: NetworkSetup, clusters D: ClusterMatrix, method: LabelMethod,
-                        using rng: inout RandomStream, threads: Int = 1) throws -> PowerLabels {
-    let params = setup.params
+                        pilots: PilotAssignment? = nil, using rng: inout RandomStream, threads: Int = 1) throws -> PowerLabels {
+    let params = setup.params, pilots = pilots ?? setup.pilots
+    guard pilots.pilotIndex.count == params.K, pilots.tau_p == params.pilotSequences,
+          pilots.pilotIndex.allSatisfy({ (0..<pilots.tau_p).contains($0) }) else {
+        throw CellFreeError.shapeMismatch(what: "pilot assignment", expected: "K = \(params.K) pilots in 0..<\(params.pilotSequences)",
+                                          got: "\(pilots.pilotIndex.count) pilots, τ_p = \(pilots.tau_p)")
+    }
     let (L, K, p) = (params.L, params.K, params.p)
     guard D.L == L, D.K == K else {
         throw CellFreeError.shapeMismatch(what: "cluster matrix", expected: "L×K = \(L)×\(K)", got: "\(D.L)×\(D.K)")
@@ -66,16 +74,20 @@ public func powerLabels(_ setup: NetworkSetup, clusters D: ClusterMatrix, method
         guard realizations >= 1 else {
             throw CellFreeError.invalidParameter(field: "realizations", value: "\(realizations)", expected: "at least 1")
         }
-        let draws = ChannelDraws.draw(params, realizations: realizations, using: &rng)
-        let e = try channelEstimates(R: setup.R, pilots: setup.pilots, p: p, draws: draws, threads: threads)
-        let moments = combiner == .mmse
-            ? try mmseCombinerMoments(estimates: e, clusters: D, powers: full, threads: threads)   // one system per serving set
-            : try centralizedStatistics(combiner, estimates: e, clusters: D, powers: full, p: p,
-                                        preLogFactor: params.uplinkPreLogFactor, threads: threads).moments
+        let moments: CombinerMoments
+        if combiner == .mmse {   // estimates alone, one system per serving set, moments conditioned on ĥ
+            let e = try drawEstimates(R: setup.R, pilots: pilots, p: p, realizations: realizations, using: &rng, threads: threads)
+            moments = try mmseCombinerMoments(estimates: e.Hhat, errors: e.C, clusters: D, powers: full, threads: threads)
+        } else {
+            let draws = ChannelDraws.draw(params, realizations: realizations, using: &rng)
+            let e = try channelEstimates(R: setup.R, pilots: pilots, p: p, draws: draws, threads: threads)
+            moments = try centralizedStatistics(combiner, estimates: e, clusters: D, powers: full, p: p,
+                                                preLogFactor: params.uplinkPreLogFactor, threads: threads).moments
+        }
         (uplink, scaling) = (uatfTerms(moments), moments.scaling)
     case .statisticsOnly:
-        let (B, _) = try estimationCovariances(R: setup.R, pilots: setup.pilots, p: p, threads: threads)
-        let stats = try mrClosedFormStatistics(R: setup.R, B: B, pilots: setup.pilots, clusters: D)
+        let (B, _) = try estimationCovariances(R: setup.R, pilots: pilots, p: p, threads: threads)
+        let stats = try mrClosedFormStatistics(R: setup.R, B: B, pilots: pilots, clusters: D)
         (uplink, scaling) = (distributedUatFTerms(stats, clusters: D, weights: noLSFDWeights(clusters: D)), stats.scaling)
     }
     let downlink = downlinkTerms(dualOf: uplink, scaling: scaling, L: L)

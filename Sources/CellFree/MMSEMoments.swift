@@ -25,33 +25,44 @@ public struct CombinerMoments: Sendable {
 /// v_k = p_k·(Σ_i p_i·ĥ_i^{(k)}ĥ_i^{(k)ᴴ} + Z^{(k)})⁻¹·ĥ_k^{(k)}, Z = blkdiag_l(Σ_i p_i·C_il + I_N).
 ///
 /// Z is the same for every realization and every UE, so it is factored once per drop, Z_l = L_l·L_lᴴ,
-/// and the estimates and channels are whitened once (Y = L⁻¹Ĥ·diag(√p), W = L⁻¹H, one gemm per AP).
-/// Then v_k = √p_k·L_M⁻ᴴ·x_k with x_k = (I + Y_M·Y_Mᴴ)⁻¹·y_k and h_iᴴv_k = √p_k·w_iᴴ·x_k, where M = M_k.
+/// and the estimates are whitened once (Y = L⁻¹Ĥ·diag(√p), one gemm per AP).
+/// Then v_k = √p_k·L_M⁻ᴴ·x_k with x_k = (I + Y_M·Y_Mᴴ)⁻¹·y_k, where M = M_k.
 /// UEs with the same serving set share one system: it is factored once per realization for the whole
 /// group, as the |M|N×|M|N matrix I + Y_MY_Mᴴ, or by Woodbury as the K×K matrix S = I + Y_MᴴY_M when
 /// that is smaller (x_k = Y_M·S⁻¹e_k). The K×K gains of a group come from one gemm.
+///
+/// With `channels` H, the moments are sample means over (h, ĥ) pairs, h_iᴴv_k = √p_k·(L⁻¹h_i)ᴴx_k: the
+/// estimator of `centralizedStatistics`. Without, they are conditioned on the estimates (Rao–Blackwell):
+/// the MMSE error h_i − ĥ_i ~ CN(0, C_i) is independent of every estimate, so
+/// E[h_iᴴD_kv_k] = E[ĥ_iᴴD_kv_k] and E|h_iᴴD_kv_k|² = E|ĥ_iᴴD_kv_k|² + Σ_{l∈M_k} tr(C_il·E[v_klv_klᴴ]);
+/// same expectation, smaller variance, and no channel draws (`drawEstimates`).
 /// Realizations are cut into fixed chunks spread over `threads` threads and summed in realization
 /// order within each chunk, then chunk by chunk: the result does not depend on the thread count.
-public func mmseCombinerMoments(estimates e: ChannelEstimates, clusters D: ClusterMatrix, powers: [Double],
-                                threads: Int = 1) throws -> CombinerMoments {
-    let N = e.Hhat.N, L = e.Hhat.L, K = e.Hhat.K, nbr = e.realizations
+public func mmseCombinerMoments(estimates Hhat: ChannelTensor, errors C: CorrelationMatrices, channels H: ChannelTensor? = nil,
+                                clusters D: ClusterMatrix, powers: [Double], threads: Int = 1) throws -> CombinerMoments {
+    let N = Hhat.N, L = Hhat.L, K = Hhat.K, nbr = Hhat.realizations
     guard powers.count == K else {
         throw CellFreeError.shapeMismatch(what: "UL power vector", expected: "K = \(K) entries", got: "\(powers.count)")
     }
     guard D.L == L, D.K == K else {
         throw CellFreeError.shapeMismatch(what: "cluster matrix", expected: "L×K = \(L)×\(K)", got: "\(D.L)×\(D.K)")
     }
-    let whitening = try WhitenedChannels(e, powers: powers, threads: threads)
+    guard C.N == N, C.L == L, C.K == K, H.map({ $0.L == L && $0.N == N && $0.K == K && $0.realizations == nbr }) ?? true else {
+        throw CellFreeError.shapeMismatch(what: "error covariances / channels", expected: "N = \(N), L = \(L), K = \(K), \(nbr) realizations",
+                                          got: "C: N = \(C.N), L = \(C.L), K = \(C.K)")
+    }
+    let whitening = try WhitenedChannels(Hhat, C, channels: H, powers: powers, threads: threads)
+    let conditional = H == nil
     let groups = ServingGroup.groups(D, N: N)
     let chunks = min(nbr, momentChunks)
-    var partial = [MomentSums](repeating: MomentSums(L: L, K: K), count: chunks)
+    var partial = [MomentSums](repeating: MomentSums(L: L, K: K, N: conditional ? N : 0), count: chunks)
     let largest = groups.map(\.rows.count).max() ?? 0
     try partial.withUnsafeMutableBufferPointer { pb in
         let sums = UncheckedSendable(value: pb.baseAddress!)
         try parallelFor(chunks, threads: threads) { c in
             let workspace = GroupWorkspace(rows: largest, K: K)
             defer { workspace.deallocate() }
-            var local = MomentSums(L: L, K: K)
+            var local = MomentSums(L: L, K: K, N: conditional ? N : 0)
             for n in (c * nbr / chunks)..<((c + 1) * nbr / chunks) {
                 for group in groups {
                     try group.accumulate(realization: n, whitening, workspace, roots: whitening.roots, into: &local)
@@ -60,32 +71,104 @@ public func mmseCombinerMoments(estimates e: ChannelEstimates, clusters D: Clust
             sums.value[c] = local
         }
     }
-    var total = MomentSums(L: L, K: K)
+    var total = MomentSums(L: L, K: K, N: conditional ? N : 0)
     for c in 0..<chunks { total.add(partial[c]) }
     let scale = 1 / Double(nbr)
-    return CombinerMoments(L: L, K: K, realizations: nbr,
-                           signal: total.signal.map { Complex(scale) * $0 }, signal2: total.signal2.map { scale * $0 },
-                           scaling: total.scaling.map { scale * $0 })
+    var moments = CombinerMoments(L: L, K: K, realizations: nbr,
+                                  signal: total.signal.map { Complex(scale) * $0 }, signal2: total.signal2.map { scale * $0 },
+                                  scaling: total.scaling.map { scale * $0 })
+    if conditional { addErrorTerms(&moments, secondMoments: total.psi.map { Complex(scale) * $0 }, whitening, C, D, powers: powers) }
+    return moments
+}
+
+/// The sample moments of `estimates` (true channels and estimates): equal to `centralizedStatistics` of
+/// `centralizedCombiners(.mmse, …)` to rounding.
+public func mmseCombinerMoments(estimates e: ChannelEstimates, clusters D: ClusterMatrix, powers: [Double],
+                                threads: Int = 1) throws -> CombinerMoments {
+    try mmseCombinerMoments(estimates: e.Hhat, errors: e.C, channels: e.H, clusters: D, powers: powers, threads: threads)
+}
+
+/// From E[x_klx_klᴴ] (whitened, Ψ_kl): Φ_kl = E[v_klv_klᴴ] = p_k·L_l⁻ᴴ·Ψ_kl·L_l⁻¹, E‖v_kl‖² = tr Φ_kl, and
+/// E|h_iᴴD_kv_k|² += Σ_l tr(C_il·Φ_kl), one gemm per AP: T_l = [vec Φ_kl]_kᴴ·[vec C_il]_i (K×K).
+private func addErrorTerms(_ m: inout CombinerMoments, secondMoments psi: [Complex<Double>], _ w: WhitenedChannels,
+                           _ C: CorrelationMatrices, _ D: ClusterMatrix, powers: [Double]) {
+    let (N, L, K, NN) = (w.N, w.L, w.K, w.N * w.N)
+    var phi = [Complex<Double>](repeating: .zero, count: NN * L * K), half = [Complex<Double>](repeating: .zero, count: NN)
+    for k in 0..<K {
+        for l in 0..<L where D[l, k] {
+            let o = NN * (l + L * k), f = NN * l
+            // half = Ψ·L⁻¹, then Φ = p_k·L⁻ᴴ·half.
+            for col in 0..<N {
+                for row in 0..<N {
+                    var acc = Complex<Double>.zero
+                    for s in col..<N { acc += psi[o + row + N * s] * w.inverseFactors[f + s + N * col] }
+                    half[row + N * col] = acc
+                }
+            }
+            var trace = 0.0
+            for col in 0..<N {
+                for row in 0..<N {
+                    var acc = Complex<Double>.zero
+                    for s in row..<N { acc += w.inverseFactors[f + s + N * row].conjugate * half[s + N * col] }
+                    phi[o + row + N * col] = Complex(powers[k]) * acc
+                }
+                trace += phi[o + col * (N + 1)].real
+            }
+            m.scaling[l + L * k] = trace
+        }
+    }
+    var T = [Complex<Double>](repeating: .zero, count: K * K)
+    phi.withUnsafeBufferPointer { pb in
+        C.values.withUnsafeBufferPointer { cb in
+            T.withUnsafeMutableBufferPointer { tb in
+                for l in 0..<L {
+                    Complex<Double>.blasGemm(.adjoint, .none, Int32(K), Int32(K), Int32(NN), .one, pb.baseAddress! + NN * l, Int32(NN * L),
+                                             cb.baseAddress! + NN * l, Int32(NN * L), .one, tb.baseAddress!, Int32(K))
+                }
+            }
+        }
+    }
+    for k in 0..<K { for i in 0..<K { m.signal2[i + K * k] += T[k + K * i].real } }
+}
+
+/// Real floating-point operations of `mmseCombinerMoments` for clusters D (complex multiply-add = 8):
+/// the whitening gemms, then per realization and serving group the Gram matrix (herk), its Cholesky
+/// factor, the solve, the gains gemm and the per-AP combiner energies.
+public func mmseCombinerMomentsFlops(clusters D: ClusterMatrix, N: Int, realizations nbr: Int) -> Double {
+    let K = Double(D.K), n = Double(N), whitening = 2 * Double(D.L) * 8 * n * n * K * Double(nbr)
+    var perRealization = 0.0
+    for group in ServingGroup.groups(D, N: N) {
+        let m = Double(group.rows.count), s = Double(group.members.count)
+        let energies = s * Double(group.aps.count) * 4 * n * (n + 1)
+        if group.rows.count <= D.K {
+            perRealization += 4 * m * m * K + 4 * m * m * m / 3 + 8 * m * m * s + 8 * K * m * s + energies
+        } else {
+            perRealization += 4 * K * K * m + 4 * K * K * K / 3 + 8 * K * K * m + 8 * K * K * m + energies
+        }
+    }
+    return whitening + perRealization * Double(nbr)
 }
 
 /// Fixed number of realization chunks (independent of the thread count, so sums are reproducible).
 private let momentChunks = 16
 
-/// Running sums of the moments over some realizations.
+/// Running sums of the moments over some realizations; with N > 0 also Σ x_klx_klᴴ (N×N at N²·(l + L·k)).
 private struct MomentSums {
-    var signal: [Complex<Double>], signal2: [Double], scaling: [Double]
-    init(L: Int, K: Int) {
+    var signal: [Complex<Double>], signal2: [Double], scaling: [Double], psi: [Complex<Double>]
+    init(L: Int, K: Int, N: Int) {
         signal = .init(repeating: .zero, count: K * K); signal2 = .init(repeating: 0, count: K * K)
-        scaling = .init(repeating: 0, count: L * K)
+        scaling = .init(repeating: 0, count: L * K); psi = .init(repeating: .zero, count: N * N * L * K)
     }
     mutating func add(_ o: MomentSums) {
         for j in signal.indices { signal[j] += o.signal[j]; signal2[j] += o.signal2[j] }
         for j in scaling.indices { scaling[j] += o.scaling[j] }
+        for j in psi.indices { psi[j] += o.psi[j] }
     }
 }
 
-/// Y = L⁻¹·Ĥ·diag(√p) and W = L⁻¹·H for all realizations (channel-tensor layout), with the inverse
-/// Cholesky factors L_l⁻¹ (lower triangular, N×N column-major at N²·l) of Z_l = Σ_i p_i·C_il + I_N.
+/// Y = L⁻¹·Ĥ·diag(√p) and W = L⁻¹·H (or L⁻¹·Ĥ without channels) for all realizations (channel-tensor
+/// layout), with the inverse Cholesky factors L_l⁻¹ (lower triangular, N×N column-major at N²·l) of
+/// Z_l = Σ_i p_i·C_il + I_N.
 private struct WhitenedChannels {
     let N: Int, L: Int, K: Int
     var y: [Complex<Double>], w: [Complex<Double>]
@@ -93,21 +176,26 @@ private struct WhitenedChannels {
     /// √p_i [√mW].
     let roots: [Double]
 
-    init(_ e: ChannelEstimates, powers: [Double], threads: Int) throws {
-        N = e.Hhat.N; L = e.Hhat.L; K = e.Hhat.K
+    /// Without channels: moments conditioned on the estimates (W = L⁻¹Ĥ, Σ x_klx_klᴴ accumulated).
+    let conditional: Bool
+
+    init(_ Hhat: ChannelTensor, _ C: CorrelationMatrices, channels: ChannelTensor?, powers: [Double], threads: Int) throws {
+        N = Hhat.N; L = Hhat.L; K = Hhat.K
         roots = powers.map { $0.squareRoot() }
-        let LN = L * N, columns = K * e.realizations, everyone = Array(0..<K)
+        conditional = channels == nil
+        let H = channels ?? Hhat
+        let LN = L * N, columns = K * Hhat.realizations, everyone = Array(0..<K)
         var factors = [Complex<Double>]()
         for l in 0..<L {
-            factors += try errorBlock(e.C, l: l, users: everyone, powers: powers).cholesky().lower.inverse().elements
+            factors += try errorBlock(C, l: l, users: everyone, powers: powers).cholesky().lower.inverse().elements
         }
         inverseFactors = factors
-        y = e.Hhat.values; w = e.H.values   // overwritten below (gemm reads the source tensors)
+        y = Hhat.values; w = H.values   // overwritten below (gemm reads the source tensors)
         let NN = N * N, K = K, roots = roots
         try y.withUnsafeMutableBufferPointer { yb in
             try w.withUnsafeMutableBufferPointer { wb in
-                try e.Hhat.values.withUnsafeBufferPointer { hatb in
-                    try e.H.values.withUnsafeBufferPointer { hb in
+                try Hhat.values.withUnsafeBufferPointer { hatb in
+                    try H.values.withUnsafeBufferPointer { hb in
                         try factors.withUnsafeBufferPointer { fb in
                             let out = UncheckedSendable(value: (yb.baseAddress!, wb.baseAddress!))
                             let source = UncheckedSendable(value: (hatb.baseAddress!, hb.baseAddress!, fb.baseAddress!))
@@ -200,7 +288,14 @@ private struct ServingGroup {
                     sums.signal[i + column] += g
                     sums.signal2[i + column] += g.lengthSquared
                 }
-                for (b, l) in aps.enumerated() {
+                for (b, l) in aps.enumerated() where c.conditional {
+                    let x = ws.x + m * j + N * b, o = N * N * (l + c.L * k)
+                    for col in 0..<N {
+                        let xc = x[col].conjugate
+                        for row in 0..<N { sums.psi[o + row + N * col] += x[row] * xc }
+                    }
+                }
+                for (b, l) in aps.enumerated() where !c.conditional {
                     let inverse = fb.baseAddress! + N * N * l, x = ws.x + m * j + N * b
                     var energy = 0.0
                     for a in 0..<N {

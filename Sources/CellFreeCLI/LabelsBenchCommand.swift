@@ -19,23 +19,37 @@ struct LabelsBenchCommand: ParsableCommand {
             """
     )
 
-    @Option(help: "UE counts for the per-sample labels.") var ues: [Int] = [10, 20, 40, 100]
-    @Option(name: .customLong("solve-ues"), help: "UE counts for the closed-form solve alone.") var solveUEs: [Int] = [10, 20, 40, 100, 200, 400]
+    @Option(parsing: .upToNextOption, help: "UE counts for the per-sample labels.") var ues: [Int] = [10, 20, 40, 100]
+    @Option(name: .customLong("solve-ues"), parsing: .upToNextOption, help: "UE counts for the closed-form solve alone.")
+    var solveUEs: [Int] = [10, 20, 40, 100, 200, 400]
     @Option(help: "Monte Carlo realizations.") var realizations: Int = 100
     @Option(help: "Layouts per K (median).") var samples: Int = 5
     @Option(help: "Threads for the Monte Carlo path.") var threads: Int = 1
 
+    /// Issue targets for a Monte Carlo MMSE label at 1 thread, 100 realizations [ms]: K → (CF, mask).
+    static let targets: [Int: (cf: Double, mask: Double)] = [10: (4, 4), 40: (25, 30), 100: (150, 60)]
+
     func run() throws {
         BLASThreads.set(1)
-        print("Papers' model L = 16, N = 4, local scattering 15°; \(realizations) realizations; \(threads) thread(s); median of \(samples) layouts [ms]")
-        let header = ["K", "setup", "MC CF", "MC mask", "stats CF", "stats mask", "UL min SE CF MMSE", "UL min SE CF MR"]
-        print(header.map { pad($0, 18) }.joined())
+        print("Papers' model L = 16, N = 4, local scattering 15°; \(realizations) realizations; \(threads) thread(s); median of \(samples) layouts")
+        print("Monte Carlo MMSE labels [ms]: total = draws + estimates + moments (grouped whitened MMSE) + closed-form max-min (UL, DL total, DL per-AP).")
+        print("GFLOP: floating-point work of the moments step (mmseCombinerMomentsFlops); zgemm: this machine's zgemm on K×LN·LN×K, 1 thread.")
+        let header = ["K", "clusters", "total", "draws", "estimates", "moments", "max-min", "GFLOP", "GFLOP/s", "zgemm GFLOP/s", "target", "",
+                      "MR stats", "UL min SE MMSE", "UL min SE MR"]
+        print(header.map { pad($0, 11) }.joined())
         for K in ues {
-            var rows: [[Double]] = []
+            var rows: [[[Double]]] = []
             for s in 0..<samples { rows.append(try sample(K: K, seed: UInt64(s))) }
-            let medians = (0..<rows[0].count).map { i in median(rows.map { $0[i] }) }
-            let times = medians.prefix(5).map { String(format: "%.1f", $0 * 1e3) }
-            print((["\(K)"] + times + medians.suffix(2).map { String(format: "%.3f", $0) }).map { pad($0, 18) }.joined())
+            let zgemm = gemmRate(K: K, LN: 64)
+            for (index, name) in ["CF", "mask"].enumerated() {
+                let m = (0..<rows[0][index].count).map { i in median(rows.map { $0[index][i] }) }
+                let target = index == 0 ? Self.targets[K]?.cf : Self.targets[K]?.mask
+                var row = ["\(K)", name] + m.prefix(5).map { String(format: "%.1f", $0 * 1e3) }
+                row += [String(format: "%.3f", m[5] / 1e9), String(format: "%.1f", m[5] / m[3] / 1e9), String(format: "%.1f", zgemm)]
+                row += target.map { [String(format: "≤ %.0f", $0), m[0] * 1e3 <= $0 ? "ok" : "MISSED"] } ?? ["–", ""]
+                row += [String(format: "%.1f", m[6] * 1e3), String(format: "%.3f", m[7]), String(format: "%.3f", m[8])]
+                print(row.map { pad($0, 11) }.joined())
+            }
         }
 
         print("\nClosed-form solve alone (UL + DL total + DL per-AP, CF statistics-only terms) [ms]")
@@ -61,25 +75,50 @@ struct LabelsBenchCommand: ParsableCommand {
         }
     }
 
-    /// One layout: setup, then labels by both methods for CF and for the mask. Seconds, then two min SEs.
-    func sample(K: Int, seed: UInt64) throws -> [Double] {
+    /// One layout; per cluster matrix (CF, pilot-constrained mask): seconds of the whole Monte Carlo MMSE
+    /// label, of draws + estimates, of the moments, of the max-min solves; the moments' flops; seconds of
+    /// the MR statistics-only label; UL min SE by MMSE and by MR.
+    func sample(K: Int, seed: UInt64) throws -> [[Double]] {
         let params = NetworkParameters.papers(L: 16, K: K)
         var rng = RandomStream(seed: seed, name: "bench-labels")
-        var setup: NetworkSetup?
-        let setupTime = try seconds { setup = try NetworkSetup(params, draws: SetupDraws.draw(params, using: &rng)) }
-        let s = setup!
+        let s = try NetworkSetup(params, draws: SetupDraws.draw(params, using: &rng))
         let beta = s.gainOverNoiseDB.map(dbToLinear)
         let mask = try pilotConstrainedClusters(scores: beta, gainOverNoiseDB: s.gainOverNoiseDB, L: 16, K: K, tau_p: params.tau_p,
                                                 threshold: 0)
-        var times = [setupTime], minSE: [Double] = []
-        for method in [LabelMethod.monteCarlo(realizations: realizations), .statisticsOnly] {
-            for (index, D) in [ClusterMatrix.full(L: 16, K: K), mask].enumerated() {
-                var labels: PowerLabels?
-                times.append(try seconds { labels = try powerLabels(s, clusters: D, method: method, using: &rng, threads: threads) })
-                if index == 0 { minSE.append(labels!.minimumUplinkSE) }
+        let full = [Double](repeating: params.p, count: K)
+        return try [ClusterMatrix.full(L: 16, K: K), mask].map { D in
+            var labels: PowerLabels?, mr: PowerLabels?
+            let total = try seconds {
+                labels = try powerLabels(s, clusters: D, method: .monteCarlo(realizations: realizations), using: &rng, threads: threads)
             }
+            // The same steps one by one (fresh draws; the split of the total).
+            var e: ChannelEstimates?, moments: CombinerMoments?, draws: ChannelDraws?
+            let drawing = seconds { draws = ChannelDraws.draw(params, realizations: realizations, using: &rng) }
+            let estimation = try seconds {
+                e = try channelEstimates(R: s.R, pilots: s.pilots, p: params.p, draws: draws!, threads: threads)
+            }
+            let momentTime = try seconds { moments = try mmseCombinerMoments(estimates: e!, clusters: D, powers: full, threads: threads) }
+            let uplink = uatfTerms(moments!), downlink = downlinkTerms(dualOf: uplink, scaling: moments!.scaling, L: 16)
+            let solve = try seconds {
+                _ = try uplinkMaxMinClosedForm(uplink, pMax: params.p)
+                _ = try downlinkMaxMinClosedForm(downlink, budget: .total(16 * params.rho_tot))
+                _ = try downlinkMaxMinClosedForm(downlink, budget: .perAP(params.rho_tot))
+            }
+            let statistics = try seconds { mr = try powerLabels(s, clusters: D, method: .statisticsOnly, using: &rng, threads: threads) }
+            let flops = mmseCombinerMomentsFlops(clusters: D, N: params.N, realizations: realizations)
+            return [total, drawing, estimation, momentTime, solve, flops, statistics, labels!.minimumUplinkSE, mr!.minimumUplinkSE]
         }
-        return times + minSE
+    }
+
+    /// zgemm GFLOP/s on (K×LN)·(LN×K), the gains product of one CF realization, best of 5 batches.
+    func gemmRate(K: Int, LN: Int) -> Double {
+        var rng = RandomStream(seed: 5, name: "bench-labels-gemm")
+        let a = Matrix<Complex<Double>>.randomNormal(rows: LN, columns: K, using: &rng)
+        let b = Matrix<Complex<Double>>.randomNormal(rows: LN, columns: K, using: &rng)
+        var c = Matrix<Complex<Double>>(rows: K, columns: K)
+        let calls = max(10, 2_000_000 / (K * K * LN))
+        let best = (0..<5).map { _ in seconds { for _ in 0..<calls { c.multiplyAdd(a, .adjoint, b, .none) } } / Double(calls) }.min()!
+        return 8 * Double(K * K * LN) / best / 1e9
     }
 
     func statisticsLabels(K: Int, seed: UInt64) throws -> PowerLabels {

@@ -5,16 +5,22 @@ import Linalg
 import Pipeline
 
 /// `baselines`: for each drop of its `layouts` input, the clusters of each scheme (CF: every AP
-/// serves every UE; DCC: each UE's Q strongest APs, papers.md §5.6), the closed-form max-min powers
+/// serves every UE; DCC: each UE's Q strongest APs, papers.md §5.6; gain-ranked: each AP keeps its τ_p
+/// strongest UEs by β, orphans repaired), under a pilot model (`pilots`: the papers' orthogonal pilots,
+/// or τ_p reused pilots with contaminated estimates), the closed-form max-min powers
 /// (UL, DL with a total and a per-AP budget), the resulting per-UE SEs (papers.md §3), and the wall
 /// time of clusters + labels per drop (the runtime a learned model competes with, Sect. VII).
 public struct BaselinesStage: StageKind {
     public init() {}
     public let name = "baselines"
-    public let version = 2
+    public let version = 3
     public let summary = "CF and DCC clusters with closed-form max-min powers and SEs"
     public let parameters: [ParameterSpec] = networkParameterSpecs + labelMethodSpecs + [
-        ParameterSpec("schemes", .list(.string), default: .list([.string("cf"), .string("dcc")]), "cluster schemes: cf, dcc, book-dcc"),
+        ParameterSpec("schemes", .list(.string), default: .list([.string("cf"), .string("dcc")]),
+                      "cluster schemes: cf, dcc, book-dcc, gain-ranked"),
+        ParameterSpec("pilots", .string, default: .string("orthogonal"),
+                      "pilot model: the papers' orthogonal pilots (no contamination, not realizable for K > τ_p), or τ_p reused pilots",
+                      choices: ["orthogonal", "reuse"]),
         ParameterSpec("dcc_q", .int, default: .int(4), "APs per UE in the DCC baseline (papers.md §5.6: Q = 4, Miretti's code)"),
         .seed,
     ]
@@ -22,11 +28,12 @@ public struct BaselinesStage: StageKind {
     public func run(_ context: StageContext) throws {
         let p = context.params
         let schemes = try p.strings("schemes"), Q = try p.int("dcc_q")
-        for s in schemes where !["cf", "dcc", "book-dcc"].contains(s) {
-            throw PipelineError.stage(id: context.id, detail: "unknown scheme '\(s)' (cf, dcc, book-dcc)")
+        for s in schemes where !["cf", "dcc", "book-dcc", "gain-ranked"].contains(s) {
+            throw PipelineError.stage(id: context.id, detail: "unknown scheme '\(s)' (cf, dcc, book-dcc, gain-ranked)")
         }
         let method = try labelMethod(context)
-        let params = try networkParameters(context)
+        var params = try networkParameters(context)
+        params.pilotModel = try p.string("pilots") == "reuse" ? .book : .orthogonal
         let layouts = try context.input(ofKind: "layouts")
         let file = try layouts.open()
         let drops = try readLayouts(file)
@@ -35,8 +42,9 @@ public struct BaselinesStage: StageKind {
             throw PipelineError.stage(id: context.id, detail: "layouts \(layouts.path) do not have K = \(params.K), L = \(params.L)")
         }
         let (K, L, count) = (params.K, params.L, drops.count)
-        var results: [String: (ul: [Double], dlTotal: [Double], dlPerAP: [Double], seUL: [Double], seDL: [Double], links: [Int64], ms: [Double])] = [:]
-        for s in schemes { results[s] = ([], [], [], [], [], [], []) }
+        var results: [String: (ul: [Double], dlTotal: [Double], dlPerAP: [Double], seUL: [Double], seDL: [Double], links: [Int64],
+                               ms: [Double], conflicts: [Int64])] = [:]
+        for s in schemes { results[s] = ([], [], [], [], [], [], [], []) }
         for (i, draws) in drops.enumerated() {
             let setup = try NetworkSetup(params, draws: draws)
             var rng = RandomStream(seed: context.streamSeed, name: "baselines", index: UInt64(i))
@@ -46,9 +54,17 @@ public struct BaselinesStage: StageKind {
                 switch s {
                 case "cf": D = .full(L: L, K: K)
                 case "dcc": D = try strongestAPClusters(gainOverNoiseDB: setup.gainOverNoiseDB, L: L, K: K, Q: min(Q, L))
+                case "gain-ranked": D = try gainRankedClusters(setup)
                 default: D = setup.dcc
                 }
-                let labels = try powerLabels(setup, clusters: D, method: method, using: &rng)
+                // Reused pilots: Algorithm 4.1 (the setup's) for CF and DCC, a cluster-aware colouring for a mask.
+                var pilots: PilotAssignment?
+                if params.pilotModel == .book && s == "gain-ranked" {
+                    let coloured = clusterAwarePilots(clusters: D, gainOverNoiseDB: setup.gainOverNoiseDB, tau_p: params.tau_p)
+                    pilots = coloured.assignment
+                    results[s]!.conflicts.append(Int64(coloured.conflicts))
+                }
+                let labels = try powerLabels(setup, clusters: D, method: method, pilots: pilots, using: &rng)
                 results[s]!.ms.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
                 results[s]!.ul += labels.uplinkPowers
                 results[s]!.dlTotal += labels.downlinkPowersTotal
@@ -68,6 +84,18 @@ public struct BaselinesStage: StageKind {
             try g.write("se_dl", r.seDL, shape: [count, K]).setAttribute("units", "bit/s/Hz (per-AP budget)")
             try g.write("connections", r.links, shape: [count]).setAttribute("units", "AP–UE links")
             try g.write("label_ms", r.ms, shape: [count]).setAttribute("units", "ms: clusters + closed-form powers, wall time")
+            if !r.conflicts.isEmpty {
+                try g.write("pilot_conflicts", r.conflicts, shape: [count]).setAttribute("units", "UE pairs sharing an AP and a pilot")
+            }
         }
+        try writeLabelProvenance(context.output, method: method, pilots: params.pilotModel)
     }
+}
+
+/// Gain-ranked pilot-constrained clusters: each AP keeps its τ_p strongest UEs by β (threshold 0), UEs
+/// left without an AP get their strongest one (`pilotConstrainedClusters`).
+func gainRankedClusters(_ setup: NetworkSetup) throws -> ClusterMatrix {
+    let (L, K) = (setup.params.L, setup.params.K)
+    return try pilotConstrainedClusters(scores: setup.gainOverNoiseDB.map(dbToLinear), gainOverNoiseDB: setup.gainOverNoiseDB,
+                                        L: L, K: K, tau_p: setup.params.tau_p, threshold: 0)
 }
