@@ -57,15 +57,34 @@ public func mmseCombinerMoments(estimates Hhat: ChannelTensor, errors C: Correla
     let chunks = min(nbr, momentChunks)
     var partial = [MomentSums](repeating: MomentSums(L: L, K: K, N: conditional ? N : 0), count: chunks)
     let largest = groups.map(\.rows.count).max() ?? 0
+    // Each realization's x_k of every group, m×s per group: Σ x_klx_klᴴ is then one herk per (k, l) and chunk.
+    let offsets = groups.reduce(into: [0]) { $0.append($0.last! + $1.rows.count * $1.members.count) }
+    let perRealization = offsets.last!, LN = L * N, anySmall = groups.contains(where: \.small)
     try partial.withUnsafeMutableBufferPointer { pb in
         let sums = UncheckedSendable(value: pb.baseAddress!)
         try parallelFor(chunks, threads: threads) { c in
             let workspace = GroupWorkspace(rows: largest, K: K)
-            defer { workspace.deallocate() }
+            let realizations = (c * nbr / chunks)..<((c + 1) * nbr / chunks)
+            let xStore = UnsafeMutablePointer<Complex<Double>>.allocate(capacity: perRealization * realizations.count)
+            defer { workspace.deallocate(); xStore.deallocate() }
             var local = MomentSums(L: L, K: K, N: conditional ? N : 0)
-            for n in (c * nbr / chunks)..<((c + 1) * nbr / chunks) {
-                for group in groups {
-                    try group.accumulate(realization: n, whitening, workspace, roots: whitening.roots, into: &local)
+            let gram: UnsafeMutablePointer<Complex<Double>>? = anySmall ? .allocate(capacity: LN * LN) : nil
+            defer { gram?.deallocate() }
+            for (j, n) in realizations.enumerated() {
+                if let gram {   // Γ = Y·Yᴴ of realization n, lower triangle
+                    whitening.y.withUnsafeBufferPointer { yb in
+                        Complex<Double>.blasHerk(.none, Int32(LN), Int32(K), 1, yb.baseAddress! + LN * K * n, Int32(LN), 0, gram, Int32(LN))
+                    }
+                }
+                for (g, group) in groups.enumerated() {
+                    try group.accumulate(realization: n, whitening, workspace, x: xStore + perRealization * j + offsets[g],
+                                         gram: gram.map { UnsafePointer($0) }, roots: whitening.roots, into: &local)
+                }
+            }
+            if conditional {
+                local.psi.withUnsafeMutableBufferPointer { psi in
+                    for (g, group) in groups.enumerated() { group.addSecondMoments(xStore + offsets[g], stride: perRealization,
+                                                                                    count: realizations.count, L: L, N: N, into: psi) }
                 }
             }
             sums.value[c] = local
@@ -73,6 +92,7 @@ public func mmseCombinerMoments(estimates Hhat: ChannelTensor, errors C: Correla
     }
     var total = MomentSums(L: L, K: K, N: conditional ? N : 0)
     for c in 0..<chunks { total.add(partial[c]) }
+    if conditional { fillUpperTriangles(&total.psi, N: N) }
     let scale = 1 / Double(nbr)
     var moments = CombinerMoments(L: L, K: K, realizations: nbr,
                                   signal: total.signal.map { Complex(scale) * $0 }, signal2: total.signal2.map { scale * $0 },
@@ -131,26 +151,42 @@ private func addErrorTerms(_ m: inout CombinerMoments, secondMoments psi: [Compl
     for k in 0..<K { for i in 0..<K { m.signal2[i + K * k] += T[k + K * i].real } }
 }
 
-/// Real floating-point operations of `mmseCombinerMoments` for clusters D (complex multiply-add = 8):
-/// the whitening gemms, then per realization and serving group the Gram matrix (herk), its Cholesky
-/// factor, the solve, the gains gemm and the per-AP combiner energies.
-public func mmseCombinerMomentsFlops(clusters D: ClusterMatrix, N: Int, realizations nbr: Int) -> Double {
-    let K = Double(D.K), n = Double(N), whitening = 2 * Double(D.L) * 8 * n * n * K * Double(nbr)
-    var perRealization = 0.0
+/// Real floating-point operations of `mmseCombinerMoments` for clusters D (complex multiply-add = 8),
+/// conditioned on the estimates (no channels) unless `conditional` is false: the whitening gemms, then
+/// per realization and serving group the Gram matrix (herk), its Cholesky factor, the solve (or the
+/// inverse S⁻¹), the gains or X gemm and the per-AP energies (Σ x·xᴴ); then the error terms per drop.
+public func mmseCombinerMomentsFlops(clusters D: ClusterMatrix, N: Int, realizations nbr: Int, conditional: Bool = true) -> Double {
+    let K = Double(D.K), n = Double(N), L = Double(D.L)
+    let whitening = (conditional ? 1 : 2) * L * 8 * n * n * K * Double(nbr)
+    var perRealization = 0.0, links = 0.0
     for group in ServingGroup.groups(D, N: N) {
-        let m = Double(group.rows.count), s = Double(group.members.count)
-        let energies = s * Double(group.aps.count) * 4 * n * (n + 1)
+        let m = Double(group.rows.count), s = Double(group.members.count), a = Double(group.aps.count)
+        links += s * a
+        let energies = conditional ? s * a * 8 * n * n : s * a * 4 * n * (n + 1)
         if group.rows.count <= D.K {
             perRealization += 4 * m * m * K + 4 * m * m * m / 3 + 8 * m * m * s + 8 * K * m * s + energies
+        } else if conditional {
+            perRealization += 4 * K * K * m + 8 * K * K * K / 3 + 8 * m * K * s + energies
         } else {
             perRealization += 4 * K * K * m + 4 * K * K * K / 3 + 8 * K * K * m + 8 * K * K * m + energies
         }
     }
-    return whitening + perRealization * Double(nbr)
+    let errorTerms = conditional ? links * 16 * n * n * n + L * 8 * K * K * n * n : 0
+    return whitening + perRealization * Double(nbr) + errorTerms
 }
 
+/// Largest serving set (|M|N rows) solved by hand rather than by LAPACK.
+private let smallSystem = 32
+
 /// Fixed number of realization chunks (independent of the thread count, so sums are reproducible).
-private let momentChunks = 16
+private let momentChunks = 4
+
+/// Hermitian N×N blocks stored by their lower triangle: the upper triangle from it.
+private func fillUpperTriangles(_ blocks: inout [Complex<Double>], N: Int) {
+    for o in stride(from: 0, to: blocks.count, by: N * N) {
+        for col in 0..<N { for row in 0..<col { blocks[o + row + N * col] = blocks[o + col + N * row].conjugate } }
+    }
+}
 
 /// Running sums of the moments over some realizations; with N > 0 also Σ x_klx_klᴴ (N×N at N²·(l + L·k)).
 private struct MomentSums {
@@ -176,45 +212,51 @@ private struct WhitenedChannels {
     /// √p_i [√mW].
     let roots: [Double]
 
-    /// Without channels: moments conditioned on the estimates (W = L⁻¹Ĥ, Σ x_klx_klᴴ accumulated).
+    /// Without channels: moments conditioned on the estimates (W = L⁻¹Ĥ is Y·diag(1/√p), not stored;
+    /// Σ x_klx_klᴴ accumulated).
     let conditional: Bool
 
     init(_ Hhat: ChannelTensor, _ C: CorrelationMatrices, channels: ChannelTensor?, powers: [Double], threads: Int) throws {
         N = Hhat.N; L = Hhat.L; K = Hhat.K
         roots = powers.map { $0.squareRoot() }
         conditional = channels == nil
-        let H = channels ?? Hhat
+        if conditional, let i = powers.firstIndex(where: { !($0 > 0 && $0.isFinite) }) {
+            throw CellFreeError.invalidParameter(field: "powers[\(i)]", value: "\(powers[i])", expected: "a positive UL power in mW")
+        }
         let LN = L * N, columns = K * Hhat.realizations, everyone = Array(0..<K)
         var factors = [Complex<Double>]()
         for l in 0..<L {
             factors += try errorBlock(C, l: l, users: everyone, powers: powers).cholesky().lower.inverse().elements
         }
         inverseFactors = factors
-        y = Hhat.values; w = H.values   // overwritten below (gemm reads the source tensors)
+        let count = Hhat.values.count
+        func uninitialized() -> [Complex<Double>] { .init(unsafeUninitializedCapacity: count) { _, n in n = count } }
+        y = uninitialized()   // every entry written by the gemms below
+        w = conditional ? [] : uninitialized()
         let NN = N * N, K = K, roots = roots
-        try y.withUnsafeMutableBufferPointer { yb in
-            try w.withUnsafeMutableBufferPointer { wb in
-                try Hhat.values.withUnsafeBufferPointer { hatb in
-                    try H.values.withUnsafeBufferPointer { hb in
-                        try factors.withUnsafeBufferPointer { fb in
-                            let out = UncheckedSendable(value: (yb.baseAddress!, wb.baseAddress!))
-                            let source = UncheckedSendable(value: (hatb.baseAddress!, hb.baseAddress!, fb.baseAddress!))
-                            try parallelFor(L, threads: threads) { l in
-                                let (hat, h, f) = source.value, (y, w) = out.value
-                                for (from, to) in [(hat, y), (h, w)] {
-                                    Complex<Double>.blasGemm(.none, .none, Int32(N), Int32(columns), Int32(N), .one, f + NN * l, Int32(N),
-                                                             from + l * N, Int32(LN), .zero, to + l * N, Int32(LN))
-                                }
-                                // diag(√p) on the estimates: column (i, n) of AP l's rows.
-                                for column in 0..<columns {
-                                    let s = Complex(roots[column % K]), at = y + l * N + LN * column
-                                    for a in 0..<N { at[a] = s * at[a] }
-                                }
+        let sources = [Hhat] + (channels.map { [$0] } ?? [])
+        for (index, source) in sources.enumerated() {
+            var target = index == 0 ? y : w
+            if index == 0 { y = [] } else { w = [] }   // keep `target` uniquely referenced (no copy on write)
+            try target.withUnsafeMutableBufferPointer { tb in
+                try source.values.withUnsafeBufferPointer { sb in
+                    try factors.withUnsafeBufferPointer { fb in
+                        let io = UncheckedSendable(value: (sb.baseAddress!, tb.baseAddress!, fb.baseAddress!))
+                        try parallelFor(L, threads: threads) { l in
+                            let (from, to, f) = io.value
+                            Complex<Double>.blasGemm(.none, .none, Int32(N), Int32(columns), Int32(N), .one, f + NN * l, Int32(N),
+                                                     from + l * N, Int32(LN), .zero, to + l * N, Int32(LN))
+                            guard index == 0 else { return }
+                            // diag(√p) on the estimates: column (i, n) of AP l's rows.
+                            for column in 0..<columns {
+                                let s = Complex(roots[column % K]), at = to + l * N + LN * column
+                                for a in 0..<N { at[a] = s * at[a] }
                             }
                         }
                     }
                 }
             }
+            if index == 0 { y = target } else { w = target }
         }
     }
 }
@@ -224,6 +266,9 @@ private struct ServingGroup {
     let aps: [Int], rows: [Int], members: [Int]
     /// Every row of the collective channel (no gather needed).
     let everyRow: Bool
+    /// Solved by hand from the realization's Gram matrix: |M|N ≤ K and at most `smallSystem` rows.
+    var small: Bool { !everyRow && rows.count <= smallSystem && rows.count <= K }
+    let K: Int
 
     /// Groups of `D` in order of their first member.
     static func groups(_ D: ClusterMatrix, N: Int) -> [ServingGroup] {
@@ -234,69 +279,97 @@ private struct ServingGroup {
             if let g = index[aps] { members[g].append(k) } else { index[aps] = sets.count; sets.append(aps); members.append([k]) }
         }
         return zip(sets, members).map { aps, members in
-            ServingGroup(aps: aps, rows: aps.flatMap { l in (0..<N).map { l * N + $0 } }, members: members, everyRow: aps.count == D.L)
+            ServingGroup(aps: aps, rows: aps.flatMap { l in (0..<N).map { l * N + $0 } }, members: members, everyRow: aps.count == D.L,
+                         K: D.K)
         }
     }
 
-    /// Adds realization n's h_iᴴv_k, |h_iᴴv_k|² and ‖v_kl‖² of every member k to `sums`.
-    func accumulate(realization n: Int, _ c: WhitenedChannels, _ ws: GroupWorkspace, roots: [Double],
-                    into sums: inout MomentSums) throws {
+    /// Adds realization n's h_iᴴv_k, |h_iᴴv_k|² and ‖v_kl‖² of every member k to `sums` (conditioned on
+    /// the estimates: ĥ_iᴴv_k, |ĥ_iᴴv_k|² and Σ x_klx_klᴴ).
+    /// `x` receives X (m×s: member j's x_k in column j).
+    /// `gram`: this realization's Γ = Y·Yᴴ (LN×LN, lower triangle) when the group is `small`.
+    func accumulate(realization n: Int, _ c: WhitenedChannels, _ ws: GroupWorkspace, x: UnsafeMutablePointer<Complex<Double>>,
+                    gram: UnsafePointer<Complex<Double>>?, roots: [Double], into sums: inout MomentSums) throws {
         let N = c.N, K = c.K, LN = c.L * N, m = rows.count, s = members.count
         let block = LN * K * n
+        if small, let gram {
+            try solveSmall(block, c, gram: gram, ws, x: x, n)
+        } else {
         try c.y.withUnsafeBufferPointer { yb in
             try c.w.withUnsafeBufferPointer { wb in
-                // Y_M and W_M (m×K): the tensor itself for every row, else gathered.
-                let ym: UnsafePointer<Complex<Double>>, wm: UnsafePointer<Complex<Double>>, ld: Int
+                // Y_M and W_M (m×K): the tensor itself for every row, else gathered. Conditioned on the
+                // estimates W = Y·diag(1/√p) is never stored: its gains are Y's, divided by √p_i below.
+                let ym: UnsafePointer<Complex<Double>>, ld: Int
+                var wm: UnsafePointer<Complex<Double>>?
                 if everyRow {
-                    (ym, wm, ld) = (yb.baseAddress! + block, wb.baseAddress! + block, LN)
+                    (ym, ld) = (yb.baseAddress! + block, LN)
+                    wm = c.conditional ? nil : wb.baseAddress! + block
                 } else {
                     for i in 0..<K {
                         let from = block + LN * i
-                        for (r, row) in rows.enumerated() { ws.y[r + m * i] = yb[from + row]; ws.w[r + m * i] = wb[from + row] }
+                        for (r, row) in rows.enumerated() { ws.y[r + m * i] = yb[from + row] }
+                        if !c.conditional { for (r, row) in rows.enumerated() { ws.w[r + m * i] = wb[from + row] } }
                     }
-                    (ym, wm, ld) = (UnsafePointer(ws.y), UnsafePointer(ws.w), m)
+                    (ym, ld) = (UnsafePointer(ws.y), m)
+                    wm = c.conditional ? nil : UnsafePointer(ws.w)
                 }
                 if m <= K {
                     // (I + Y_MY_Mᴴ)·X = Y_M[:, members]; gains G = W_Mᴴ·X, G[i + K·j] = w_iᴴx_{k_j}.
                     Complex<Double>.blasHerk(.none, Int32(m), Int32(K), 1, ym, Int32(ld), 0, ws.a, Int32(m))
                     for r in 0..<m { ws.a[r * (m + 1)] += .one }
-                    for (j, k) in members.enumerated() { for r in 0..<m { ws.x[r + m * j] = ym[r + ld * k] } }
-                    try solve(m, s, ws.a, ws.x, n)
-                    Complex<Double>.blasGemm(.adjoint, .none, Int32(K), Int32(s), Int32(m), .one, wm, Int32(ld), ws.x, Int32(m),
+                    for (j, k) in members.enumerated() { for r in 0..<m { x[r + m * j] = ym[r + ld * k] } }
+                    try solve(m, s, ws.a, x, n)
+                    Complex<Double>.blasGemm(.adjoint, .none, Int32(K), Int32(s), Int32(m), .one, wm ?? ym, Int32(ld), x, Int32(m),
                                              .zero, ws.g, Int32(K))
+                } else if c.conditional {
+                    // Woodbury, conditioned: S = I + Y_MᴴY_M, X = Y_M·S⁻¹, and Y_MᴴX = I − S⁻¹ (no gains gemm).
+                    Complex<Double>.blasHerk(.adjoint, Int32(K), Int32(m), 1, ym, Int32(ld), 0, ws.a, Int32(K))
+                    for r in 0..<K { ws.a[r * (K + 1)] += .one }
+                    try invert(K, ws.a, n)
+                    for (j, k) in members.enumerated() {   // column k of S⁻¹ from its lower triangle
+                        for i in 0..<K { ws.b[i + K * j] = i >= k ? ws.a[i + K * k] : ws.a[k + K * i].conjugate }
+                    }
+                    Complex<Double>.blasGemm(.none, .none, Int32(m), Int32(s), Int32(K), .one, ym, Int32(ld), ws.b, Int32(K),
+                                             .zero, x, Int32(m))
+                    for (j, k) in members.enumerated() {
+                        for i in 0..<K { ws.g[i + K * j] = (i == k ? .one : .zero) - ws.b[i + K * j] }
+                    }
                 } else {
                     // Woodbury: S = I + Y_MᴴY_M (K×K), B = S⁻¹Y_Mᴴ = Xᴴ; F = B·W_M, F[k + K·i] = x_kᴴw_i.
                     Complex<Double>.blasHerk(.adjoint, Int32(K), Int32(m), 1, ym, Int32(ld), 0, ws.a, Int32(K))
                     for r in 0..<K { ws.a[r * (K + 1)] += .one }
                     for r in 0..<m { for i in 0..<K { ws.b[i + K * r] = ym[r + ld * i].conjugate } }
                     try solve(K, m, ws.a, ws.b, n)
-                    Complex<Double>.blasGemm(.none, .none, Int32(K), Int32(K), Int32(m), .one, ws.b, Int32(K), wm, Int32(ld),
+                    Complex<Double>.blasGemm(.none, .none, Int32(K), Int32(K), Int32(m), .one, ws.b, Int32(K), wm!, Int32(ld),
                                              .zero, ws.f, Int32(K))
                     for (j, k) in members.enumerated() {
                         for i in 0..<K { ws.g[i + K * j] = ws.f[k + K * i].conjugate }
-                        for r in 0..<m { ws.x[r + m * j] = ws.b[k + K * r].conjugate }
+                        for r in 0..<m { x[r + m * j] = ws.b[k + K * r].conjugate }
                     }
                 }
             }
         }
-        // h_iᴴv_k = √p_k·G[i, j]; ‖v_kl‖² = p_k·‖L_l⁻ᴴ·x_kl‖² (L_l⁻ᴴ upper triangular).
-        c.inverseFactors.withUnsafeBufferPointer { fb in
-            for (j, k) in members.enumerated() {
-                let root = roots[k], power = root * root, column = K * k
-                for i in 0..<K {
-                    let g = Complex(root) * ws.g[i + K * j]
-                    sums.signal[i + column] += g
-                    sums.signal2[i + column] += g.lengthSquared
-                }
-                for (b, l) in aps.enumerated() where c.conditional {
-                    let x = ws.x + m * j + N * b, o = N * N * (l + c.L * k)
-                    for col in 0..<N {
-                        let xc = x[col].conjugate
-                        for row in 0..<N { sums.psi[o + row + N * col] += x[row] * xc }
+        }
+        // h_iᴴv_k = √p_k·G[i, j] (conditioned: ĥ_iᴴv_k = √p_k·G[i, j]/√p_i); ‖v_kl‖² = p_k·‖L_l⁻ᴴ·x_kl‖²
+        // (L_l⁻ᴴ upper triangular); conditioned, Σ x_klx_klᴴ comes later (`addSecondMoments`).
+        sums.signal.withUnsafeMutableBufferPointer { signal in
+            sums.signal2.withUnsafeMutableBufferPointer { signal2 in
+                for (j, k) in members.enumerated() {
+                    let root = roots[k], column = K * k, gains = ws.g + K * j
+                    for i in 0..<K {
+                        let g = Complex(c.conditional ? root / roots[i] : root) * gains[i]
+                        signal[i + column] += g
+                        signal2[i + column] += g.lengthSquared
                     }
                 }
-                for (b, l) in aps.enumerated() where !c.conditional {
-                    let inverse = fb.baseAddress! + N * N * l, x = ws.x + m * j + N * b
+            }
+        }
+        if c.conditional { return }
+        c.inverseFactors.withUnsafeBufferPointer { fb in
+            for (j, k) in members.enumerated() {
+                let power = roots[k] * roots[k]
+                for (b, l) in aps.enumerated() {
+                    let x = x + m * j + N * b, inverse = fb.baseAddress! + N * N * l
                     var energy = 0.0
                     for a in 0..<N {
                         var acc = Complex<Double>.zero
@@ -306,6 +379,84 @@ private struct ServingGroup {
                     sums.scaling[l + c.L * k] += power * energy
                 }
             }
+        }
+    }
+
+    /// Σ_n x_kl(n)·x_kl(n)ᴴ (lower triangles) of every member k and AP l into `psi` (N×N at N²·(l + L·k)),
+    /// from `count` realizations of X stored `stride` apart: one herk per (k, l).
+    func addSecondMoments(_ x: UnsafeMutablePointer<Complex<Double>>, stride: Int, count: Int, L: Int, N: Int,
+                          into psi: UnsafeMutableBufferPointer<Complex<Double>>) {
+        let m = rows.count
+        for (j, k) in members.enumerated() {
+            for (b, l) in aps.enumerated() {
+                Complex<Double>.blasHerk(.none, Int32(N), Int32(count), 1, x + m * j + N * b, Int32(stride), 1,
+                                         psi.baseAddress! + N * N * (l + L * k), Int32(N))
+            }
+        }
+    }
+
+    /// A small direct system by hand (BLAS and LAPACK calls cost more than the arithmetic at this size):
+    /// A = I + Γ[M, M], A = G·Gᴴ (Cholesky), X = A⁻¹·Y_M[:, members], gains G[i + K·j] = w_i^{Mᴴ}·x_j.
+    private func solveSmall(_ block: Int, _ c: WhitenedChannels, gram: UnsafePointer<Complex<Double>>, _ ws: GroupWorkspace,
+                            x: UnsafeMutablePointer<Complex<Double>>, _ n: Int) throws {
+        let K = c.K, LN = c.L * c.N, m = rows.count, a = ws.a
+        rows.withUnsafeBufferPointer { rows in
+            for q in 0..<m {
+                for r in q..<m { a[r + m * q] = gram[rows[r] + LN * rows[q]] }   // rows increase: (r, q) in Γ's lower triangle
+                a[q + m * q] += .one
+            }
+        }
+        for j in 0..<m {   // in-place Cholesky, lower triangle
+            var d = a[j + m * j].real
+            for t in 0..<j { d -= a[j + m * t].lengthSquared }
+            guard d > 0, d.isFinite else {
+                throw CellFreeError.numerical(what: "MMSE combiners of UEs \(members), realization \(n)",
+                                              detail: "matrix not positive definite or not finite (pivot \(j): \(d))")
+            }
+            let g = d.squareRoot(), inverse = Complex(1 / g)
+            a[j + m * j] = Complex(g)
+            for i in (j + 1)..<max(j + 1, m) {
+                var acc = a[i + m * j]
+                for t in 0..<j { acc -= a[i + m * t] * a[j + m * t].conjugate }
+                a[i + m * j] = inverse * acc
+            }
+        }
+        c.y.withUnsafeBufferPointer { yb in
+            c.w.withUnsafeBufferPointer { wb in
+                rows.withUnsafeBufferPointer { rows in
+                    let y = yb.baseAddress! + block, w = c.conditional ? y : wb.baseAddress! + block
+                    for (j, k) in members.enumerated() {
+                        let xj = x + m * j
+                        for r in 0..<m {   // forward: G·z = y_k^M
+                            var acc = y[rows[r] + LN * k]
+                            for t in 0..<r { acc -= a[r + m * t] * xj[t] }
+                            xj[r] = Complex(1 / a[r + m * r].real) * acc
+                        }
+                        for r in stride(from: m - 1, through: 0, by: -1) {   // backward: Gᴴ·x = z
+                            var acc = xj[r]
+                            for t in (r + 1)..<max(r + 1, m) { acc -= a[t + m * r].conjugate * xj[t] }
+                            xj[r] = Complex(1 / a[r + m * r].real) * acc
+                        }
+                        let gains = ws.g + K * j
+                        for i in 0..<K {
+                            let column = w + LN * i
+                            var acc = Complex<Double>.zero
+                            for r in 0..<m { acc += column[rows[r]].conjugate * xj[r] }
+                            gains[i] = acc
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// A⁻¹ in place (Hermitian positive definite; lower triangle in, lower triangle of the inverse out).
+    private func invert(_ order: Int, _ a: UnsafeMutablePointer<Complex<Double>>, _ n: Int) throws {
+        var info = Complex<Double>.lapackPotrf(Int32(order), a, Int32(order))
+        if info == 0 { info = Complex<Double>.lapackPotri(Int32(order), a, Int32(order)) }
+        if info != 0 {
+            throw CellFreeError.numerical(what: "MMSE combiners of UEs \(members), realization \(n)",
+                                          detail: "matrix not positive definite or not finite (potrf/potri info \(info))")
         }
     }
 
@@ -323,15 +474,15 @@ private struct ServingGroup {
 
 /// Scratch buffers of one chunk, sized for the largest serving set (m rows) and K UEs.
 private struct GroupWorkspace {
-    let y, w, a, x, b, f, g: UnsafeMutablePointer<Complex<Double>>
+    let y, w, a, b, f, g: UnsafeMutablePointer<Complex<Double>>
 
     init(rows m: Int, K: Int) {
         let square = max(m, K)
         y = .allocate(capacity: m * K); w = .allocate(capacity: m * K)
         a = .allocate(capacity: square * square)
-        x = .allocate(capacity: m * K); b = .allocate(capacity: K * m)
+        b = .allocate(capacity: K * m)
         f = .allocate(capacity: K * K); g = .allocate(capacity: K * K)
     }
 
-    func deallocate() { for p in [y, w, a, x, b, f, g] { p.deallocate() } }
+    func deallocate() { for p in [y, w, a, b, f, g] { p.deallocate() } }
 }

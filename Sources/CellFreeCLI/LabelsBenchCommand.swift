@@ -32,9 +32,10 @@ struct LabelsBenchCommand: ParsableCommand {
     func run() throws {
         BLASThreads.set(1)
         print("Papers' model L = 16, N = 4, local scattering 15°; \(realizations) realizations; \(threads) thread(s); median of \(samples) layouts")
-        print("Monte Carlo MMSE labels [ms]: total = draws + estimates + moments (grouped whitened MMSE) + closed-form max-min (UL, DL total, DL per-AP).")
+        print("Monte Carlo MMSE labels [ms]: total = estimates (per-drop operators A, B, C, then the draws of ĥ) + moments (grouped whitened MMSE,")
+        print("conditioned on ĥ) + closed-form max-min (UL, DL total, DL per-AP); 'operators' is the estimates' per-drop part (one realization).")
         print("GFLOP: floating-point work of the moments step (mmseCombinerMomentsFlops); zgemm: this machine's zgemm on K×LN·LN×K, 1 thread.")
-        let header = ["K", "clusters", "total", "draws", "estimates", "moments", "max-min", "GFLOP", "GFLOP/s", "zgemm GFLOP/s", "target", "",
+        let header = ["K", "clusters", "total", "operators", "estimates", "moments", "max-min", "GFLOP", "GFLOP/s", "zgemm GFLOP/s", "target", "",
                       "MR stats", "UL min SE MMSE", "UL min SE MR"]
         print(header.map { pad($0, 11) }.joined())
         for K in ues {
@@ -91,13 +92,16 @@ struct LabelsBenchCommand: ParsableCommand {
             let total = try seconds {
                 labels = try powerLabels(s, clusters: D, method: .monteCarlo(realizations: realizations), using: &rng, threads: threads)
             }
-            // The same steps one by one (fresh draws; the split of the total).
-            var e: ChannelEstimates?, moments: CombinerMoments?, draws: ChannelDraws?
-            let drawing = seconds { draws = ChannelDraws.draw(params, realizations: realizations, using: &rng) }
+            // The same steps one by one (fresh draws; the split of the total): the per-drop estimation
+            // operators, the estimate draws, the conditional moments.
+            var e: EstimateSamples?, moments: CombinerMoments?
+            let operators = try seconds { _ = try drawEstimates(R: s.R, pilots: s.pilots, p: params.p, realizations: 1, using: &rng) }
             let estimation = try seconds {
-                e = try channelEstimates(R: s.R, pilots: s.pilots, p: params.p, draws: draws!, threads: threads)
+                e = try drawEstimates(R: s.R, pilots: s.pilots, p: params.p, realizations: realizations, using: &rng, threads: threads)
             }
-            let momentTime = try seconds { moments = try mmseCombinerMoments(estimates: e!, clusters: D, powers: full, threads: threads) }
+            let momentTime = try seconds {
+                moments = try mmseCombinerMoments(estimates: e!.Hhat, errors: e!.C, clusters: D, powers: full, threads: threads)
+            }
             let uplink = uatfTerms(moments!), downlink = downlinkTerms(dualOf: uplink, scaling: moments!.scaling, L: 16)
             let solve = try seconds {
                 _ = try uplinkMaxMinClosedForm(uplink, pMax: params.p)
@@ -106,7 +110,7 @@ struct LabelsBenchCommand: ParsableCommand {
             }
             let statistics = try seconds { mr = try powerLabels(s, clusters: D, method: .statisticsOnly, using: &rng, threads: threads) }
             let flops = mmseCombinerMomentsFlops(clusters: D, N: params.N, realizations: realizations)
-            return [total, drawing, estimation, momentTime, solve, flops, statistics, labels!.minimumUplinkSE, mr!.minimumUplinkSE]
+            return [total, operators, estimation, momentTime, solve, flops, statistics, labels!.minimumUplinkSE, mr!.minimumUplinkSE]
         }
     }
 
