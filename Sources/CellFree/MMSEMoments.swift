@@ -154,16 +154,21 @@ private func addErrorTerms(_ m: inout CombinerMoments, secondMoments psi: [Compl
 /// Real floating-point operations of `mmseCombinerMoments` for clusters D (complex multiply-add = 8),
 /// conditioned on the estimates (no channels) unless `conditional` is false: the whitening gemms, then
 /// per realization and serving group the Gram matrix (herk), its Cholesky factor, the solve (or the
-/// inverse S⁻¹), the gains or X gemm and the per-AP energies (Σ x·xᴴ); then the error terms per drop.
+/// inverse S⁻¹), the gains or X gemm and the per-AP energies (Σ x·xᴴ) — small groups from the realization's
+/// Gram matrix Γ instead of their own herk; then the error terms per drop.
 public func mmseCombinerMomentsFlops(clusters D: ClusterMatrix, N: Int, realizations nbr: Int, conditional: Bool = true) -> Double {
     let K = Double(D.K), n = Double(N), L = Double(D.L)
     let whitening = (conditional ? 1 : 2) * L * 8 * n * n * K * Double(nbr)
     var perRealization = 0.0, links = 0.0
-    for group in ServingGroup.groups(D, N: N) {
+    let groups = ServingGroup.groups(D, N: N)
+    if groups.contains(where: \.small) { perRealization += 4 * (L * n) * (L * n) * K }   // Γ = Y·Yᴴ
+    for group in groups {
         let m = Double(group.rows.count), s = Double(group.members.count), a = Double(group.aps.count)
         links += s * a
         let energies = conditional ? s * a * 8 * n * n : s * a * 4 * n * (n + 1)
-        if group.rows.count <= D.K {
+        if group.small {
+            perRealization += 4 * m * m * m / 3 + 8 * m * m * s + 8 * K * m * s + energies
+        } else if group.rows.count <= D.K {
             perRealization += 4 * m * m * K + 4 * m * m * m / 3 + 8 * m * m * s + 8 * K * m * s + energies
         } else if conditional {
             perRealization += 4 * K * K * m + 8 * K * K * K / 3 + 8 * m * K * s + energies
