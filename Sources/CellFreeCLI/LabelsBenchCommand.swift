@@ -25,12 +25,15 @@ struct LabelsBenchCommand: ParsableCommand {
     @Option(help: "Monte Carlo realizations.") var realizations: Int = 100
     @Option(help: "Layouts per K (median).") var samples: Int = 5
     @Option(help: "Threads for the Monte Carlo path.") var threads: Int = 1
+    @Flag(help: "Instead of timing: max-min SE with --realizations against 4,000 realizations on 20 drops per K (CF and mask).")
+    var convergence = false
 
     /// Issue targets for a Monte Carlo MMSE label at 1 thread, 100 realizations [ms]: K → (CF, mask).
     static let targets: [Int: (cf: Double, mask: Double)] = [10: (4, 4), 40: (25, 30), 100: (150, 60)]
 
     func run() throws {
         BLASThreads.set(1)
+        if convergence { return try convergenceTable() }
         print("Papers' model L = 16, N = 4, local scattering 15°; \(realizations) realizations; \(threads) thread(s); median of \(samples) layouts")
         print("Monte Carlo MMSE labels [ms]: total = estimates (per-drop operators A, B, C, then the draws of ĥ) + moments (grouped whitened MMSE,")
         print("conditioned on ĥ) + closed-form max-min (UL, DL total, DL per-AP); 'operators' is the estimates' per-drop part (one realization).")
@@ -111,6 +114,36 @@ struct LabelsBenchCommand: ParsableCommand {
             let statistics = try seconds { mr = try powerLabels(s, clusters: D, method: .statisticsOnly, using: &rng, threads: threads) }
             let flops = mmseCombinerMomentsFlops(clusters: D, N: params.N, realizations: realizations)
             return [total, operators, estimation, momentTime, solve, flops, statistics, labels!.minimumUplinkSE, mr!.minimumUplinkSE]
+        }
+    }
+
+    /// Max-min UL and DL (per-AP) SE with `realizations` against 4,000 realizations on 20 drops: the mean
+    /// over drops of each, their relative difference, and the largest single-drop difference.
+    func convergenceTable() throws {
+        print("MMSE labels, papers' model L = 16, N = 4: \(realizations) vs 4,000 realizations on 20 drops per K (other seeds)")
+        print(["K", "clusters", "UL few", "UL 4000", "diff", "DL few", "DL 4000", "diff", "worst drop"].map { pad($0, 11) }.joined())
+        for K in ues {
+            var sums = [[Double]](repeating: [0, 0, 0, 0], count: 2), worst = [0.0, 0.0]
+            for drop in 0..<20 {
+                let params = NetworkParameters.papers(L: 16, K: K)
+                var rng = RandomStream(seed: UInt64(1000 + drop), name: "bench-labels-convergence")
+                let s = try NetworkSetup(params, draws: SetupDraws.draw(params, using: &rng))
+                let mask = try pilotConstrainedClusters(scores: s.gainOverNoiseDB.map(dbToLinear), gainOverNoiseDB: s.gainOverNoiseDB,
+                                                        L: 16, K: K, tau_p: params.tau_p, threshold: 0)
+                for (c, D) in [ClusterMatrix.full(L: 16, K: K), mask].enumerated() {
+                    var a = rng.derived("few"), b = rng.derived("many")
+                    let x = try powerLabels(s, clusters: D, method: .monteCarlo(realizations: realizations), using: &a)
+                    let y = try powerLabels(s, clusters: D, method: .monteCarlo(realizations: 4000), using: &b)
+                    let values = [x.minimumUplinkSE, y.minimumUplinkSE, x.minimumDownlinkSEPerAP, y.minimumDownlinkSEPerAP]
+                    for j in 0..<4 { sums[c][j] += values[j] / 20 }
+                    worst[c] = max(worst[c], abs(values[0] - values[1]) / values[1], abs(values[2] - values[3]) / values[3])
+                }
+            }
+            for (c, name) in ["CF", "mask"].enumerated() {
+                let m = sums[c], f = { (v: Double) in String(format: "%.3f", v) }, pct = { (v: Double) in String(format: "%.2f %%", 100 * v) }
+                print(["\(K)", name, f(m[0]), f(m[1]), pct(abs(m[0] - m[1]) / m[1]), f(m[2]), f(m[3]), pct(abs(m[2] - m[3]) / m[3]),
+                       pct(worst[c])].map { pad($0, 11) }.joined())
+            }
         }
     }
 
