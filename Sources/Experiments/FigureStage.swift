@@ -8,8 +8,9 @@ import Pipeline
 /// Plots: the curves over K of `curvesPlot` (LA Figs. 4, 5, 6, 9, 10, Tree Fig. 6, latency and label
 /// cost), `cluster-map` (LA Fig. 7), `power-cdf` (LA Fig. 8, Tree Fig. 5), `loss-curves` (Tree
 /// Fig. 4), and the max-min clustering paper's `maxmin-cdf` (Fig. 3a), `maxmin-vs-cs` (Fig. 3b) and
-/// `maxmin-setups` (Fig. 3c). Also stored: `summary`, the figure's numbers in one line (first and last
-/// rows, or medians for CDFs), and the `claim` the paper makes about it, for REPORT.md.
+/// `maxmin-setups` (Fig. 3c); beyond the papers `pilot-models`. Also stored: `summary`, the figure's numbers in one line (first and last
+/// rows, or medians for CDFs), the `claim` the paper makes about it and, where a plot computes one, a
+/// `finding` sentence, for REPORT.md.
 public struct FigureStage: StageKind {
     public init() {}
     public let name = "figure"
@@ -17,7 +18,8 @@ public struct FigureStage: StageKind {
     public let summary = "CSV + gnuplot script of a figure from its inputs"
     public let parameters: [ParameterSpec] = [
         ParameterSpec("plot", .string, default: nil, "what to draw",
-                      choices: FigureStage.curvePlots + ["cluster-map", "power-cdf", "loss-curves", "maxmin-cdf", "maxmin-vs-cs", "maxmin-setups"]),
+                      choices: FigureStage.curvePlots + ["cluster-map", "power-cdf", "loss-curves", "maxmin-cdf", "maxmin-vs-cs", "maxmin-setups",
+                                                         "pilot-models"]),
         ParameterSpec("file", .string, default: nil, "base name under outputs/figures/ (e.g. fig5-se-vs-k)"),
         ParameterSpec("title", .string, default: .string(""), "figure title"),
         ParameterSpec("cs", .int, default: .int(0), "maxmin-cdf: the candidate size to show (0 = the largest)"),
@@ -36,7 +38,10 @@ public struct FigureStage: StageKind {
         if !title.isEmpty { script += "set title \"\(title)\"\n" }
         let inputs = context.allInputs
         let csv: String
+        var finding = ""
         switch plot {
+        case "pilot-models":
+            (csv, script, finding) = try pilotModelsPlot(file: file, inputs: inputs, script: script, id: context.id)
         case _ where FigureStage.curvePlots.contains(plot):
             (csv, script) = try curvesPlot(plot, file: file, inputs: inputs, script: script, id: context.id)
         case "cluster-map":
@@ -52,6 +57,7 @@ public struct FigureStage: StageKind {
         try context.output.writeText("csv", csv)
         try context.output.writeText("gnuplot", script)
         try context.output.writeText("summary", summarize(csv: csv))
+        if !finding.isEmpty { try context.output.writeText("finding", finding) }
         try context.output.setAttribute("title", title)
         try context.output.setAttribute("claim", try context.params.string("claim"))
         try context.output.setAttribute("file", file)

@@ -2,8 +2,8 @@ import Foundation
 import Pipeline
 
 /// The display name of a baseline scheme.
-private func schemeName(_ s: String) -> String {
-    ["cf": "Optimal_CF", "dcc": "DCC", "book-dcc": "book_DCC"][s] ?? s
+func schemeName(_ s: String) -> String {
+    ["cf": "Optimal_CF", "dcc": "DCC", "book-dcc": "book_DCC", "gain-ranked": "gain-ranked_top-τp"][s] ?? s
 }
 
 /// Figures over K of the linear-attention and Tree papers from `baselines`, `evaluate` and `ablate`

@@ -4,13 +4,13 @@ import Pipeline
 
 /// `report`: REPORT.md from its `figure` and `table` inputs, grouped into `sections` by file-name
 /// prefix and sorted by file name (numbers as numbers) within a section: per figure its title,
-/// the PNG, "The paper reports: …" (the figure's `claim`) and "We measure: …" (its `summary`, the
-/// numbers of its CSV); per table the same with the table itself. `exportFigures` writes it to
+/// the PNG, "The paper reports: …" (the figure's `claim`), "We measure: …" (its `summary`, the
+/// numbers of its CSV) and "Finding: …" where the figure computed one; per table the same with the table itself. `exportFigures` writes it to
 /// `outputs/REPORT.md`.
 public struct ReportStage: StageKind {
     public init() {}
     public let name = "report"
-    public let version = 1
+    public let version = 2
     public let summary = "REPORT.md: every figure and table with the paper's claim and our numbers"
     public let parameters: [ParameterSpec] = [
         ParameterSpec("title", .string, default: .string("CellFreeLab: reproduction report"), "report heading"),
@@ -57,7 +57,9 @@ public struct ReportStage: StageKind {
                 text += try h5.readText("markdown") + "\n([LaTeX](tables/\(file).tex))\n\n"
             }
             text += "- **The paper reports:** \(claim.isEmpty ? "no claim recorded in the manifest." : claim)\n"
-            text += "- **We measure:** \(try h5.readText("summary")).\n\n"
+            text += "- **We measure:** \(try h5.readText("summary")).\n"
+            if let finding = try? h5.readText("finding") { text += "- **Finding:** \(finding)\n" }
+            text += "\n"
         }
         try context.output.writeText("markdown", text)
     }

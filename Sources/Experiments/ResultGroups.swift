@@ -9,6 +9,8 @@ struct ResultGroup {
     var series: String
     var K: Int, L: Int
     var sigma: Double
+    /// Pilot model of a baselines group: "orthogonal" (the papers') or "reuse".
+    var pilots = "orthogonal"
     /// [n·K] per-UE columns (se_ul, se_dl for baselines; se_*_opt/pred, ul_*, dl_* for models).
     var perUE: [String: [Double]]
     /// [n] per-drop columns (connections, label_ms, latency_ms, labels_ms).
@@ -64,6 +66,7 @@ func resultGroups(_ inputs: [StageInput]) throws -> [ResultGroup] {
             r.K = input.kind == "baselines" ? (input.params["K"]?.integer ?? shapeK) : shapeK
             r.L = input.kind == "baselines" ? (input.params["L"]?.integer ?? 16) : (shapeL > 0 ? shapeL : Int((try? g.stringAttribute("L")) ?? "") ?? 16)
             r.sigma = Double((try? g.stringAttribute("sigma_m")) ?? "0") ?? 0
+            r.pilots = input.params["pilots"]?.string ?? "orthogonal"
             out.append(r)
         }
     }
