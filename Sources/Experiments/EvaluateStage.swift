@@ -20,7 +20,7 @@ import Pipeline
 public struct EvaluateStage: StageKind {
     public init() {}
     public let name = "evaluate"
-    public let version = 2
+    public let version = 3
     public let summary = "predicted vs optimal clusters, powers and SEs of a trained model on test drops"
     public let parameters: [ParameterSpec] = labelMethodSpecs + [
         ParameterSpec("model", .string, default: .string(""),
@@ -67,6 +67,7 @@ public struct EvaluateStage: StageKind {
             try result.write(to: out)
         }
         try context.output.setAttribute("model", modelName)
+        try writeLabelProvenance(context.output, method: method, pilots: .orthogonal)
     }
 }
 
