@@ -16,7 +16,7 @@ func pilotModelsPlot(file: String, inputs: [StageInput], script: String, id: Str
         for dir in ["ul", "dl"] {
             let se = g.perUE["se_\(dir)"] ?? []
             let minima = stride(from: 0, to: se.count, by: g.K).map { se[$0..<($0 + g.K)].min()! }
-            c.add("\(schemeName(g.series)),_\(g.pilots)_\(dir)", K: g.K, minima)
+            c.add("\(schemeName(g.series))_(\(g.pilots))_\(dir)", K: g.K, minima)
             if dir == "ul" { means["\(g.series) \(g.pilots)", default: [:]][g.K, default: []] += minima }
         }
     }

@@ -56,8 +56,8 @@ func resultGroups(_ inputs: [StageInput]) throws -> [ResultGroup] {
                     perUE[d] = try g.read(d, as: Double.self).values
                     shapeK = ds.shape[1]
                 case (_, 1):
-                    perDrop[d] = d == "connections" && input.kind == "baselines"
-                        ? try g.read(d, as: Int64.self).values.map(Double.init) : try g.read(d, as: Double.self).values
+                    // Counts (connections, pilot conflicts) are stored as integers, times and losses as floats.
+                    perDrop[d] = try (try? g.read(d, as: Double.self).values) ?? g.read(d, as: Int64.self).values.map(Double.init)
                 default: continue
                 }
             }
@@ -102,7 +102,8 @@ struct CurvesOverK {
             s += "set xlabel 'Number of UEs K'\nset ylabel '\(panel.ylabel)'\nplot "
             s += columns.enumerated().filter { $0.element.name.hasSuffix(panel.suffix) }.map { i, c in
                 let title = String(c.name.dropLast(panel.suffix.count)).replacingOccurrences(of: "_", with: " ")
-                return "'\(file).csv' using 1:\(i + 2) with linespoints title '\(title)'"
+                let dashed = title.contains("(reuse)") ? " dashtype 2" : ""   // pilot-models: reused pilots dashed
+                return "'\(file).csv' using 1:\(i + 2) with linespoints\(dashed) title '\(title)'"
             }.joined(separator: ", \\\n     ") + "\n"
             if panels.count > 1 { s += "unset title\n" }
         }

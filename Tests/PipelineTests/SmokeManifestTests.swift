@@ -43,7 +43,28 @@ struct SmokeManifestTests {
             }
             checkedBaselines += 1
         }
-        #expect(checkedBaselines == 5)
+        #expect(checkedBaselines == 9)
+        // Labels state their method and pilot model; under reuse the gain-ranked masks report their
+        // pilot conflicts, and contamination never helps CF at K = 20 > τ_p.
+        var cfAtTwenty: [String: Double] = [:]
+        for f in w.results() where f.hasPrefix("baselines/") {
+            let h5 = try H5File.open(w.layout.root + "/" + f)
+            defer { try? h5.close() }
+            let method = try h5.stringAttribute("label_method"), pilots = try h5.stringAttribute("pilot_model")
+            #expect(method.hasPrefix("centralized MMSE") || method.hasPrefix("MR combining"), "\(method)")
+            #expect(pilots.hasPrefix("orthogonal") || pilots.hasPrefix("reuse"), "\(pilots)")
+            guard (try? h5.group("gain-ranked")) != nil else { continue }
+            guard case .map(let pairs) = try parseJSON(try h5.stringAttribute("params")) else { continue }
+            let K = Dictionary(pairs, uniquingKeysWith: { a, _ in a })["K"]?.integer
+            let reuse = pilots.hasPrefix("reuse")
+            let conflicts = try? h5.group("gain-ranked").read("pilot_conflicts", as: Int64.self).values
+            #expect((conflicts != nil) == reuse && (conflicts ?? []).allSatisfy { $0 >= 0 })
+            if K == 20 {
+                let se = try h5.group("cf").read("se_ul", as: Double.self).values
+                cfAtTwenty[reuse ? "reuse" : "orthogonal"] = stride(from: 0, to: se.count, by: 20).map { se[$0..<($0 + 20)].min()! }.reduce(0, +)
+            }
+        }
+        #expect(cfAtTwenty.count == 2 && cfAtTwenty["reuse"]! < cfAtTwenty["orthogonal"]!, "\(cfAtTwenty)")
         // Channels: tr(R_kl) = N·β_kl (local scattering keeps the average gain), the estimate's
         // energy tr(B_kl) lies in (0, tr(R_kl)], and R_kl is Hermitian.
         var checkedChannels = 0
@@ -138,7 +159,7 @@ struct SmokeManifestTests {
         }
         #expect(groups == 2 + 2 * 4 + 2 * 2 && clusterGroups == 12)
         let figures = try FileManager.default.contentsOfDirectory(atPath: w.outputs + "/figures").sorted()
-        let figureNames = ["smoke-connections-vs-k", "smoke-se-vs-k", "smoke-maxmin-cdf", "smoke-maxmin-vs-cs", "smoke-maxmin-setups",
+        let figureNames = ["smoke-pilot-models", "smoke-connections-vs-k", "smoke-se-vs-k", "smoke-maxmin-cdf", "smoke-maxmin-vs-cs", "smoke-maxmin-setups",
                            "smoke-tree-loss", "smoke-tree-power-cdf", "smoke-tree-se-vs-k", "smoke-la-ablation", "smoke-la-se-vs-k",
                            "smoke-la-connections", "smoke-la-map", "smoke-la-power-cdf", "smoke-la-robustness", "smoke-la-variants",
                            "smoke-latency", "smoke-label-cost"]
@@ -154,6 +175,7 @@ struct SmokeManifestTests {
         let report = try String(contentsOfFile: w.outputs + "/REPORT.md", encoding: .utf8)
         for base in figureNames { #expect(report.contains("figures/\(base).png"), "\(base) missing from REPORT.md") }
         #expect(report.contains("- **The paper reports:** UC-CF beats CF at large K"))
+        #expect(report.contains("- **Finding:** reuse costs Optimal CF"), "no pilot-model finding in REPORT.md")
         #expect(report.contains("## Linear-attention") && report.contains("| performer | 46561 |"))
         let csv = try String(contentsOfFile: w.outputs + "/figures/smoke-se-vs-k.csv", encoding: .utf8).split(separator: "\n")
         #expect(csv.first == "K,Optimal_CF_ul,Optimal_CF_dl,DCC_ul,DCC_dl")
@@ -164,7 +186,7 @@ struct SmokeManifestTests {
             #expect(v[1] >= v[3] - 1e-12 && v[2] >= v[4] - 1e-12, "\(row)")
         }
         let again = try w.cellfree(["run", Self.manifest, "-j", "2"])
-        #expect(again.output.contains("48 instances: 48 cached, 0 computed"), "\(again.output)")
+        #expect(again.output.contains("53 instances: 53 cached, 0 computed"), "\(again.output)")
         #expect(again.output.contains("REPORT.md (unchanged)"), "\(again.output)")
         #expect(again.output.contains("smoke-se-vs-k.{csv,gp,png,pdf} (unchanged)"), "\(again.output)")
     }
