@@ -30,13 +30,11 @@ func pilotModelsPlot(file: String, inputs: [StageInput], script: String, id: Str
                          + losses.joined(separator: " / ") + " of its UL max-min SE at K = " + ks.map(String.init).joined(separator: " / "))
     }
     var finding = sentences.joined(separator: "; ") + "."
-    let conflicts = groups.filter { $0.pilots == "reuse" && $0.perDrop["pilot_conflicts"] != nil }
-    if let largest = conflicts.max(by: { $0.K < $1.K }) {
-        finding += String(format: " The cluster-aware colouring leaves %.1f co-pilot UE pairs sharing an AP per drop in the gain-ranked masks at K = %d",
-                          average(largest.perDrop["pilot_conflicts"]!), largest.K)
-        if let smallest = conflicts.filter({ average($0.perDrop["pilot_conflicts"]!) > 0 }).min(by: { $0.K < $1.K }) {
-            finding += " (none below K = \(smallest.K))."
-        } else { finding += "." }
+    let coloured = groups.filter { $0.pilots == "reuse" && $0.perDrop["pilot_conflicts"] != nil }.sorted { $0.K < $1.K }
+    if !coloured.isEmpty {
+        finding += " The cluster-aware colouring leaves " + coloured.map { String(format: "%.1f", average($0.perDrop["pilot_conflicts"]!)) }
+            .joined(separator: " / ") + " co-pilot UE pairs sharing an AP per drop in the gain-ranked masks at K = "
+            + coloured.map { String($0.K) }.joined(separator: " / ") + "."
     }
     finding += " Up to K = τ_p = 10 both models coincide (every UE has its own pilot); beyond, the orthogonal model is not realizable."
     return (c.csv, c.script(script, file: file, panels: [("_ul", "UL max-min SE [bit/s/Hz]"), ("_dl", "DL max-min SE [bit/s/Hz]")]), finding)
