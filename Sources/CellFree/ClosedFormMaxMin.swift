@@ -25,8 +25,11 @@ public func maxMinClosedForm(M: Matrix<Double>, u: [Double], constraints: [[Doub
     let K = u.count
     let A = Matrix(constraints)                                  // J×K, row j = a_jᵀ
     // (λI − M)⁻¹u > 0 exactly when λ > ρ(M) (Collatz–Wielandt); then G(λ) ≤ 1 ⟺ λ ≥ λ*.
+    let negated = M.elements.map { -$0 }                         // −M, column-major; λ added on the diagonal
     func evaluate(_ lambda: Double) throws -> (x: [Double], lu: LU<Double>, G: Double, j: Int)? {
-        let lu = try Matrix(rows: K, columns: K) { k, i in (k == i ? lambda : 0) - M[k, i] }.lu()
+        var shifted = negated
+        for k in 0..<K { shifted[k * (K + 1)] += lambda }
+        let lu = try Matrix(rows: K, columns: K, columnMajor: shifted).lu()
         let x = try lu.solve(u)
         guard x.allSatisfy({ $0 > 0 && $0.isFinite }) else { return nil }
         let g = A.multiply(x)
@@ -123,7 +126,9 @@ public enum MaxMinMethod: Sendable {
 /// (papers.md §3.2 for the UL UatF terms, §3.3 for the DL terms with noise 1).
 func interference(b: [Double], c: [Double], noise: [Double]) -> (M: Matrix<Double>, u: [Double]) {
     let K = b.count
-    return (Matrix(rows: K, columns: K) { k, i in c[i + K * k] / b[k] }, (0..<K).map { noise[$0] / b[$0] })
+    var m = [Double](repeating: 0, count: K * K)   // column-major: M_ki at k + K·i
+    for k in 0..<K { for i in 0..<K { m[k + K * i] = c[i + K * k] / b[k] } }
+    return (Matrix(rows: K, columns: K, columnMajor: m), (0..<K).map { noise[$0] / b[$0] })
 }
 
 /// UL max-min with per-UE caps p_k ≤ pMax [mW] (papers.md §3.2: a_j = e_j / pMax). Exactly one UE
