@@ -20,12 +20,14 @@ struct CellFreeCommand: ParsableCommand {
     /// allocates and frees the same 0.1–10 MB activations every step, and glibc's defaults would mmap
     /// and page-fault them afresh each time (about 10 % of a training step).
     static func main() {
-        // glibc's mallopt (not in Swift's Glibc module): M_TRIM_THRESHOLD = −1, M_MMAP_THRESHOLD = −3
-        // (at most 32 MB on 64-bit).
+        // glibc's mallopt (not in Swift's Glibc module): M_TRIM_THRESHOLD = −1, M_MMAP_MAX = −4.
+        // Every block comes from the heap and freed memory stays there for the next drop: the channel
+        // tensors of a drop (up to 130 MB each at L = 100, K = 100) would otherwise be mmapped afresh
+        // and zeroed page by page by the kernel every time (a third of `bench physics` at K = 100).
         if let symbol = dlsym(nil, "mallopt") {
             let mallopt = unsafeBitCast(symbol, to: (@convention(c) (Int32, Int32) -> Int32).self)
-            _ = mallopt(-3, 32 << 20)
-            _ = mallopt(-1, 1 << 30)
+            _ = mallopt(-4, 0)
+            _ = mallopt(-1, Int32.max)
         }
         do {
             var command = try parseAsRoot()
