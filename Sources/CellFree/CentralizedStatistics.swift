@@ -62,38 +62,44 @@ public func centralizedStatistics(combiners V: ChannelTensor, estimates e: Chann
                     // ĥ_iᴴv_k and h_iᴴv_k as split real/imaginary K×K (i + K·k); v_kᴴ(p·C_tot + I)v_k and ‖v_k‖².
                     var estRe = [Double](repeating: 0, count: K * K), estIm = estRe, trueRe = estRe, trueIm = estRe
                     var noise = [Double](repeating: 0, count: K), norm = noise, w = [Double](repeating: 0, count: 2 * N)
-                    // AP l's rows of Ĥ and H for every UE, split: entry (a, i) at i + K·a.
-                    var rows = [Double](repeating: 0, count: 4 * N * K)
+                    // AP l's blocks v_kl of its served UEs (N×|D_l|), and ĥ_ilᴴv_kl, h_ilᴴv_kl for every i (K×|D_l| each).
+                    var blocks = [Complex<Double>](repeating: .zero, count: N * K)
+                    var products = [Complex<Double>](repeating: .zero, count: 2 * K * K)
                     V.values.withUnsafeBufferPointer { vb in
                         e.Hhat.values.withUnsafeBufferPointer { hatb in
                             e.H.values.withUnsafeBufferPointer { hb in
                                 Q.withUnsafeBufferPointer { qb in
-                                    let block = 2 * LN * K * n
-                                    let v = vb.baseAddress!.interleaved + block, hat = hatb.baseAddress!.interleaved + block
-                                    let h = hb.baseAddress!.interleaved + block, q = qb.baseAddress!.interleaved
+                                    let block = LN * K * n
+                                    let v = vb.baseAddress!.interleaved + 2 * block, q = qb.baseAddress!.interleaved
+                                    let hat = hatb.baseAddress! + block, h = hb.baseAddress! + block
                                     for l in 0..<L where !served[l].isEmpty {
-                                        rows.withUnsafeMutableBufferPointer { r in
-                                            let xr = r.baseAddress!, xi = xr + N * K, yr = xi + N * K, yi = yr + N * K
-                                            for i in 0..<K {
-                                                let x = hat + 2 * (l * N + LN * i), y = h + 2 * (l * N + LN * i)
-                                                for a in 0..<N {
-                                                    xr[i + K * a] = x[2 * a]; xi[i + K * a] = x[2 * a + 1]
-                                                    yr[i + K * a] = y[2 * a]; yi[i + K * a] = y[2 * a + 1]
+                                        let d = served[l].count
+                                        blocks.withUnsafeMutableBufferPointer { vl in
+                                            products.withUnsafeMutableBufferPointer { out in
+                                                let target = vl.baseAddress!.interleaved
+                                                for (j, k) in served[l].enumerated() {
+                                                    let vk = v + 2 * (l * N + LN * k)
+                                                    complexMatVec(q + 2 * N * N * l, vk, &w, N)
+                                                    var quadratic = 0.0, square = 0.0
+                                                    for a in 0..<(2 * N) {
+                                                        quadratic += vk[a] * w[a]; square += vk[a] * vk[a]
+                                                        target[2 * N * j + a] = vk[a]
+                                                    }
+                                                    noise[k] += quadratic; norm[k] += square
+                                                    norms.value[l + L * (k + K * n)] = square
                                                 }
-                                            }
-                                            for k in served[l] {
-                                                let vk = v + 2 * (l * N + LN * k)
-                                                complexMatVec(q + 2 * N * N * l, vk, &w, N)
-                                                var quadratic = 0.0, square = 0.0
-                                                for a in 0..<(2 * N) { quadratic += vk[a] * w[a]; square += vk[a] * vk[a] }
-                                                noise[k] += quadratic; norm[k] += square
-                                                norms.value[l + L * (k + K * n)] = square
-                                                // conj(x)·v = (xr·vr + xi·vi) + j(xr·vi − xi·vr), vectorized over i.
-                                                for a in 0..<N {
-                                                    accumulateConjugateProducts(xr + K * a, xi + K * a, vk[2 * a], vk[2 * a + 1],
-                                                                                &estRe, &estIm, K * k, K)
-                                                    accumulateConjugateProducts(yr + K * a, yi + K * a, vk[2 * a], vk[2 * a + 1],
-                                                                                &trueRe, &trueIm, K * k, K)
+                                                // [ĥ_ilᴴ v_kl]_{i, k∈D_l} and [h_ilᴴ v_kl]: AP l's rows of Ĥ, H (N×K, ld LN)ᴴ · V_l.
+                                                let o = out.baseAddress!
+                                                Complex<Double>.blasGemm(.adjoint, .none, Int32(K), Int32(d), Int32(N), .one, hat + l * N, Int32(LN),
+                                                                         vl.baseAddress!, Int32(N), .zero, o, Int32(K))
+                                                Complex<Double>.blasGemm(.adjoint, .none, Int32(K), Int32(d), Int32(N), .one, h + l * N, Int32(LN),
+                                                                         vl.baseAddress!, Int32(N), .zero, o + K * d, Int32(K))
+                                                for (j, k) in served[l].enumerated() {
+                                                    let est = o + K * j, genie = o + K * (d + j)
+                                                    for i in 0..<K {
+                                                        estRe[i + K * k] += est[i].real; estIm[i + K * k] += est[i].imaginary
+                                                        trueRe[i + K * k] += genie[i].real; trueIm[i + K * k] += genie[i].imaginary
+                                                    }
                                                 }
                                             }
                                         }
@@ -158,19 +164,4 @@ public func mmseAndPartialMMSEStatistics(estimates e: ChannelEstimates, clusters
     let partial = try centralizedCombiners(.pMMSE, estimates: e, clusters: D, powers: powers, threads: threads, reusing: mmse)
     return (centralizedStatistics(combiners: mmse, estimates: e, clusters: D, p: p, preLogFactor: preLogFactor, threads: threads),
             centralizedStatistics(combiners: partial, estimates: e, clusters: D, p: p, preLogFactor: preLogFactor, threads: threads))
-}
-
-/// out[offset + i] += conj(x_i)·v for i in 0..<count, with x and out split into real and imaginary parts.
-@inline(__always)
-private func accumulateConjugateProducts(_ xr: UnsafePointer<Double>, _ xi: UnsafePointer<Double>, _ vr: Double, _ vi: Double,
-                                         _ outRe: inout [Double], _ outIm: inout [Double], _ offset: Int, _ count: Int) {
-    outRe.withUnsafeMutableBufferPointer { re in
-        outIm.withUnsafeMutableBufferPointer { im in
-            let r = re.baseAddress! + offset, m = im.baseAddress! + offset
-            for i in 0..<count {
-                r[i] += xr[i] * vr + xi[i] * vi
-                m[i] += xr[i] * vi - xi[i] * vr
-            }
-        }
-    }
 }
