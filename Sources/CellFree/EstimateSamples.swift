@@ -98,22 +98,11 @@ public func drawEstimates(R: CorrelationMatrices, pilots: PilotAssignment, p: Do
     return EstimateSamples(Hhat: Hhat, B: B, C: C)
 }
 
-/// In place: the lower Cholesky factor G of the N×N Hermitian positive definite `m` (column-major);
-/// `inverse` receives G⁻¹ (lower triangular). Small N, no allocation.
+/// In place: the lower Cholesky factor G of the N×N Hermitian positive definite `m` (column-major,
+/// upper triangle zeroed); `inverse` receives G⁻¹ (lower triangular). Small N, no allocation.
 private func smallCholeskyInverse(_ m: inout [Complex<Double>], into inverse: inout [Complex<Double>], N: Int, what: String) throws {
-    for j in 0..<N {
-        var d = m[j + N * j].real
-        for s in 0..<j { d -= m[j + N * s].lengthSquared }
-        guard d > 0, d.isFinite else { throw CellFreeError.numerical(what: what, detail: "not positive definite (pivot \(j): \(d))") }
-        let g = d.squareRoot()
-        m[j + N * j] = Complex(g)
-        for i in (j + 1)..<max(j + 1, N) {
-            var acc = m[i + N * j]
-            for s in 0..<j { acc -= m[i + N * s] * m[j + N * s].conjugate }
-            m[i + N * j] = Complex(1 / g) * acc
-        }
-        for i in 0..<j { m[i + N * j] = .zero }
-    }
+    try m.withUnsafeMutableBufferPointer { try choleskyInPlace($0.baseAddress!, order: N, what: what) }
+    for j in 0..<N { for i in 0..<j { m[i + N * j] = .zero } }
     // G⁻¹ by forward substitution, column by column.
     for j in 0..<(N * N) { inverse[j] = .zero }
     for col in 0..<N {

@@ -33,10 +33,10 @@ public func mmseCombinerMoments(estimates Hhat: ChannelTensor, errors C: Correla
                                           got: "C: N = \(C.N), L = \(C.L), K = \(C.K)")
     }
     let whitening = try WhitenedChannels(Hhat, C, channels: H, powers: powers, threads: threads)
-    let conditional = H == nil
+    let conditional = H == nil, psiN = conditional ? N : 0   // Σ x·xᴴ blocks only when conditioned
     let groups = ServingGroup.groups(D, N: N)
     let chunks = min(nbr, momentChunks)
-    var partial = [MomentSums](repeating: MomentSums(L: L, K: K, N: conditional ? N : 0), count: chunks)
+    var partial = [MomentSums](repeating: MomentSums(L: L, K: K, N: psiN), count: chunks)
     let largest = groups.map(\.rows.count).max() ?? 0
     // Each realization's x_k of every group, m×s per group: Σ x_klx_klᴴ is then one herk per (k, l) and chunk.
     let offsets = groups.reduce(into: [0]) { $0.append($0.last! + $1.rows.count * $1.members.count) }
@@ -48,7 +48,7 @@ public func mmseCombinerMoments(estimates Hhat: ChannelTensor, errors C: Correla
             let realizations = (c * nbr / chunks)..<((c + 1) * nbr / chunks)
             let xStore = UnsafeMutablePointer<Complex<Double>>.allocate(capacity: perRealization * realizations.count)
             defer { workspace.deallocate(); xStore.deallocate() }
-            var local = MomentSums(L: L, K: K, N: conditional ? N : 0)
+            var local = MomentSums(L: L, K: K, N: psiN)
             let gram: UnsafeMutablePointer<Complex<Double>>? = anySmall ? .allocate(capacity: LN * LN) : nil
             defer { gram?.deallocate() }
             for (j, n) in realizations.enumerated() {
@@ -71,7 +71,7 @@ public func mmseCombinerMoments(estimates Hhat: ChannelTensor, errors C: Correla
             sums.value[c] = local
         }
     }
-    var total = MomentSums(L: L, K: K, N: conditional ? N : 0)
+    var total = MomentSums(L: L, K: K, N: psiN)
     for c in 0..<chunks { total.add(partial[c]) }
     if conditional { fillUpperTriangles(&total.psi, N: N) }
     let scale = 1 / Double(nbr)

@@ -29,11 +29,50 @@ struct ServingGroup {
     /// `gram`: this realization's Γ = Y·Yᴴ (LN×LN, lower triangle) when the group is `small`.
     func accumulate(realization n: Int, _ c: WhitenedChannels, _ ws: GroupWorkspace, x: UnsafeMutablePointer<Complex<Double>>,
                     gram: UnsafePointer<Complex<Double>>?, roots: [Double], into sums: inout MomentSums) throws {
-        let N = c.N, K = c.K, LN = c.L * N, m = rows.count, s = members.count
-        let block = LN * K * n
+        let N = c.N, K = c.K, m = rows.count
+        let block = c.L * N * K * n
         if small, let gram {
             try solveSmall(block, c, gram: gram, ws, x: x, n)
         } else {
+            try solveGrouped(block, c, ws, x: x, n)
+        }
+        // h_iᴴv_k = √p_k·G[i, j] (conditioned: ĥ_iᴴv_k = √p_k·G[i, j]/√p_i); ‖v_kl‖² = p_k·‖L_l⁻ᴴ·x_kl‖²
+        // (L_l⁻ᴴ upper triangular); conditioned, Σ x_klx_klᴴ comes later (`addSecondMoments`).
+        sums.signal.withUnsafeMutableBufferPointer { signal in
+            sums.signal2.withUnsafeMutableBufferPointer { signal2 in
+                for (j, k) in members.enumerated() {
+                    let root = roots[k], column = K * k, gains = ws.g + K * j
+                    for i in 0..<K {
+                        let g = Complex(c.conditional ? root / roots[i] : root) * gains[i]
+                        signal[i + column] += g
+                        signal2[i + column] += g.lengthSquared
+                    }
+                }
+            }
+        }
+        if c.conditional { return }
+        c.inverseFactors.withUnsafeBufferPointer { fb in
+            for (j, k) in members.enumerated() {
+                let power = roots[k] * roots[k]
+                for (b, l) in aps.enumerated() {
+                    let x = x + m * j + N * b, inverse = fb.baseAddress! + N * N * l
+                    var energy = 0.0
+                    for a in 0..<N {
+                        var acc = Complex<Double>.zero
+                        for r in a..<N { acc += inverse[r + N * a].conjugate * x[r] }
+                        energy += acc.lengthSquared
+                    }
+                    sums.scaling[l + c.L * k] += power * energy
+                }
+            }
+        }
+    }
+
+    /// The group's system by BLAS/LAPACK: (I + Y_MY_Mᴴ)·X = Y_M[:, members] when |M|N ≤ K, else by
+    /// Woodbury through S = I + Y_MᴴY_M (K×K); X into `x`, the gains G[i + K·j] = w_iᴴx_{k_j} into `ws.g`.
+    private func solveGrouped(_ block: Int, _ c: WhitenedChannels, _ ws: GroupWorkspace, x: UnsafeMutablePointer<Complex<Double>>,
+                              _ n: Int) throws {
+        let K = c.K, LN = c.L * c.N, m = rows.count, s = members.count
         try c.y.withUnsafeBufferPointer { yb in
             try c.w.withUnsafeBufferPointer { wb in
                 // Y_M and W_M (m×K): the tensor itself for every row, else gathered. Conditioned on the
@@ -88,37 +127,6 @@ struct ServingGroup {
                 }
             }
         }
-        }
-        // h_iᴴv_k = √p_k·G[i, j] (conditioned: ĥ_iᴴv_k = √p_k·G[i, j]/√p_i); ‖v_kl‖² = p_k·‖L_l⁻ᴴ·x_kl‖²
-        // (L_l⁻ᴴ upper triangular); conditioned, Σ x_klx_klᴴ comes later (`addSecondMoments`).
-        sums.signal.withUnsafeMutableBufferPointer { signal in
-            sums.signal2.withUnsafeMutableBufferPointer { signal2 in
-                for (j, k) in members.enumerated() {
-                    let root = roots[k], column = K * k, gains = ws.g + K * j
-                    for i in 0..<K {
-                        let g = Complex(c.conditional ? root / roots[i] : root) * gains[i]
-                        signal[i + column] += g
-                        signal2[i + column] += g.lengthSquared
-                    }
-                }
-            }
-        }
-        if c.conditional { return }
-        c.inverseFactors.withUnsafeBufferPointer { fb in
-            for (j, k) in members.enumerated() {
-                let power = roots[k] * roots[k]
-                for (b, l) in aps.enumerated() {
-                    let x = x + m * j + N * b, inverse = fb.baseAddress! + N * N * l
-                    var energy = 0.0
-                    for a in 0..<N {
-                        var acc = Complex<Double>.zero
-                        for r in a..<N { acc += inverse[r + N * a].conjugate * x[r] }
-                        energy += acc.lengthSquared
-                    }
-                    sums.scaling[l + c.L * k] += power * energy
-                }
-            }
-        }
     }
 
     /// Σ_n x_kl(n)·x_kl(n)ᴴ (lower triangles) of every member k and AP l into `psi` (N×N at N²·(l + L·k)),
@@ -145,21 +153,7 @@ struct ServingGroup {
                 a[q + m * q] += .one
             }
         }
-        for j in 0..<m {   // in-place Cholesky, lower triangle
-            var d = a[j + m * j].real
-            for t in 0..<j { d -= a[j + m * t].lengthSquared }
-            guard d > 0, d.isFinite else {
-                throw CellFreeError.numerical(what: "MMSE combiners of UEs \(members), realization \(n)",
-                                              detail: "matrix not positive definite or not finite (pivot \(j): \(d))")
-            }
-            let g = d.squareRoot(), inverse = Complex(1 / g)
-            a[j + m * j] = Complex(g)
-            for i in (j + 1)..<max(j + 1, m) {
-                var acc = a[i + m * j]
-                for t in 0..<j { acc -= a[i + m * t] * a[j + m * t].conjugate }
-                a[i + m * j] = inverse * acc
-            }
-        }
+        try choleskyInPlace(a, order: m, what: "MMSE combiners of UEs \(members), realization \(n)")
         c.y.withUnsafeBufferPointer { yb in
             c.w.withUnsafeBufferPointer { wb in
                 rows.withUnsafeBufferPointer { rows in
@@ -193,10 +187,7 @@ struct ServingGroup {
     private func invert(_ order: Int, _ a: UnsafeMutablePointer<Complex<Double>>, _ n: Int) throws {
         var info = Complex<Double>.lapackPotrf(Int32(order), a, Int32(order))
         if info == 0 { info = Complex<Double>.lapackPotri(Int32(order), a, Int32(order)) }
-        if info != 0 {
-            throw CellFreeError.numerical(what: "MMSE combiners of UEs \(members), realization \(n)",
-                                          detail: "matrix not positive definite or not finite (potrf/potri info \(info))")
-        }
+        try check(info, "potrf/potri", n)
     }
 
     /// A·X = B in place (A Hermitian positive definite, lower triangle), naming the realization on failure.
@@ -204,9 +195,13 @@ struct ServingGroup {
                        _ b: UnsafeMutablePointer<Complex<Double>>, _ n: Int) throws {
         var info = Complex<Double>.lapackPotrf(Int32(order), a, Int32(order))
         if info == 0 { info = Complex<Double>.lapackPotrs(Int32(order), Int32(columns), a, Int32(order), b, Int32(order)) }
+        try check(info, "potrf/potrs", n)
+    }
+
+    private func check(_ info: Int32, _ routines: String, _ n: Int) throws {
         if info != 0 {
             throw CellFreeError.numerical(what: "MMSE combiners of UEs \(members), realization \(n)",
-                                          detail: "matrix not positive definite or not finite (potrf/potrs info \(info))")
+                                          detail: "matrix not positive definite or not finite (\(routines) info \(info))")
         }
     }
 }
