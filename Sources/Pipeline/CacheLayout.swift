@@ -28,8 +28,9 @@ public struct CacheLayout: Sendable {
     public var stateDirectory: String { root + "/.state" }
     var jobsDirectory: String { root + "/.jobs" }
 
-    /// Removes what killed processes left: temporary files and lock files whose key no live process
-    /// holds. Returns the paths removed.
+    /// Removes what killed processes left: temporary files, lock files whose key no live process
+    /// holds, and checkpoints of keys whose result was published (a kill between the publish and the
+    /// checkpoint's removal). Returns the paths removed.
     @discardableResult
     public func removeStaleFiles() -> [String] {
         var removed: [String] = []
@@ -39,7 +40,7 @@ public struct CacheLayout: Sendable {
             let dir = root + "/" + kind
             guard let names = try? fm.contentsOfDirectory(atPath: dir) else { continue }
             for name in names {
-                guard let key = staleCandidateKey(name) else { continue }
+                guard let key = staleCandidateKey(name, in: dir) else { continue }
                 // Holding the key's lock proves no live process is computing it.
                 guard let lock = try? FileLock.tryAcquire(dir + "/" + key + ".lock") else { continue }
                 if !name.hasSuffix(".lock") {
@@ -62,8 +63,12 @@ public struct CacheLayout: Sendable {
         return removed
     }
 
-    private func staleCandidateKey(_ name: String) -> String? {
+    private func staleCandidateKey(_ name: String, in dir: String) -> String? {
         if let r = name.range(of: ".partial.h5.tmp-") { return String(name[..<r.lowerBound]) }
+        if name.hasSuffix(".partial.h5") {
+            let key = String(name.dropLast(".partial.h5".count))
+            return FileManager.default.fileExists(atPath: dir + "/" + key + ".h5") ? key : nil
+        }
         if let r = name.range(of: ".h5.tmp-") { return String(name[..<r.lowerBound]) }
         if name.hasSuffix(".lock") { return String(name.dropLast(5)) }
         return nil

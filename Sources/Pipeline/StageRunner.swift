@@ -62,7 +62,11 @@ public struct StageRunner {
             return .failed("\(error)")
         }
         defer { lock.release() }
-        if CacheVerifier.verify(path: layout.file(kind: job.kind, key: job.key), key: job.key) == .valid { return .cached }
+        if CacheVerifier.verify(path: layout.file(kind: job.kind, key: job.key), key: job.key) == .valid {
+            // Made by a process killed before it removed its checkpoint.
+            unlink(layout.partial(kind: job.kind, key: job.key))
+            return .cached
+        }
         send("start \(job.key)")
         let logPath = layout.log(kind: job.kind, key: job.key)
         let redirect = OutputRedirection(to: logPath)

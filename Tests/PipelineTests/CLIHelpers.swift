@@ -62,6 +62,14 @@ struct Workspace {
         cacheFiles().filter { $0.hasSuffix(".h5") && !$0.hasSuffix(".partial.h5") && !$0.hasPrefix(".") }
     }
 
+    /// Keys of `toy` instances caught half-way: a checkpoint and no result.
+    func halfway() -> [String] {
+        let files = Set(cacheFiles())
+        return files.filter { $0.hasPrefix("toy/") && $0.hasSuffix(".partial.h5") }
+            .map { String($0.dropFirst("toy/".count).dropLast(".partial.h5".count)) }
+            .filter { !files.contains("toy/\($0).h5") }.sorted()
+    }
+
     /// Leftovers a run must never leave: temporaries, lock files, job files.
     func strays() -> [String] {
         cacheFiles().filter { $0.contains(".tmp-") || $0.hasSuffix(".lock") || $0.hasPrefix(".jobs/") }

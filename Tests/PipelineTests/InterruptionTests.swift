@@ -48,14 +48,15 @@ struct InterruptionTests {
         defer { w.cleanup() }
         try w.write("m.yaml", Self.manifest)
         let driver = try w.start(["run", "m.yaml", "-j", "2"], log: w.dir + "/driver.log")
-        // Kill once some results are final and some instances are half-way (a checkpoint exists).
-        let midway = wait(30) { w.results().count >= 2 && w.cacheFiles().contains { $0.hasSuffix(".partial.h5") } }
+        // Kill once some results are final and some instances are half-way (a checkpoint, no result).
+        let midway = wait(30) { w.results().count >= 2 && !w.halfway().isEmpty }
         #expect(midway, "\(w.cacheFiles())")
         kill(driver.processIdentifier, SIGKILL)
         driver.waitUntilExit()
+        usleep(200_000)  // the workers' death signal (PR_SET_PDEATHSIG) is asynchronous
         #expect(w.results().count < 7)
-        let partial = w.cacheFiles().filter { $0.hasSuffix(".partial.h5") }
-        #expect(!partial.isEmpty)
+        let halfway = w.halfway()
+        #expect(!halfway.isEmpty, "\(w.cacheFiles())")
 
         let again = try w.cellfree(["run", "m.yaml", "-j", "2"])
         #expect(again.status == 0, "\(again.output)")
@@ -65,10 +66,11 @@ struct InterruptionTests {
         #expect(results == expected)
         #expect(w.strays().isEmpty, "\(w.strays())")
         #expect(!w.cacheFiles().contains { $0.hasSuffix(".partial.h5") })
-        // The instances that had a checkpoint resumed from it.
-        let logs = try FileManager.default.contentsOfDirectory(atPath: w.layout.logs + "/toy")
-        let resumed = try logs.filter { try String(contentsOfFile: w.layout.logs + "/toy/" + $0, encoding: .utf8).contains("resumed from checkpoint") }
-        #expect(!resumed.isEmpty)
+        // The instances that had a checkpoint and no result resumed from it.
+        for key in halfway {
+            let log = try String(contentsOfFile: w.layout.log(kind: "toy", key: key), encoding: .utf8)
+            #expect(log.contains("resumed from checkpoint"), "\(key): \(log)")
+        }
     }
 
     @Test func interruptWithSIGINTStopsCleanlyAndResumes() throws {

@@ -47,6 +47,22 @@ struct RunTests {
         #expect(w.strays().isEmpty, "\(w.strays())")
     }
 
+    /// A worker killed between publishing its result and removing its checkpoint leaves both; the
+    /// next run drops the checkpoint and keeps the result.
+    @Test func aCheckpointBesideItsResultIsRemovedByTheNextRun() throws {
+        let w = try Workspace()
+        defer { w.cleanup() }
+        try w.write("m.yaml", Self.manifest)
+        #expect(try w.cellfree(["run", "m.yaml"]).status == 0)
+        let result = try #require(w.results().first { $0.hasPrefix("toy/") })
+        let stale = w.layout.root + "/" + result.dropLast(".h5".count) + ".partial.h5"
+        try FileManager.default.copyItem(atPath: w.layout.root + "/" + result, toPath: stale)
+        let again = try w.cellfree(["run", "m.yaml"])
+        #expect(again.output.contains("5 instances: 5 cached, 0 computed"), "\(again.output)")
+        #expect(!FileManager.default.fileExists(atPath: stale))
+        #expect(w.results().count == 5)
+    }
+
     @Test func aFailureStopsItsDependentsOnly() throws {
         let w = try Workspace()
         defer { w.cleanup() }
