@@ -42,25 +42,39 @@ public func centralizedCombiners(_ scheme: CentralizedScheme, estimates e: Chann
         problems.append(try CombinerProblem(k: k, rows: rows, scheme: scheme, estimates: e, clusters: D, powers: powers))
     }
     if problems.isEmpty { return V }
-    // MMSE: every UE's diagonal blocks are Σ_i p_i·C_il + I, the same for all UEs, so the Woodbury
-    // whitening Ŷ = L_l⁻¹·Ĥ is done once for all UEs and realizations (one gemm per AP).
-    let whitened: [Complex<Double>]? = scheme == .mmse && problems.contains(where: \.woodbury)
-        ? try whitenedEstimates(e, powers: powers) : nil
+    // MMSE: every UE's diagonal blocks are Σ_i p_i·C_il + I, the same for all UEs, so the estimates are
+    // whitened once, Y = L_l⁻¹·Ĥ (one gemm per AP). The Woodbury systems gather Y; the direct ones come
+    // from one Gram matrix per realization, Γ = Y·P·Yᴴ (one herk), as A_k = I + Γ[M_k, M_k].
+    let shared = scheme == .mmse ? try SharedWhitening(e, powers: powers) : nil
+    let gramNeeded = shared != nil && problems.contains { !$0.woodbury }
     // Realization-major: Ĥ_n (LN×K) stays in cache while every UE's system of realization n is solved.
     let maxRows = problems.map(\.na).max()!, maxUsers = problems.map(\.m).max()!
-    let whitenedStore = whitened ?? []
+    let whitenedStore = shared?.y ?? [], factorStore = shared?.inverseFactors ?? []
+    let roots = powers.map { $0.squareRoot() }
     try V.values.withUnsafeMutableBufferPointer { vb in
         try e.Hhat.values.withUnsafeBufferPointer { hb in
             try whitenedStore.withUnsafeBufferPointer { wb in
-                let v = UncheckedSendable(value: vb.baseAddress!), h = UncheckedSendable(value: hb.baseAddress!)
-                let w = UncheckedSendable(value: whitened == nil ? nil : wb.baseAddress)
-                let workers = max(1, min(threads, nbr))
-                try parallelFor(workers, threads: workers) { t in
-                    let workspace = CombinerWorkspace(rows: maxRows, users: maxUsers)
-                    defer { workspace.deallocate() }
-                    for n in stride(from: t, to: nbr, by: workers) {
-                        for problem in problems {
-                            try problem.solve(n, scheme, hHat: h.value, whitened: w.value, workspace: workspace, into: v.value)
+                try factorStore.withUnsafeBufferPointer { fb in
+                    let v = UncheckedSendable(value: vb.baseAddress!), h = UncheckedSendable(value: hb.baseAddress!)
+                    let w = UncheckedSendable(value: shared == nil ? nil : wb.baseAddress)
+                    let factors = UncheckedSendable(value: fb.baseAddress)
+                    let workers = max(1, min(threads, nbr))
+                    try parallelFor(workers, threads: workers) { t in
+                        let workspace = CombinerWorkspace(rows: maxRows, users: maxUsers, gram: gramNeeded ? LN : 0, K: K)
+                        defer { workspace.deallocate() }
+                        for n in stride(from: t, to: nbr, by: workers) {
+                            if gramNeeded, let y = w.value {   // Γ = Σ_i p_i·y_i·y_iᴴ of realization n (lower triangle)
+                                for i in 0..<K {
+                                    let from = y + LN * (i + K * n), to = workspace.scaled + LN * i, root = Complex(roots[i])
+                                    for r in 0..<LN { to[r] = root * from[r] }
+                                }
+                                Complex<Double>.blasHerk(.none, Int32(LN), Int32(K), 1, workspace.scaled, Int32(LN), 0,
+                                                         workspace.gram, Int32(LN))
+                            }
+                            for problem in problems {
+                                try problem.solve(n, scheme, hHat: h.value, whitened: w.value, factors: factors.value,
+                                                  workspace: workspace, into: v.value)
+                            }
                         }
                     }
                 }
@@ -70,37 +84,48 @@ public func centralizedCombiners(_ scheme: CentralizedScheme, estimates e: Chann
     return V
 }
 
-/// L_l⁻¹·ĥ_il for every AP l, UE i and realization (channel-tensor layout), with L_l·L_lᴴ = Σ_i p_i·C_il + I.
-private func whitenedEstimates(_ e: ChannelEstimates, powers: [Double]) throws -> [Complex<Double>] {
-    let N = e.Hhat.N, L = e.Hhat.L, K = e.Hhat.K, LN = L * N, columns = K * e.realizations
-    var out = [Complex<Double>](repeating: .zero, count: e.Hhat.values.count)
-    for l in 0..<L {
-        let inverse = try errorBlock(e.C, l: l, users: Array(0..<K), powers: powers).cholesky().lower.inverse()
-        inverse.elements.withUnsafeBufferPointer { a in
-            e.Hhat.values.withUnsafeBufferPointer { h in
-                out.withUnsafeMutableBufferPointer { y in
-                    Complex<Double>.blasGemm(.none, .none, Int32(N), Int32(columns), Int32(N), .one, a.baseAddress!, Int32(N),
-                                             h.baseAddress! + l * N, Int32(LN), .zero, y.baseAddress! + l * N, Int32(LN))
+/// The MMSE whitening shared by every UE: L_l⁻¹ (N×N column-major at N²·l) with L_l·L_lᴴ = Σ_i p_i·C_il + I,
+/// and Y = L_l⁻¹·ĥ_il for every AP l, UE i and realization (channel-tensor layout).
+private struct SharedWhitening {
+    let inverseFactors: [Complex<Double>]
+    let y: [Complex<Double>]
+
+    init(_ e: ChannelEstimates, powers: [Double]) throws {
+        let N = e.Hhat.N, L = e.Hhat.L, K = e.Hhat.K, LN = L * N, columns = K * e.realizations
+        var factors = [Complex<Double>](), out = [Complex<Double>](repeating: .zero, count: e.Hhat.values.count)
+        for l in 0..<L {
+            let inverse = try errorBlock(e.C, l: l, users: Array(0..<K), powers: powers).cholesky().lower.inverse()
+            factors += inverse.elements
+            inverse.elements.withUnsafeBufferPointer { a in
+                e.Hhat.values.withUnsafeBufferPointer { h in
+                    out.withUnsafeMutableBufferPointer { y in
+                        Complex<Double>.blasGemm(.none, .none, Int32(N), Int32(columns), Int32(N), .one, a.baseAddress!, Int32(N),
+                                                 h.baseAddress! + l * N, Int32(LN), .zero, y.baseAddress! + l * N, Int32(LN))
+                    }
                 }
             }
         }
+        inverseFactors = factors
+        y = out
     }
-    return out
 }
 
-/// Scratch buffers of one worker, sized for the largest system.
+/// Scratch buffers of one worker, sized for the largest system; `gram` > 0 adds Γ (gram×gram) and the
+/// scaled whitened estimates of one realization (gram×K).
 private struct CombinerWorkspace {
-    let a, g, x, z: UnsafeMutablePointer<Complex<Double>>
+    let a, g, x, z, gram, scaled: UnsafeMutablePointer<Complex<Double>>
 
-    init(rows: Int, users: Int) {
+    init(rows: Int, users: Int, gram order: Int, K: Int) {
         let square = max(rows, users)
         a = .allocate(capacity: square * square)
         g = .allocate(capacity: rows * users)
         x = .allocate(capacity: square)
         z = .allocate(capacity: rows)
+        gram = .allocate(capacity: max(1, order * order))
+        scaled = .allocate(capacity: max(1, order * K))
     }
 
-    func deallocate() { a.deallocate(); g.deallocate(); x.deallocate(); z.deallocate() }
+    func deallocate() { a.deallocate(); g.deallocate(); x.deallocate(); z.deallocate(); gram.deallocate(); scaled.deallocate() }
 }
 
 /// One UE's combiner system, prepared once for all realizations: the direct form keeps the dense
@@ -162,15 +187,49 @@ private struct CombinerProblem {
     }
 
     /// v_k of realization n into column k of realization n of `v`.
-    /// `whitened`: L⁻¹·Ĥ when every UE shares the diagonal blocks (MMSE), else nil.
+    /// `whitened`, `factors`: the shared MMSE whitening (Y and L_l⁻¹) when every UE shares the diagonal
+    /// blocks, else nil; then the direct form reads Γ from the workspace.
     func solve(_ n: Int, _ scheme: CentralizedScheme, hHat h: UnsafePointer<Complex<Double>>,
-               whitened: UnsafePointer<Complex<Double>>?, workspace w: CombinerWorkspace,
+               whitened: UnsafePointer<Complex<Double>>?, factors: UnsafePointer<Complex<Double>>?, workspace w: CombinerWorkspace,
                into v: UnsafeMutablePointer<Complex<Double>>) throws {
         if !woodbury {
-            try solveDirect(n, scheme, h, w, v)
+            if let whitened, let factors {
+                try solveFromGram(n, scheme, whitened, factors, w, v)
+            } else {
+                try solveDirect(n, scheme, h, w, v)
+            }
         } else {
             if let whitened { gather(whitened, n, into: w.g) } else { gatherWhitened(h, n, into: w.g) }
             try solveWoodbury(n, scheme, w, v)
+        }
+    }
+
+    /// MMSE from the realization's Gram matrix Γ = Y·P·Yᴴ (in `w.gram`): with D_k = L·Lᴴ and Y = L⁻¹Ĥ,
+    /// (Ĥ_MPĤ_Mᴴ + D_k)⁻¹ĥ_k = L⁻ᴴ(I + Γ[M, M])⁻¹y_k, so v_k = p_k·L⁻ᴴ·x with (I + Γ[M, M])·x = y_k^{M}.
+    private func solveFromGram(_ n: Int, _ scheme: CentralizedScheme, _ y: UnsafePointer<Complex<Double>>,
+                               _ factors: UnsafePointer<Complex<Double>>, _ w: CombinerWorkspace,
+                               _ v: UnsafeMutablePointer<Complex<Double>>) throws {
+        let a = w.a, column = y + LN * (k + K * n)
+        rows.withUnsafeBufferPointer { rows in
+            for q in 0..<na {   // rows increase: (r, q) with r ≥ q lies in Γ's lower triangle
+                let gram = w.gram + LN * rows[q]
+                for r in q..<na { a[r + na * q] = gram[rows[r]] }
+                a[q + na * q] += .one
+                w.x[q] = column[rows[q]]
+            }
+        }
+        var info = Complex<Double>.lapackPotrf(Int32(na), a, Int32(na))
+        if info == 0 { info = Complex<Double>.lapackPotrs(Int32(na), 1, a, Int32(na), w.x, Int32(na)) }
+        if info != 0 { throw failure(scheme, n, info) }
+        // v block j = p_k·L_l⁻ᴴ·x_j; (L⁻¹)ᴴ is upper triangular.
+        let out = v + LN * (k + K * n), scale = Complex(pk)
+        for j in 0..<(na / N) {
+            let inverse = factors + N * N * (rows[j * N] / N)
+            for b in 0..<N {
+                var acc = Complex<Double>.zero
+                for a in b..<N { acc += inverse[a + N * b].conjugate * w.x[j * N + a] }
+                out[rows[j * N + b]] = scale * acc
+            }
         }
     }
 

@@ -49,75 +49,46 @@ public func centralizedStatistics(combiners V: ChannelTensor, estimates e: Chann
     // Q_l = p·Σ_i C_il + I_N, the noise-plus-error block of (5.5), N×N column-major at N²·l.
     let everyone = Array(0..<K), equal = [Double](repeating: p, count: K)
     let Q = (0..<L).flatMap { errorBlock(e.C, l: $0, users: everyone, powers: equal).elements }
-    let serving = (0..<K).map { D.servingAPs($0) }, served = (0..<L).map { D.servedUEs($0) }
+    let serving = (0..<K).map { D.servingAPs($0) }
     var trueGains = [Complex<Double>](repeating: .zero, count: K * K * nbr)
     var sinr = [Double](repeating: 0, count: 2 * K * nbr)             // (estimated, genie) at 2·(k + K·n)
     var blockNorms = [Double](repeating: 0, count: L * K * nbr)       // ‖v_kl‖² at l + L·(k + K·n)
     trueGains.withUnsafeMutableBufferPointer { gb in
         sinr.withUnsafeMutableBufferPointer { sb in
             blockNorms.withUnsafeMutableBufferPointer { nb in
-                let gains = UncheckedSendable(value: gb.baseAddress!.interleaved)
-                let ratios = UncheckedSendable(value: sb.baseAddress!), norms = UncheckedSendable(value: nb.baseAddress!)
-                try! parallelFor(nbr, threads: threads) { n in   // the body cannot throw
-                    // ĥ_iᴴv_k and h_iᴴv_k as split real/imaginary K×K (i + K·k); v_kᴴ(p·C_tot + I)v_k and ‖v_k‖².
-                    var estRe = [Double](repeating: 0, count: K * K), estIm = estRe, trueRe = estRe, trueIm = estRe
-                    var noise = [Double](repeating: 0, count: K), norm = noise, w = [Double](repeating: 0, count: 2 * N)
-                    // AP l's blocks v_kl of its served UEs (N×|D_l|), and ĥ_ilᴴv_kl, h_ilᴴv_kl for every i (K×|D_l| each).
-                    var blocks = [Complex<Double>](repeating: .zero, count: N * K)
-                    var products = [Complex<Double>](repeating: .zero, count: 2 * K * K)
-                    V.values.withUnsafeBufferPointer { vb in
-                        e.Hhat.values.withUnsafeBufferPointer { hatb in
-                            e.H.values.withUnsafeBufferPointer { hb in
-                                Q.withUnsafeBufferPointer { qb in
+                V.values.withUnsafeBufferPointer { vb in
+                    e.Hhat.values.withUnsafeBufferPointer { hatb in
+                        e.H.values.withUnsafeBufferPointer { hb in
+                            Q.withUnsafeBufferPointer { qb in
+                                let out = UncheckedSendable(value: (gb.baseAddress!.interleaved, sb.baseAddress!, nb.baseAddress!))
+                                let input = UncheckedSendable(value: (vb.baseAddress!, hatb.baseAddress!, hb.baseAddress!,
+                                                                      qb.baseAddress!.interleaved))
+                                try! parallelFor(nbr, threads: threads) { n in   // the body cannot throw
+                                    let (gains, ratios, norms) = out.value, (v, hat, h, q) = input.value
                                     let block = LN * K * n
-                                    let v = vb.baseAddress!.interleaved + 2 * block, q = qb.baseAddress!.interleaved
-                                    let hat = hatb.baseAddress! + block, h = hb.baseAddress! + block
-                                    for l in 0..<L where !served[l].isEmpty {
-                                        let d = served[l].count
-                                        blocks.withUnsafeMutableBufferPointer { vl in
-                                            products.withUnsafeMutableBufferPointer { out in
-                                                let target = vl.baseAddress!.interleaved
-                                                for (j, k) in served[l].enumerated() {
-                                                    let vk = v + 2 * (l * N + LN * k)
-                                                    complexMatVec(q + 2 * N * N * l, vk, &w, N)
-                                                    var quadratic = 0.0, square = 0.0
-                                                    for a in 0..<(2 * N) {
-                                                        quadratic += vk[a] * w[a]; square += vk[a] * vk[a]
-                                                        target[2 * N * j + a] = vk[a]
-                                                    }
-                                                    noise[k] += quadratic; norm[k] += square
-                                                    norms.value[l + L * (k + K * n)] = square
-                                                }
-                                                // [ĥ_ilᴴ v_kl]_{i, k∈D_l} and [h_ilᴴ v_kl]: AP l's rows of Ĥ, H (N×K, ld LN)ᴴ · V_l.
-                                                let o = out.baseAddress!
-                                                Complex<Double>.blasGemm(.adjoint, .none, Int32(K), Int32(d), Int32(N), .one, hat + l * N, Int32(LN),
-                                                                         vl.baseAddress!, Int32(N), .zero, o, Int32(K))
-                                                Complex<Double>.blasGemm(.adjoint, .none, Int32(K), Int32(d), Int32(N), .one, h + l * N, Int32(LN),
-                                                                         vl.baseAddress!, Int32(N), .zero, o + K * d, Int32(K))
-                                                for (j, k) in served[l].enumerated() {
-                                                    let est = o + K * j, genie = o + K * (d + j)
-                                                    for i in 0..<K {
-                                                        estRe[i + K * k] += est[i].real; estIm[i + K * k] += est[i].imaginary
-                                                        trueRe[i + K * k] += genie[i].real; trueIm[i + K * k] += genie[i].imaginary
-                                                    }
-                                                }
-                                            }
+                                    let g = RealizationGains(K: K, LN: LN)
+                                    defer { g.deallocate() }
+                                    g.load(estimates: hat + block, channels: h + block)
+                                    // ĥ_iᴴv_k, h_iᴴv_k; v_kᴴ(p·C_tot + I)v_k and ‖v_k‖² (5.5).
+                                    var noise = [Double](repeating: 0, count: K), norm = noise, w = [Double](repeating: 0, count: 2 * N)
+                                    for k in 0..<K {
+                                        for l in serving[k] {
+                                            let vk = (v + block + l * N + LN * k).interleaved
+                                            complexMatVec(q + 2 * N * N * l, vk, &w, N)
+                                            var quadratic = 0.0, square = 0.0
+                                            for a in 0..<(2 * N) { quadratic += vk[a] * w[a]; square += vk[a] * vk[a] }
+                                            noise[k] += quadratic; norm[k] += square
+                                            norms[l + L * (k + K * n)] = square
+                                            g.add(rows: l * N, count: N, of: vk, to: k)
                                         }
                                     }
-                                    let g = gains.value + 2 * K * K * n
-                                    for j in 0..<(K * K) { g[2 * j] = trueRe[j]; g[2 * j + 1] = trueIm[j] }
+                                    let genie = gains + 2 * K * K * n
+                                    for j in 0..<(K * K) { genie[2 * j] = g.trueRe[j]; genie[2 * j + 1] = g.trueIm[j] }
                                     for k in 0..<K {
-                                        var all = 0.0, allTrue = 0.0
-                                        for i in (K * k)..<(K * k + K) {
-                                            all += estRe[i] * estRe[i] + estIm[i] * estIm[i]
-                                            allTrue += trueRe[i] * trueRe[i] + trueIm[i] * trueIm[i]
-                                        }
-                                        let own = k + K * k
-                                        let numerator = p * (estRe[own] * estRe[own] + estIm[own] * estIm[own])
-                                        let trueNumerator = p * (trueRe[own] * trueRe[own] + trueIm[own] * trueIm[own])
-                                        let r = ratios.value + 2 * (k + K * n)
-                                        r[0] = numerator > 0 ? numerator / (p * all + noise[k] - numerator) : 0
-                                        r[1] = trueNumerator > 0 ? trueNumerator / (p * allTrue + norm[k] - trueNumerator) : 0
+                                        let (all, own) = g.interference(k, g.estRe, g.estIm), (allTrue, ownTrue) = g.interference(k, g.trueRe, g.trueIm)
+                                        let r = ratios + 2 * (k + K * n)
+                                        r[0] = own > 0 ? p * own / (p * all + noise[k] - p * own) : 0
+                                        r[1] = ownTrue > 0 ? p * ownTrue / (p * allTrue + norm[k] - p * ownTrue) : 0
                                     }
                                 }
                             }
@@ -164,4 +135,65 @@ public func mmseAndPartialMMSEStatistics(estimates e: ChannelEstimates, clusters
     let partial = try centralizedCombiners(.pMMSE, estimates: e, clusters: D, powers: powers, threads: threads, reusing: mmse)
     return (centralizedStatistics(combiners: mmse, estimates: e, clusters: D, p: p, preLogFactor: preLogFactor, threads: threads),
             centralizedStatistics(combiners: partial, estimates: e, clusters: D, p: p, preLogFactor: preLogFactor, threads: threads))
+}
+
+/// One realization's ĥ_iᴴv_k and h_iᴴv_k for all (i, k), split real/imaginary K×K at i + K·k. Ĥ_n and H_n are
+/// held transposed and split (K×LN, i + K·row), so Σ_{row ∈ M_k} conj(ĥ_i[row])·v_k[row] is, for all i at once,
+/// one contiguous axpy per serving row (four FMAs an entry, vectorized) instead of a BLAS call per AP.
+private struct RealizationGains {
+    let K: Int, LN: Int
+    let estRe, estIm, trueRe, trueIm: UnsafeMutablePointer<Double>
+    private let hatRe, hatIm, hRe, hIm: UnsafeMutablePointer<Double>
+
+    init(K: Int, LN: Int) {
+        self.K = K; self.LN = LN
+        func zeros(_ count: Int) -> UnsafeMutablePointer<Double> {
+            let p = UnsafeMutablePointer<Double>.allocate(capacity: count)
+            p.initialize(repeating: 0, count: count)
+            return p
+        }
+        (estRe, estIm, trueRe, trueIm) = (zeros(K * K), zeros(K * K), zeros(K * K), zeros(K * K))
+        (hatRe, hatIm, hRe, hIm) = (zeros(K * LN), zeros(K * LN), zeros(K * LN), zeros(K * LN))
+    }
+
+    func deallocate() { for p in [estRe, estIm, trueRe, trueIm, hatRe, hatIm, hRe, hIm] { p.deallocate() } }
+
+    /// Ĥ_n and H_n (LN×K each, channel layout) transposed and split.
+    func load(estimates hat: UnsafePointer<Complex<Double>>, channels h: UnsafePointer<Complex<Double>>) {
+        let x = hat.interleaved, y = h.interleaved
+        for i in 0..<K {
+            for r in 0..<LN {
+                let from = 2 * (r + LN * i), to = i + K * r
+                hatRe[to] = x[from]; hatIm[to] = x[from + 1]
+                hRe[to] = y[from]; hIm[to] = y[from + 1]
+            }
+        }
+    }
+
+    /// Adds rows first..<first+count of v_k (interleaved, starting at row `first`) to column k.
+    func add(rows first: Int, count: Int, of vk: UnsafePointer<Double>, to k: Int) {
+        for a in 0..<count {
+            let row = K * (first + a), vr = vk[2 * a], vi = vk[2 * a + 1]
+            axpyConjugate(hatRe + row, hatIm + row, vr, vi, estRe + K * k, estIm + K * k, K)
+            axpyConjugate(hRe + row, hIm + row, vr, vi, trueRe + K * k, trueIm + K * k, K)
+        }
+    }
+
+    /// (Σ_i |g_ik|², |g_kk|²) of column k of (re, im).
+    func interference(_ k: Int, _ re: UnsafeMutablePointer<Double>, _ im: UnsafeMutablePointer<Double>) -> (Double, Double) {
+        var all = 0.0
+        for i in (K * k)..<(K * k + K) { all += re[i] * re[i] + im[i] * im[i] }
+        let own = k + K * k
+        return (all, re[own] * re[own] + im[own] * im[own])
+    }
+}
+
+/// (yRe + i·yIm) += conj(xRe + i·xIm)·(vr + i·vi) over `count` split complex entries.
+@inline(__always)
+private func axpyConjugate(_ xRe: UnsafePointer<Double>, _ xIm: UnsafePointer<Double>, _ vr: Double, _ vi: Double,
+                           _ yRe: UnsafeMutablePointer<Double>, _ yIm: UnsafeMutablePointer<Double>, _ count: Int) {
+    for i in 0..<count {
+        yRe[i] += xRe[i] * vr + xIm[i] * vi
+        yIm[i] += xRe[i] * vi - xIm[i] * vr
+    }
 }

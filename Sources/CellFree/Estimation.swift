@@ -185,22 +185,34 @@ func estimationOperators(R: CorrelationMatrices, pilots: PilotAssignment, p: Dou
                     let out = UncheckedSendable(value: (rb.baseAddress!, eb.baseAddress!, bb.baseAddress!, cb.baseAddress!))
                     try parallelFor(L, threads: threads) { l in
                         let (root, estimator, b, c) = out.value
-                        func store(_ m: Matrix<Complex<Double>>, _ target: UnsafeMutablePointer<Complex<Double>>, _ k: Int) {
-                            m.elements.withUnsafeBufferPointer { (target + R.offset(l, k)).update(from: $0.baseAddress!, count: NN) }
-                        }
                         if withRoots {
-                            for k in 0..<K { store(Complex(0.5.squareRoot()) * (try R[l, k].hermitianSquareRoot()), root, k) }
+                            try R.values.withUnsafeBufferPointer { rv in
+                                for k in 0..<K {
+                                    try hermitianSquareRoot(rv.baseAddress! + R.offset(l, k), order: N, scale: 0.5.squareRoot(),
+                                                            into: root + R.offset(l, k))
+                                }
+                            }
                         }
                         for users in usersOf where !users.isEmpty {
                             // Ψ_tl = p·τ_p·Σ_{i: t_i = t} R_il + I_N (4.6).
                             var psi = Matrix<Complex<Double>>.identity(N)
                             for i in users { psi = psi + scale * R[l, i] }
                             let psiInverse = try psi.inversePositiveDefinite()
-                            for k in users {
-                                let Rk = R[l, k], RPsi = Rk * psiInverse, Bk = scale * (RPsi * Rk)
-                                store(Complex(p.squareRoot()) * RPsi, estimator, k)
-                                store(Bk, b, k)
-                                store(Rk - Bk, c, k)
+                            // R_kl·Ψ⁻¹ and R_kl·Ψ⁻¹·R_kl by hand (N×N: a BLAS call costs more than the arithmetic).
+                            let rootP = p.squareRoot(), gain = scale.real
+                            psiInverse.elements.withUnsafeBufferPointer { pb in
+                                R.values.withUnsafeBufferPointer { rv in
+                                    let product = UnsafeMutablePointer<Double>.allocate(capacity: 2 * NN)
+                                    defer { product.deallocate() }
+                                    for k in users {
+                                        let o = R.offset(l, k), rk = (rv.baseAddress! + o).interleaved
+                                        complexMatMul(rk, pb.baseAddress!.interleaved, product, N)
+                                        let e = (estimator + o).interleaved, bk = (b + o).interleaved, ck = (c + o).interleaved
+                                        for j in 0..<(2 * NN) { e[j] = rootP * product[j] }
+                                        complexMatMul(UnsafePointer(product), rk, bk, N)
+                                        for j in 0..<(2 * NN) { bk[j] *= gain; ck[j] = rk[j] - bk[j] }
+                                    }
+                                }
                             }
                         }
                     }

@@ -24,3 +24,9 @@ func complexMatVec(_ A: UnsafePointer<Double>, _ x: UnsafePointer<Double>, _ y: 
         }
     }
 }
+
+/// C = A·B for column-major N×N complex matrices, as interleaved (re, im) Doubles.
+@inline(__always)
+func complexMatMul(_ A: UnsafePointer<Double>, _ B: UnsafePointer<Double>, _ C: UnsafeMutablePointer<Double>, _ N: Int) {
+    for c in 0..<N { complexMatVec(A, B + 2 * N * c, C + 2 * N * c, N) }
+}

@@ -63,6 +63,37 @@ struct EigenTests {
         #expect(throws: LinalgError.self) { try Matrix<Double>.diagonal([1, -1]).hermitianSquareRoot() }
     }
 
+    /// The Jacobi square root of the channel draws equals heevd's (full rank and rank-deficient, with
+    /// wide eigenvalue spreads as local scattering makes them), to rounding.
+    @Test func jacobiSquareRootEqualsHeevds() throws {
+        var rng = RandomStream(seed: 41, name: "jacobi-sqrtm")
+        for n in 1...6 {
+            for rank in Set([n, max(1, n / 2), 1]) {
+                for spread in [1.0, 1e-6] {
+                    var g = Matrix<Complex<Double>>.randomNormal(rows: n, columns: rank, using: &rng)
+                    for j in 1..<max(1, rank) { for i in 0..<n { g[i, j] = Complex(spread) * g[i, j] } }
+                    let a = Matrix.gram(g), expected = try a.hermitianSquareRoot()
+                    var root = Matrix<Complex<Double>>(rows: n, columns: n)
+                    try a.elements.withUnsafeBufferPointer { ab in
+                        try root.elements.withUnsafeMutableBufferPointer { rb in
+                            try hermitianSquareRoot(ab.baseAddress!, order: n, scale: 0.5, into: rb.baseAddress!)
+                        }
+                    }
+                    // A singular A's root is determined only to √ε (rounding-level eigenvalues ±ε·‖A‖ have roots
+                    // ~√ε·‖A‖^{1/2}, in either method); a well-conditioned one's to rounding.
+                    let tolerance = rank == n && spread == 1 ? 1e-12 : 1e-7
+                    #expect(relativeError(root, Complex(0.5) * expected) <= tolerance, "n=\(n) rank=\(rank) spread=\(spread)")
+                    let twice = Complex(2.0) * root
+                    #expect(relativeError(twice * twice, a) <= 1e-12, "(2·root)² = A, n=\(n) rank=\(rank)")
+                    #expect(root == root.adjoint)
+                }
+            }
+        }
+        let indefinite = [Complex<Double>(1), .zero, .zero, Complex(-1)]
+        var out = [Complex<Double>](repeating: .zero, count: 4)
+        #expect(throws: LinalgError.self) { try hermitianSquareRoot(indefinite, order: 2, scale: 1, into: &out) }
+    }
+
     @Test func generalEigenvaluesAndSpectralRadius() throws {
         // Companion matrix of (x−1)(x−2)(x−3) = x³ − 6x² + 11x − 6: eigenvalues 1, 2, 3.
         let companion = Matrix<Double>([[6, -11, 6], [1, 0, 0], [0, 1, 0]])
