@@ -11,8 +11,15 @@ struct PlanCommand: ParsableCommand {
     @Flag(help: "List cached instances too.")
     var all = false
 
+    @Flag(help: "Print only 'instance-id <tab> kind <tab> key' for every instance, in plan order (cache not read).")
+    var keys = false
+
     func run() throws {
         let plan = try options.loadPlan()
+        if keys {
+            for inst in plan.instances { print("\(inst.id)\t\(inst.kind)\t\(inst.key)") }
+            return
+        }
         let verifier = CacheVerifier(layout: options.layout)
         let state = RunState(layout: options.layout, manifest: plan.manifest.name, profile: plan.profile)
         var toRun = 0
