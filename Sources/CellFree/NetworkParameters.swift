@@ -10,7 +10,7 @@ public enum Fading: Sendable, Equatable {
 }
 
 /// Where the APs stand.
-public enum APLayout: String, Sendable, Equatable {
+public enum APLayout: String, Sendable, Equatable, CaseIterable {
     /// Uniform in the square, drawn before the UEs (the reference simulator).
     case uniform
     /// One AP at the centre of each cell of a regular √L×√L grid (papers.md §3.4); L must be a square.

@@ -13,34 +13,45 @@ public struct AblateStage: StageKind {
     public let name = "ablate"
     public let version = 1
     public let summary = "train and test a cosFormer ClusterPowerNet with one attention feature map"
-    public static let featureMaps = ["elu", "relu", "leaky_relu", "gelu", "silu", "softplus", "sigmoid", "tanh"]
-    public let parameters: [ParameterSpec] = [
-        ParameterSpec("phi", .string, default: .string("elu"), "attention feature map φ", choices: AblateStage.featureMaps),
-        ParameterSpec("test", .string, default: .string("test-layouts"), "the input stage whose layouts are the test drops"),
-    ] + fitSpecs(epochs: 10, batch: 32) + clusterNetSpecs + labelMethodSpecs + [.seed, .replica]
+    /// Feature maps φ: `elu` is ELU-CosFormer's elu + 1, the others the plain activations.
+    enum FeatureMap: String, CaseIterable, ParameterValue, Decodable {
+        case elu, relu, leakyRelu = "leaky_relu", gelu, silu, softplus, sigmoid, tanh
+
+        var activation: Activation? { self == .elu ? .eluPlusOne : Activation(rawValue: rawValue) }
+    }
+
+    public struct Parameters: StageParameterSet {
+        @Parameter("phi", "attention feature map φ") var phi = FeatureMap.elu
+        @Parameter("test", "the input stage whose layouts are the test drops") var test = "test-layouts"
+        @ParameterGroup var fit = FitParameters(epochs: 10, batch: 32)
+        @ParameterGroup var net = ClusterNetParameters()
+        @ParameterGroup var labels = LabelMethodParameters()
+        @ParameterGroup var random = SeedAndReplica()
+        public init() {}
+    }
 
     public func run(_ context: StageContext) throws {
-        let p = context.params
-        let phi = try p.string("phi"), testStage = try p.string("test")
-        guard let map = phi == "elu" ? .eluPlusOne : Activation(rawValue: phi) else {
+        let p = try context.parameters(Parameters.self)
+        let phi = p.phi.rawValue, testStage = p.test
+        guard let map = p.phi.activation else {
             throw PipelineError.stage(id: context.id, detail: "unknown feature map '\(phi)'")
         }
         guard let test = context.inputs[testStage], !test.isEmpty else {
             throw PipelineError.stage(id: context.id, detail: "no input stage '\(testStage)' (parameter test) among \(context.inputs.keys.sorted())")
         }
         let training = context.inputs(ofKind: "layouts").filter { input in !test.contains { $0.key == input.key } }
-        let (model, history) = try trainClusterNet(context, attention: .cosFormer(map), layouts: training)
+        let (model, history) = try trainClusterNet(context, attention: .cosFormer(map), layouts: training, fit: p.fit, net: p.net)
         let out = context.output
         try out.setAttribute("model", "cosformer_\(phi)")
         try out.setAttribute("phi", phi)
         try history.write(to: out)
-        let method = try labelMethod(context), side = try p.double("side")
+        let method = p.labels.labelMethod, side = p.fit.side
         let total = test.count
         for (g, input) in test.enumerated() {
             let drops = try ClusterDrops(input, side: side)
             let result = try evaluateClusterNet(model, drops: drops, method: method, streamSeed: context.streamSeed, tick: {})
             let group = try out.createGroup("K\(drops.K)_\(g)")
-            try group.setAttribute("sigma_m", input.params["sigma"]?.display ?? "0")
+            try group.setAttribute("sigma_m", try positionError(of: input))
             try result.write(to: group)
             context.progress(g + 1, of: total)
         }

@@ -15,25 +15,28 @@ public struct BaselinesStage: StageKind {
     public let name = "baselines"
     public let version = 3
     public let summary = "CF and DCC clusters with closed-form max-min powers and SEs"
-    public let parameters: [ParameterSpec] = networkParameterSpecs + labelMethodSpecs + [
-        ParameterSpec("schemes", .list(.string), default: .list([.string("cf"), .string("dcc")]),
-                      "cluster schemes: cf, dcc, book-dcc, gain-ranked"),
-        ParameterSpec("pilots", .string, default: .string("orthogonal"),
-                      "pilot model: the papers' orthogonal pilots (no contamination, not realizable for K > τ_p), or τ_p reused pilots",
-                      choices: ["orthogonal", "reuse"]),
-        ParameterSpec("dcc_q", .int, default: .int(4), "APs per UE in the DCC baseline (papers.md §5.6: Q = 4, Miretti's code)"),
-        .seed,
-    ]
+    public struct Parameters: StageParameterSet {
+        enum Scheme: String, CaseIterable, ParameterValue, Decodable {
+            case cf, dcc, bookDCC = "book-dcc", gainRanked = "gain-ranked"
+        }
+        enum Pilots: String, CaseIterable, ParameterValue, Decodable { case orthogonal, reuse }
+
+        @ParameterGroup var network = NetworkParameterSet()
+        @ParameterGroup var labels = LabelMethodParameters()
+        @Parameter("schemes", "cluster schemes") var schemes: [Scheme] = [.cf, .dcc]
+        @Parameter("pilots", "pilot model: the papers' orthogonal pilots (no contamination, not realizable for K > τ_p), or τ_p reused pilots")
+        var pilots = Pilots.orthogonal
+        @Parameter("dcc_q", "APs per UE in the DCC baseline (papers.md §5.6: Q = 4, Miretti's code)", range: .atLeast(1)) var dccQ = 4
+        @ParameterGroup var random = SeedParameter()
+        public init() {}
+    }
 
     public func run(_ context: StageContext) throws {
-        let p = context.params
-        let schemes = try p.strings("schemes"), Q = try p.int("dcc_q")
-        for s in schemes where !["cf", "dcc", "book-dcc", "gain-ranked"].contains(s) {
-            throw PipelineError.stage(id: context.id, detail: "unknown scheme '\(s)' (cf, dcc, book-dcc, gain-ranked)")
-        }
-        let method = try labelMethod(context)
-        var params = try networkParameters(context)
-        params.pilotModel = try p.string("pilots") == "reuse" ? .book : .orthogonal
+        let p = try context.parameters(Parameters.self)
+        let schemes = p.schemes.map(\.rawValue), Q = p.dccQ
+        let method = p.labels.labelMethod
+        var params = try p.network.network(id: context.id)
+        params.pilotModel = p.pilots == .reuse ? .book : .orthogonal
         let layouts = try context.input(ofKind: "layouts")
         let file = try layouts.open()
         let drops = try readLayouts(file)

@@ -13,12 +13,15 @@ public struct ChannelsStage: StageKind {
     public let name = "channels"
     public let version = 1
     public let summary = "large-scale fading, pilots and channel statistics of each drop"
-    public let parameters: [ParameterSpec] = networkParameterSpecs + [
-        ParameterSpec("store_correlation", .bool, default: .bool(false), "also store the N×N correlation matrices R_kl"),
-    ]
+    public struct Parameters: StageParameterSet {
+        @ParameterGroup var network = NetworkParameterSet()
+        @Parameter("store_correlation", "also store the N×N correlation matrices R_kl") var storeCorrelation = false
+        public init() {}
+    }
 
     public func run(_ context: StageContext) throws {
-        let params = try networkParameters(context)
+        let p = try context.parameters(Parameters.self)
+        let params = try p.network.network(id: context.id)
         let input = try context.input(ofKind: "layouts")
         let file = try input.open()
         let drops = try readLayouts(file)
@@ -27,7 +30,7 @@ public struct ChannelsStage: StageKind {
         guard drops.first?.layout.uePositions.count == K, drops.first?.layout.apPositions.count == L else {
             throw PipelineError.stage(id: context.id, detail: "layouts \(input.path) do not have K = \(K), L = \(L)")
         }
-        let storeR = try context.params.bool("store_correlation")
+        let storeR = p.storeCorrelation
         var gain: [Double] = [], traceR: [Double] = [], traceB: [Double] = [], R: [Double] = []
         var pilot: [Int32] = [], master: [Int32] = []
         for (i, draws) in drops.enumerated() {

@@ -22,7 +22,7 @@ struct ClusterDrops {
         let r = range ?? 0..<draws.count
         K = draws[0].layout.uePositions.count
         L = draws[0].layout.apPositions.count
-        let params = networkParameters(of: input, K: K, L: L)
+        let params = try networkParameters(of: input, K: K, L: L)
         setups = try r.map { try NetworkSetup(params, draws: draws[$0]) }
         ue = seen[(r.lowerBound * K * 2)..<(r.upperBound * K * 2)].map { Float($0 / side) }
         ap = r.flatMap { i in draws[i].layout.apPositions.flatMap { [Float($0.real / side), Float($0.imaginary / side)] } }
@@ -103,7 +103,7 @@ func supervisedBatch(_ model: ClusterPowerNet<Float>, drops: ClusterDrops, indic
 /// far worse than DCC). `gain-weighted` [DECISION, ours] weights AP l in UE k's cover by its share
 /// of the UE's channel gain, β_kl / Σ_l' β_kl', so the push on a score grows with the AP's value to
 /// the UE; with equal gains it is the same as `coverage`.
-enum ClusterPenalty: String {
+enum ClusterPenalty: String, CaseIterable, Sendable {
     case coverage
     case gainWeighted = "gain-weighted"
 }

@@ -22,22 +22,25 @@ public struct EvaluateStage: StageKind {
     public let name = "evaluate"
     public let version = 3
     public let summary = "predicted vs optimal clusters, powers and SEs of a trained model on test drops"
-    public let parameters: [ParameterSpec] = labelMethodSpecs + [
-        ParameterSpec("model", .string, default: .string(""),
-                      "the train input's model; set (or swept alongside the train stage's sweep) to pair each model with its evaluation"),
-        .seed,
-    ]
+    public struct Parameters: StageParameterSet {
+        @ParameterGroup var labels = LabelMethodParameters()
+        @Parameter("model", "the train input's model; set (or swept alongside the train stage's sweep) to pair each model with its evaluation")
+        var model = ""
+        @ParameterGroup var random = SeedParameter()
+        public init() {}
+    }
 
     public func run(_ context: StageContext) throws {
         let trained = try context.input(ofKind: "train")
         let layouts = context.inputs(ofKind: "layouts")
         guard !layouts.isEmpty else { throw PipelineError.stage(id: context.id, detail: "needs layouts inputs (test drops)") }
-        let side = trained.params["side"]?.number ?? 500
-        let method = try labelMethod(context)
+        let p = try context.parameters(Parameters.self), training = try trained.parameters(TrainStage.Parameters.self)
+        let side = training.fit.side
+        let method = p.labels.labelMethod
         let file = try trained.open()
         let (parameters, omegas) = try readModel(file)
         let modelName = try file.stringAttribute("model")
-        let expected = try context.params.string("model")
+        let expected = p.model
         guard expected.isEmpty || expected == modelName else {
             throw PipelineError.stage(id: context.id, detail: "parameter model is '\(expected)' but the train input holds '\(modelName)'")
         }
@@ -50,8 +53,8 @@ public struct EvaluateStage: StageKind {
             let drops = try ClusterDrops(input, side: side)
             let result: EvaluationGroup
             if let attention = AttentionKind(variant: modelName) {
-                let model = restoredClusterNet(parameters, omegas: omegas, attention: attention, mu: trained.params["mu"]?.number ?? 0.5,
-                                               lambda: trained.params["lambda"]?.number ?? 0.1)
+                let model = restoredClusterNet(parameters, omegas: omegas, attention: attention, mu: training.net.mu,
+                                               lambda: training.net.lambda)
                 guard model.config.L == drops.L else {
                     throw PipelineError.stage(id: context.id, detail: "the model was trained for L = \(model.config.L) APs, the test drops have L = \(drops.L)")
                 }
@@ -63,7 +66,7 @@ public struct EvaluateStage: StageKind {
                 result = try evaluateTree(model, drops: drops, labelRange: range, method: method, streamSeed: context.streamSeed, tick: tick)
             }
             let out = try context.output.createGroup("K\(drops.K)_\(g)")
-            try out.setAttribute("sigma_m", input.params["sigma"]?.display ?? "0")
+            try out.setAttribute("sigma_m", try positionError(of: input))
             try result.write(to: out)
         }
         try context.output.setAttribute("model", modelName)

@@ -16,25 +16,35 @@ public struct FigureStage: StageKind {
     public let name = "figure"
     public let version = 4
     public let summary = "CSV + gnuplot script of a figure from its inputs"
-    public let parameters: [ParameterSpec] = [
-        ParameterSpec("plot", .string, default: nil, "what to draw",
-                      choices: FigureStage.curvePlots + ["cluster-map", "power-cdf", "loss-curves", "maxmin-cdf", "maxmin-vs-cs", "maxmin-setups",
-                                                         "pilot-models"]),
-        ParameterSpec("file", .string, default: nil, "base name under outputs/figures/ (e.g. fig5-se-vs-k)"),
-        ParameterSpec("title", .string, default: .string(""), "figure title"),
-        ParameterSpec("cs", .int, default: .int(0), "maxmin-cdf: the candidate size to show (0 = the largest)"),
-        ParameterSpec("budget_dbm", .double, default: .double(20), "maxmin-cdf, maxmin-setups: the power budget p̄ [dBm]"),
-        ParameterSpec("k", .int, default: .int(0), "cluster-map: the K of the drop drawn (0 = the smallest)"),
-        ParameterSpec("claim", .string, default: .string(""), "what the paper reports about this figure (for REPORT.md)"),
-    ]
+    enum Plot: String, CaseIterable, ParameterValue, Decodable {
+        case seVsK = "se-vs-k", connectionsVsK = "connections-vs-k", robustness, variants, ablation
+        case seVsKPredicted = "se-vs-k-predicted", latencyVsK = "latency-vs-k", labelCostVsK = "label-cost-vs-k"
+        case clusterMap = "cluster-map", powerCDF = "power-cdf", lossCurves = "loss-curves"
+        case maxminCDF = "maxmin-cdf", maxminVsCS = "maxmin-vs-cs", maxminSetups = "maxmin-setups", pilotModels = "pilot-models"
+
+        /// Curves over K (or L) from result groups (`curvesPlot`).
+        var isCurves: Bool { FigureStage.curvePlots.contains(rawValue) }
+    }
+
+    public struct Parameters: StageParameterSet {
+        @Parameter(required: "plot", "what to draw", placeholder: Plot.seVsK) var plot: Plot
+        @Parameter(required: "file", "base name under outputs/figures/ (e.g. fig5-se-vs-k)", placeholder: "") var file: String
+        @Parameter("title", "figure title") var title = ""
+        @Parameter("cs", "maxmin-cdf: the candidate size to show (0 = the largest)", range: .atLeast(0)) var cs = 0
+        @Parameter("budget_dbm", "maxmin-cdf, maxmin-setups: the power budget p̄", unit: "dBm") var budgetDBm = 20.0
+        @Parameter("k", "cluster-map: the K of the drop drawn (0 = the smallest)", range: .atLeast(0)) var K = 0
+        @Parameter("claim", "what the paper reports about this figure (for REPORT.md)") var claim = ""
+        public init() {}
+    }
     static let curvePlots = ["se-vs-k", "connections-vs-k", "robustness", "variants", "ablation", "se-vs-k-predicted",
                              "latency-vs-k", "label-cost-vs-k"]
 
     public func run(_ context: StageContext) throws {
-        let plot = try context.params.string("plot"), file = try context.params.string("file")
+        let p = try context.parameters(Parameters.self)
+        let plot = p.plot.rawValue, file = p.file
         guard !file.isEmpty, !file.contains("/") else { throw PipelineError.stage(id: context.id, detail: "file must be a plain name, not '\(file)'") }
         var script = "set datafile separator ','\nset key top right\nset grid\n"
-        let title = try context.params.string("title")
+        let title = p.title
         if !title.isEmpty { script += "set title \"\(title)\"\n" }
         let inputs = context.allInputs
         let csv: String
@@ -45,21 +55,21 @@ public struct FigureStage: StageKind {
         case _ where FigureStage.curvePlots.contains(plot):
             (csv, script) = try curvesPlot(plot, file: file, inputs: inputs, script: script, id: context.id)
         case "cluster-map":
-            (csv, script) = try clusterMapPlot(file: file, inputs: inputs, script: script, K: try context.params.int("k"), id: context.id)
+            (csv, script) = try clusterMapPlot(file: file, inputs: inputs, script: script, K: p.K, id: context.id)
         case "power-cdf":
             (csv, script) = try powerCDFPlot(file: file, inputs: inputs, script: script, id: context.id)
         case "loss-curves":
             (csv, script) = try lossCurvesPlot(file: file, inputs: inputs.filter { $0.kind == "train" || $0.kind == "ablate" }, script: script, id: context.id)
         default:
             (csv, script) = try maxMinPlot(plot, file: file, inputs: inputs.filter { $0.kind == "maxmin-clustering" }, script: script,
-                                           cs: try context.params.int("cs"), budget: try context.params.double("budget_dbm"), id: context.id)
+                                           cs: p.cs, budget: p.budgetDBm, id: context.id)
         }
         try context.output.writeText("csv", csv)
         try context.output.writeText("gnuplot", script)
         try context.output.writeText("summary", summarize(csv: csv))
         if !finding.isEmpty { try context.output.writeText("finding", finding) }
         try context.output.setAttribute("title", title)
-        try context.output.setAttribute("claim", try context.params.string("claim"))
+        try context.output.setAttribute("claim", p.claim)
         try context.output.setAttribute("file", file)
     }
 }

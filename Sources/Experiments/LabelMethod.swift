@@ -2,21 +2,6 @@ import CellFree
 import H5
 import Pipeline
 
-/// How UatF terms are obtained (`method`, `realizations`), shared by `baselines`, `evaluate` and `ablate`.
-/// The default is the papers' centralized MMSE by Monte Carlo; `statistics` (MR combining with its exact
-/// closed-form statistics) is a cheaper approximation whose SEs sit 5–8× lower.
-let labelMethodSpecs: [ParameterSpec] = [
-    ParameterSpec("method", .string, default: .string("monte-carlo"),
-                  "UatF terms: centralized MMSE by Monte Carlo (the papers'), or MR closed-form statistics (cheaper, far lower SEs)",
-                  choices: ["monte-carlo", "statistics"]),
-    ParameterSpec("realizations", .int, default: .int(100), "channel realizations per drop (monte-carlo)"),
-]
-
-/// The label method a stage's `method` and `realizations` select.
-func labelMethod(_ context: StageContext) throws -> LabelMethod {
-    try context.params.string("method") == "statistics" ? .statisticsOnly : .monteCarlo(realizations: try context.params.int("realizations"))
-}
-
 /// Provenance attributes of a label result: how the UatF terms were obtained and under which pilot model.
 func writeLabelProvenance(_ group: H5Group, method: LabelMethod, pilots: PilotModel) throws {
     let text: String

@@ -12,20 +12,19 @@ public struct LayoutsStage: StageKind {
     public let name = "layouts"
     public let version = 1
     public let summary = "network drops: AP/UE positions, shadowing draws, noisy UE positions"
-    public let parameters: [ParameterSpec] = networkParameterSpecs + [
-        ParameterSpec("count", .int, default: .int(100), "number of drops"),
-        ParameterSpec("first", .int, default: .int(0), "global index of the first drop"),
-        ParameterSpec("sigma", .double, default: .double(0), "UE position error seen by models, std per coordinate [m]"),
-        .seed,
-        .replica,
-    ]
+    public struct Parameters: StageParameterSet {
+        @ParameterGroup var network = NetworkParameterSet()
+        @Parameter("count", "number of drops", range: .atLeast(1)) var count = 100
+        @Parameter("first", "global index of the first drop", range: .atLeast(0)) var first = 0
+        @Parameter("sigma", "UE position error seen by models, std per coordinate", unit: "m", range: .atLeast(0)) var sigma = 0.0
+        @ParameterGroup var random = SeedAndReplica()
+        public init() {}
+    }
 
     public func run(_ context: StageContext) throws {
-        let p = context.params
-        let (K, L, count, first) = (try p.int("K"), try p.int("L"), try p.int("count"), try p.int("first"))
-        let sigma = try p.double("sigma")
-        guard count >= 1, sigma >= 0 else { throw PipelineError.stage(id: context.id, detail: "count must be ≥ 1 and sigma ≥ 0") }
-        let params = try networkParameters(context)
+        let p = try context.parameters(Parameters.self)
+        let (K, L, count, first, sigma) = (p.network.K, p.network.L, p.count, p.first, p.sigma)
+        let params = try p.network.network(id: context.id)
         var ue = [Double](), ap = [Double](), noisy = [Double](), shadow = [Double]()
         for i in 0..<count {
             var rng = RandomStream(seed: context.streamSeed, name: "layouts", index: UInt64(first + i))
@@ -46,30 +45,18 @@ public struct LayoutsStage: StageKind {
     }
 }
 
-/// K, L, side and AP layout of the papers' model (papers.md §4), shared by the stages that build it.
-let networkParameterSpecs: [ParameterSpec] = [
-    ParameterSpec("K", .int, default: .int(10), "UEs per drop"),
-    ParameterSpec("L", .int, default: .int(16), "APs (a square number for the grid layout)"),
-    ParameterSpec("side", .double, default: .double(500), "side of the square area [m]"),
-    ParameterSpec("ap_layout", .string, default: .string("grid"), "AP positions", choices: ["grid", "uniform"]),
-]
-
-/// The papers' model with this stage's K, L, side and AP layout.
-func networkParameters(_ context: StageContext) throws -> NetworkParameters {
-    let p = context.params
-    var params = NetworkParameters.papers(L: try p.int("L"), K: try p.int("K"))
-    params.areaSideMeters = try p.double("side")
-    params.apLayout = APLayout(rawValue: try p.string("ap_layout")) ?? .grid
-    do { try params.validate() } catch { throw PipelineError.stage(id: context.id, detail: "\(error)") }
+/// The papers' model of an upstream `layouts` result (its side and AP layout) with K UEs and L APs.
+func networkParameters(of input: StageInput, K: Int, L: Int) throws -> NetworkParameters {
+    let network = try input.parameters(LayoutsStage.Parameters.self).network
+    var params = NetworkParameters.papers(L: L, K: K)
+    params.areaSideMeters = network.side
+    params.apLayout = network.apLayout
     return params
 }
 
-/// The papers' model of an upstream `layouts` result (its side and AP layout) with K UEs and L APs.
-func networkParameters(of input: StageInput, K: Int, L: Int) -> NetworkParameters {
-    var params = NetworkParameters.papers(L: L, K: K)
-    params.areaSideMeters = input.params["side"]?.number ?? 500
-    params.apLayout = APLayout(rawValue: input.params["ap_layout"]?.string ?? "grid") ?? .grid
-    return params
+/// σ of an upstream `layouts` result [m], as the `sigma_m` attribute shows it.
+func positionError(of input: StageInput) throws -> String {
+    ParamValue.double(try input.parameters(LayoutsStage.Parameters.self).sigma).display
 }
 
 /// The drops of a `layouts` result, as setup draws.

@@ -4,6 +4,8 @@ import H5
 import Linalg
 import Pipeline
 
+extension CandidateScheme: ParameterValue, Decodable {}
+
 /// `maxmin-clustering` (max-min clustering paper, papers.md §7): per drop (positions, shadowing and
 /// one i.i.d. Rayleigh realization, perfect CSI, MRC), the joint max-min power and cluster choice of
 /// Algorithm 1 (fixed point (10)) and of the spectral-radius characterization (Prop. 3), for each
@@ -17,32 +19,26 @@ public struct MaxMinClusteringStage: StageKind {
     public let name = "maxmin-clustering"
     public let version = 1
     public let summary = "joint max-min power control and clustering: fixed point vs spectral radius"
-    public let parameters: [ParameterSpec] = [
-        ParameterSpec("L", .int, default: .int(16), "APs (a square number: square grid)"),
-        ParameterSpec("N", .int, default: .int(4), "antennas per AP"),
-        ParameterSpec("K", .int, default: .int(0), "UEs; 0 = 40 % of the L·N receive antennas (papers.md §7.5)"),
-        ParameterSpec("ap_spacing", .double, default: .double(100), "distance between neighbouring APs [m]"),
-        ParameterSpec("schemes", .list(.string), default: .list([.string("fixed"), .string("add-AP"), .string("exhaustive")]),
-                      "candidate schemes: fixed, add-AP, exhaustive"),
-        ParameterSpec("cs", .list(.int), default: .list([1, 2, 3, 4, 5].map(ParamValue.int)), "candidate set sizes CS"),
-        ParameterSpec("budgets_dbm", .list(.double), default: .list([.double(20), .double(30)]), "UE power budgets p̄ [dBm]"),
-        ParameterSpec("drops", .int, default: .int(50), "random drops (positions, shadowing, one fading realization)"),
-        ParameterSpec("first", .int, default: .int(0), "global index of the first drop"),
-        .seed,
-        .replica,
-    ]
+    public struct Parameters: StageParameterSet {
+        @Parameter("L", "APs (a square number: square grid)", range: .atLeast(1)) var L = 16
+        @Parameter("N", "antennas per AP", range: .atLeast(1)) var N = 4
+        @Parameter("K", "UEs; 0 = 40 % of the L·N receive antennas (papers.md §7.5)", range: .atLeast(0)) var K = 0
+        @Parameter("ap_spacing", "distance between neighbouring APs", unit: "m", range: .positive) var apSpacing = 100.0
+        @Parameter("schemes", "candidate schemes") var schemes: [CandidateScheme] = [.fixed, .addAP, .exhaustive]
+        @Parameter("cs", "candidate set sizes CS", range: .atLeast(1)) var cs = [1, 2, 3, 4, 5]
+        @Parameter("budgets_dbm", "UE power budgets p̄", unit: "dBm") var budgetsDBm = [20.0, 30.0]
+        @Parameter("drops", "random drops (positions, shadowing, one fading realization)", range: .atLeast(1)) var drops = 50
+        @Parameter("first", "global index of the first drop", range: .atLeast(0)) var first = 0
+        @ParameterGroup var random = SeedAndReplica()
+        public init() {}
+    }
 
     public func run(_ context: StageContext) throws {
-        let p = context.params
-        let (L, N, drops, first) = (try p.int("L"), try p.int("N"), try p.int("drops"), try p.int("first"))
-        let K = try p.int("K") > 0 ? try p.int("K") : max(1, Int(0.4 * Double(L * N)))
-        let schemes = try p.strings("schemes").map { name -> CandidateScheme in
-            guard let s = CandidateScheme(rawValue: name) else {
-                throw PipelineError.stage(id: context.id, detail: "unknown scheme '\(name)' (fixed, add-AP, exhaustive)")
-            }
-            return s
-        }
-        let sizes = try p.ints("cs"), budgets = try p.doubles("budgets_dbm")
+        let p = try context.parameters(Parameters.self)
+        let (L, N, drops, first) = (p.L, p.N, p.drops, p.first)
+        let K = p.K > 0 ? p.K : max(1, Int(0.4 * Double(L * N)))
+        let schemes = p.schemes
+        let sizes = p.cs, budgets = p.budgetsDBm
         for CS in sizes where CS < 1 || CS > L { throw PipelineError.stage(id: context.id, detail: "CS = \(CS) outside 1…L = \(L)") }
         if schemes.contains(.exhaustive), let big = sizes.first(where: { $0 > 12 }) {
             throw PipelineError.stage(id: context.id, detail: "exhaustive with CS = \(big) means \(1 << big) options per UE; keep CS ≤ 12")
@@ -50,7 +46,7 @@ public struct MaxMinClusteringStage: StageKind {
         var params = NetworkParameters.papers(L: L, K: K)
         params.N = N
         params.fading = .iid
-        params.areaSideMeters = try p.double("ap_spacing") * Double(L).squareRoot()
+        params.areaSideMeters = p.apSpacing * Double(L).squareRoot()
         do { try params.validate() } catch { throw PipelineError.stage(id: context.id, detail: "\(error)") }
 
         // [scheme, CS, budget, drop]

@@ -19,7 +19,8 @@ private struct MaxMinResult {
         fixedPoint = f.values
         spectral = try h5.read("sinr_spectral", as: Double.self).values
         let K = try h5.dataset("K").readScalar(as: Int32.self)
-        label = "L=\(input.params["L"]?.display ?? "?") N=\(input.params["N"]?.display ?? "?") K=\(K)"
+        let declared = try input.parameters(MaxMinClusteringStage.Parameters.self)
+        label = "L=\(declared.L) N=\(declared.N) K=\(K)"
     }
 
     /// Several results of the same axes as one, their drops concatenated in input order (a sweep that

@@ -12,20 +12,21 @@ public struct ReportStage: StageKind {
     public let name = "report"
     public let version = 2
     public let summary = "REPORT.md: every figure and table with the paper's claim and our numbers"
-    public let parameters: [ParameterSpec] = [
-        ParameterSpec("title", .string, default: .string("CellFreeLab: reproduction report"), "report heading"),
-        ParameterSpec("intro", .string, default: .string(""), "paragraph under the heading"),
-        ParameterSpec("sections", .list(.string), default: .list([]),
-                      "sections as 'file-prefix: heading' (e.g. 'la-: Linear-attention paper'), in report order"),
-    ]
+    public struct Parameters: StageParameterSet {
+        @Parameter("title", "report heading") var title = "CellFreeLab: reproduction report"
+        @Parameter("intro", "paragraph under the heading") var intro = ""
+        @Parameter("sections", "sections as 'file-prefix: heading' (e.g. 'la-: Linear-attention paper'), in report order")
+        var sections: [String] = []
+        public init() {}
+    }
 
     public func run(_ context: StageContext) throws {
-        let p = context.params
-        var text = "# \(try p.string("title"))\n\n"
-        let intro = try p.string("intro")
+        let p = try context.parameters(Parameters.self)
+        var text = "# \(p.title)\n\n"
+        let intro = p.intro
         if !intro.isEmpty { text += intro + "\n\n" }
         var sections: [(prefix: String, heading: String)] = []
-        for entry in try p.strings("sections") {
+        for entry in p.sections {
             guard let colon = entry.firstIndex(of: ":") else {
                 throw PipelineError.stage(id: context.id, detail: "sections entry '\(entry)' is not 'file-prefix: heading'")
             }

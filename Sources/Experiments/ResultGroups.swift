@@ -39,6 +39,7 @@ func resultGroups(_ inputs: [StageInput]) throws -> [ResultGroup] {
         defer { try? h5.close() }
         let model = ((try? h5.stringAttribute("model")) ?? input.kind)
             + (varying[input.kind] ?? []).map { " \($0)=\(input.params[$0]?.display ?? "?")" }.joined()
+        let baselines = input.kind == "baselines" ? try input.parameters(BaselinesStage.Parameters.self) : nil
         for (name, kind) in try h5.members() where kind == .group {
             let g = try h5.group(name)
             var perUE: [String: [Double]] = [:], perDrop: [String: [Double]] = [:]
@@ -63,10 +64,12 @@ func resultGroups(_ inputs: [StageInput]) throws -> [ResultGroup] {
             }
             r.perUE = perUE
             r.perDrop = perDrop
-            r.K = input.kind == "baselines" ? (input.params["K"]?.integer ?? shapeK) : shapeK
-            r.L = input.kind == "baselines" ? (input.params["L"]?.integer ?? 16) : (shapeL > 0 ? shapeL : Int((try? g.stringAttribute("L")) ?? "") ?? 16)
+            if let baselines = baselines {
+                (r.K, r.L, r.pilots) = (baselines.network.K, baselines.network.L, baselines.pilots.rawValue)
+            } else {
+                (r.K, r.L) = (shapeK, shapeL > 0 ? shapeL : Int((try? g.stringAttribute("L")) ?? "") ?? 16)
+            }
             r.sigma = Double((try? g.stringAttribute("sigma_m")) ?? "0") ?? 0
-            r.pilots = input.params["pilots"]?.string ?? "orthogonal"
             out.append(r)
         }
     }

@@ -20,32 +20,37 @@ public struct TableStage: StageKind {
     public let name = "table"
     public let version = 1
     public let summary = "Markdown + LaTeX table from training, evaluation and baseline results"
-    public let parameters: [ParameterSpec] = [
-        ParameterSpec("table", .string, default: nil, "which table", choices: ["la-table4", "tree-table2", "runtime"]),
-        ParameterSpec("file", .string, default: nil, "base name under outputs/tables/"),
-        ParameterSpec("title", .string, default: .string(""), "table caption"),
-        ParameterSpec("k", .int, default: .int(40), "la-table4: the K of memory, FLOPs and latency"),
-        ParameterSpec("claim", .string, default: .string(""), "what the paper reports about this table (for REPORT.md)"),
-    ]
+    enum Table: String, CaseIterable, ParameterValue, Decodable {
+        case laTable4 = "la-table4", treeTable2 = "tree-table2", runtime
+    }
+
+    public struct Parameters: StageParameterSet {
+        @Parameter(required: "table", "which table", placeholder: Table.runtime) var table: Table
+        @Parameter(required: "file", "base name under outputs/tables/", placeholder: "") var file: String
+        @Parameter("title", "table caption") var title = ""
+        @Parameter("k", "la-table4: the K of memory, FLOPs and latency", range: .atLeast(1)) var K = 40
+        @Parameter("claim", "what the paper reports about this table (for REPORT.md)") var claim = ""
+        public init() {}
+    }
 
     public func run(_ context: StageContext) throws {
-        let p = context.params
-        let file = try p.string("file")
+        let p = try context.parameters(Parameters.self)
+        let file = p.file
         guard !file.isEmpty, !file.contains("/") else { throw PipelineError.stage(id: context.id, detail: "file must be a plain name, not '\(file)'") }
         let inputs = context.allInputs
         let table: TextTable
-        switch try p.string("table") {
-        case "la-table4": table = try variantsTable(inputs, K: try p.int("k"), id: context.id)
-        case "tree-table2": table = try treeTable(inputs, id: context.id)
-        default: table = try runtimeTable(inputs, id: context.id)
+        switch p.table {
+        case .laTable4: table = try variantsTable(inputs, K: p.K, id: context.id)
+        case .treeTable2: table = try treeTable(inputs, id: context.id)
+        case .runtime: table = try runtimeTable(inputs, id: context.id)
         }
-        let title = try p.string("title")
+        let title = p.title
         try context.output.writeText("markdown", table.markdown)
         try context.output.writeText("latex", table.latex(caption: title))
         try context.output.writeText("summary", table.note)
         try context.output.setAttribute("file", file)
         try context.output.setAttribute("title", title)
-        try context.output.setAttribute("claim", try p.string("claim"))
+        try context.output.setAttribute("claim", p.claim)
     }
 }
 

@@ -20,31 +20,34 @@ public struct TrainStage: StageKind {
     public let name = "train"
     public let version = 2
     public let summary = "train a model (static or dynamic supervision), checkpointing every epoch"
-    public let parameters: [ParameterSpec] = [
-        ParameterSpec("model", .string, default: .string("tree"), "model to train", choices: ["tree"] + AttentionKind.variantNames),
-    ] + fitSpecs(epochs: 20, batch: 128) + clusterNetSpecs + [.seed, .replica]
+    public struct Parameters: StageParameterSet {
+        @Parameter("model", "model to train") var model = ModelVariant.tree
+        @ParameterGroup var fit = FitParameters(epochs: 20, batch: 128)
+        @ParameterGroup var net = ClusterNetParameters()
+        @ParameterGroup var random = SeedAndReplica()
+        public init() {}
+    }
 
     public func run(_ context: StageContext) throws {
-        let p = context.params
-        let (epochs, batchSize, side) = (try p.int("epochs"), try p.int("batch"), try p.double("side"))
-        guard epochs >= 1, batchSize >= 1, side > 0 else { throw PipelineError.stage(id: context.id, detail: "epochs, batch and side must be positive") }
-        let modelName = try p.string("model")
+        let p = try context.parameters(Parameters.self)
+        let (epochs, batchSize, side) = (p.fit.epochs, p.fit.batch, p.fit.side)
+        let modelName = p.model.rawValue
         let out = context.output
         try out.setAttribute("model", modelName)
-        if let attention = AttentionKind(variant: modelName) {
-            let (model, history) = try trainClusterNet(context, attention: attention, layouts: context.inputs(ofKind: "layouts"))
+        if let attention = p.model.attention {
+            let (model, history) = try trainClusterNet(context, attention: attention, layouts: context.inputs(ofKind: "layouts"),
+                                                       fit: p.fit, net: p.net)
             try writeModel(model.parameters, omegas: model.omegas, to: out)
             try history.write(to: out)
             try out.write("n_params", scalar: Int64(model.parameters.count))
             return
         }
-        let data = try TrainingData(context, side: side, validationFraction: try p.double("val_fraction"))
+        let data = try TrainingData(context, side: side, validationFraction: p.fit.validationFraction)
         var rng = RandomStream(seed: context.streamSeed, name: "train-init")
         var config = TreeTransformerConfig()
-        let dFF = try p.int("d_ff")
-        if dFF > 0 { config.dFF = dFF }
+        if p.fit.dFF > 0 { config.dFF = p.fit.dFF }
         var model = TreeTransformer<Float>(config: config, using: &rng)
-        let history = try fit(&model, context, epochs: epochs, learningRate: try p.double("lr"),
+        let history = try fit(&model, context, epochs: epochs, learningRate: p.fit.learningRate,
                               plan: { data.trainingBatches(size: batchSize, using: &$0) }, batch: { b, _ in b },
                               validationLoss: { m in
                                   data.validation.isEmpty ? .nan
@@ -57,30 +60,17 @@ public struct TrainStage: StageKind {
     }
 }
 
-/// The ClusterPowerNet settings shared by `train` and `ablate`.
-let clusterNetSpecs: [ParameterSpec] = [
-    ParameterSpec("mu", .double, default: .double(0.5), "ClusterPowerNet: clustering threshold μ of mask (16) (models.md §1.4)"),
-    ParameterSpec("lambda", .double, default: .double(0.1), "ClusterPowerNet: fairness weight λ of loss (30) (models.md §1.7)"),
-    ParameterSpec("penalty", .string, default: .string("coverage"),
-                  "ClusterPowerNet: clustering term of loss (30): models.md's uniform coverage, or weighted by each AP's share of the UE's gain",
-                  choices: ["coverage", "gain-weighted"]),
-]
-
-/// Fits a fresh ClusterPowerNet with `attention` to the drops of `layouts` by dynamic supervision,
-/// with the stage's `epochs`, `batch`, `lr`, `val_fraction`, `d_ff`, `side`, `mu` and `lambda`.
-func trainClusterNet(_ context: StageContext, attention: AttentionKind, layouts: [StageInput])
-    throws -> (model: ClusterPowerNet<Float>, history: FitHistory) {
-    let p = context.params
-    let set = try ClusterTrainingSet(layouts, side: try p.double("side"), validationFraction: try p.double("val_fraction"), id: context.id)
+/// Fits a fresh ClusterPowerNet with `attention` to the drops of `layouts` by dynamic supervision.
+func trainClusterNet(_ context: StageContext, attention: AttentionKind, layouts: [StageInput], fit settings: FitParameters,
+                     net: ClusterNetParameters) throws -> (model: ClusterPowerNet<Float>, history: FitHistory) {
+    let set = try ClusterTrainingSet(layouts, side: settings.side, validationFraction: settings.validationFraction, id: context.id)
     guard Set(set.training.map(\.L)).count == 1 else { throw PipelineError.stage(id: context.id, detail: "all training layouts must have the same L") }
-    var config = clusterNetConfig(attention: attention, L: set.training[0].L, mu: try p.double("mu"), lambda: try p.double("lambda"))
-    let dFF = try p.int("d_ff")
-    if dFF > 0 { config.dFF = dFF }
+    var config = clusterNetConfig(attention: attention, L: set.training[0].L, mu: net.mu, lambda: net.lambda)
+    if settings.dFF > 0 { config.dFF = settings.dFF }
     var rng = RandomStream(seed: context.streamSeed, name: "train-init")
     var model = ClusterPowerNet<Float>(config: config, using: &rng)
-    let batchSize = try p.int("batch")
-    let penalty = ClusterPenalty(rawValue: try p.string("penalty")) ?? .coverage
-    let history = try fit(&model, context, epochs: try p.int("epochs"), learningRate: try p.double("lr"),
+    let batchSize = settings.batch, penalty = net.penalty
+    let history = try fit(&model, context, epochs: settings.epochs, learningRate: settings.learningRate,
                           plan: { set.batches(size: batchSize, using: &$0) },
                           batch: { ref, m in try supervisedBatch(m, drops: set.training[ref.group], indices: ref.indices, penalty: penalty) },
                           validationLoss: { try set.validationLoss($0, penalty: penalty) })
@@ -98,10 +88,13 @@ struct TrainingData {
         let layouts = context.inputs(ofKind: "layouts"), labels = context.inputs(ofKind: "baselines")
         guard !layouts.isEmpty, !labels.isEmpty else { throw PipelineError.stage(id: context.id, detail: "needs layouts and baselines inputs") }
         var raw: [(K: Int, L: Int, ue: [Double], ap: [Double], ul: [Double], dl: [Double], n: Int)] = []
+        let labelKeys = try labels.map { try $0.parameters(BaselinesStage.Parameters.self) }.map { ($0.network.K, $0.random.seed) }
         for layout in layouts {
-            guard let label = labels.first(where: { $0.params["K"] == layout.params["K"] && $0.params["seed"] == layout.params["seed"] }) else {
-                throw PipelineError.stage(id: context.id, detail: "no baselines input for the layouts with K = \(layout.params["K"]?.display ?? "?")")
+            let drawn = try layout.parameters(LayoutsStage.Parameters.self)
+            guard let index = labelKeys.firstIndex(where: { $0 == (drawn.network.K, drawn.random.seed) }) else {
+                throw PipelineError.stage(id: context.id, detail: "no baselines input for the layouts with K = \(drawn.network.K)")
             }
+            let label = labels[index]
             let lf = try layout.open(), bf = try label.open()
             defer { try? lf.close(); try? bf.close() }
             let ue = try lf.read("ue", as: Double.self), ap = try lf.read("ap", as: Double.self)

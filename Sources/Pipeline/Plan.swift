@@ -216,8 +216,13 @@ private func checkValue(_ v: LocatedValue, spec: ParameterSpec, kind: any StageK
     guard spec.type.accepts(v.value) else {
         throw v.location.error(v.field, "parameter '\(spec.name)' of kind '\(kind.name)' must be \(spec.type.description), found \(v.value.typeName) (\(v.value.display))")
     }
-    if !spec.choices.isEmpty, let s = v.value.string, !spec.choices.contains(s) {
+    let strings = v.value.list?.compactMap(\.string) ?? v.value.string.map { [$0] } ?? []
+    if !spec.choices.isEmpty, let s = strings.first(where: { !spec.choices.contains($0) }) {
         throw v.location.error(v.field, "parameter '\(spec.name)' must be one of \(spec.choices.joined(separator: ", ")), found '\(s)'")
+    }
+    let numbers = v.value.list?.compactMap(\.number) ?? v.value.number.map { [$0] } ?? []
+    if let range = spec.range, let x = numbers.first(where: { !range.contains($0) }) {
+        throw v.location.error(v.field, "parameter '\(spec.name)' of kind '\(kind.name)' must be \(range.description)\(spec.unit.isEmpty ? "" : " " + spec.unit), found \(ParamValue.double(x).display)")
     }
 }
 

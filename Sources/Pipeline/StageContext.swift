@@ -1,8 +1,8 @@
 import Foundation
 import H5
 
-/// A stage instance's resolved parameters with typed access; a missing or ill-typed parameter is a
-/// stage error naming it (the manifest check makes this rare).
+/// A stage instance's resolved parameters (kind defaults filled in), as the key hashes them. Stages read
+/// them typed, through `StageContext.parameters(_:)`.
 public struct StageParameters: Sendable {
     public let values: [String: ParamValue]
     let id: String
@@ -11,28 +11,6 @@ public struct StageParameters: Sendable {
         self.values = values
         self.id = id
     }
-
-    /// The parameter `name` converted by `extract`, or a stage error naming it and the type expected.
-    private func typed<R>(_ name: String, _ expected: String, _ extract: (ParamValue) -> R?) throws -> R {
-        guard let v = values[name] else { throw PipelineError.stage(id: id, detail: "parameter '\(name)' is not set") }
-        guard let r = extract(v) else { throw PipelineError.stage(id: id, detail: "parameter '\(name)' must be \(expected), found \(v.typeName)") }
-        return r
-    }
-
-    /// All elements converted, or nil if any fails.
-    private static func list<R>(_ v: ParamValue, _ element: (ParamValue) -> R?) -> [R]? {
-        guard let items = v.list else { return nil }
-        let out = items.compactMap(element)
-        return out.count == items.count ? out : nil
-    }
-
-    public func int(_ name: String) throws -> Int { try typed(name, "an integer") { $0.integer } }
-    public func double(_ name: String) throws -> Double { try typed(name, "a number") { $0.number } }
-    public func bool(_ name: String) throws -> Bool { try typed(name, "a boolean") { $0.bool } }
-    public func string(_ name: String) throws -> String { try typed(name, "a string") { $0.string } }
-    public func ints(_ name: String) throws -> [Int] { try typed(name, "a list of integers") { Self.list($0) { $0.integer } } }
-    public func doubles(_ name: String) throws -> [Double] { try typed(name, "a list of numbers") { Self.list($0) { $0.number } } }
-    public func strings(_ name: String) throws -> [String] { try typed(name, "a list of strings") { Self.list($0) { $0.string } } }
 }
 
 /// One upstream result a stage reads.
@@ -44,6 +22,9 @@ public struct StageInput: Sendable {
     public var path: String
 
     public func open() throws -> H5File { try H5File.open(path) }
+
+    /// The upstream instance's parameters as its kind's typed set.
+    public func parameters<P: StageParameterSet>(_ type: P.Type) throws -> P { try P.decode(params, id: "\(kind) \(key)") }
 }
 
 /// A stage's resumable state, `<key>.partial.h5`: saved atomically, loaded on the next attempt,
@@ -106,6 +87,9 @@ public final class StageContext {
         self.checkpoint = checkpoint
         self.reporter = reporter
     }
+
+    /// This instance's parameters as the kind's typed set (`context.parameters(LayoutsParameters.self)`).
+    public func parameters<P: StageParameterSet>(_ type: P.Type) throws -> P { try P.decode(params.values, id: id) }
 
     /// The instance's random seed: SHA-256 of (seed, kind, replica), so replicas and kinds draw
     /// independent streams and a sample's numbers never depend on which worker ran it.

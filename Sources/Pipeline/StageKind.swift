@@ -42,7 +42,9 @@ public enum ParameterType: Sendable, Equatable {
     }
 }
 
-/// One declared parameter of a stage kind: its type, default (nil = required) and meaning (with units).
+/// One declared parameter of a stage kind: its type, default (nil = required), meaning, unit and range.
+/// Stage kinds declare them as `@Parameter` properties of a `StageParameterSet`; this is the derived form
+/// the manifest checker, the planner and the help read.
 public struct ParameterSpec: Sendable {
     public var name: String
     public var type: ParameterType
@@ -50,21 +52,37 @@ public struct ParameterSpec: Sendable {
     public var help: String
     /// For strings: the allowed values (empty = any).
     public var choices: [String]
+    /// Unit of a physical quantity (m, mW, dB, dBm), "" when dimensionless or not a number.
+    public var unit: String
+    /// Valid values of a number (of each element of a list of numbers); nil = any.
+    public var range: ParameterRange?
 
-    public init(_ name: String, _ type: ParameterType, default defaultValue: ParamValue?, _ help: String, choices: [String] = []) {
+    public init(_ name: String, _ type: ParameterType, default defaultValue: ParamValue?, _ help: String, choices: [String] = [],
+                unit: String = "", range: ParameterRange? = nil) {
         self.name = name
         self.type = type
         self.defaultValue = defaultValue
         self.help = help
         self.choices = choices
+        self.unit = unit
+        self.range = range
     }
 }
 
-extension ParameterSpec {
-    /// `seed`: the random seed; the manifest's `seed` unless a stage sets it.
-    public static let seed = ParameterSpec("seed", .int, default: .int(0), "random seed (the manifest's seed unless set)")
-    /// `replica`: the replica number that `sweep: {seeds: N}` sets.
-    public static let replica = ParameterSpec("replica", .int, default: .int(0), "replica number (sweep seeds)")
+/// `seed`: the random seed, the manifest's `seed` unless a stage sets it. Kinds that draw random numbers
+/// include this group (or `SeedAndReplica`); `StageContext.streamSeed` derives the stream from it.
+public struct SeedParameter: StageParameterSet {
+    @Parameter("seed", "random seed (the manifest's seed unless set)") public var seed = 0
+    public init() {}
+}
+
+/// `seed` and `replica`, the replica number that `sweep: {seeds: N}` sets.
+public struct SeedAndReplica: StageParameterSet {
+    @ParameterGroup var base = SeedParameter()
+    @Parameter("replica", "replica number (sweep seeds)", range: .atLeast(0)) public var replica = 0
+    public init() {}
+
+    public var seed: Int { base.seed }
 }
 
 /// A kind of stage: declared parameters, a version that is bumped whenever its code changes what it
@@ -73,14 +91,17 @@ extension ParameterSpec {
 /// `run` reads only `context.params` and `context.inputs`, writes only `context.output`, and draws
 /// random numbers only from streams derived from `context.seed` — so its key captures everything.
 public protocol StageKind: Sendable {
+    /// The kind's parameters, declared as typed properties; `parameters` is derived from them.
+    associatedtype Parameters: StageParameterSet
     var name: String { get }
     var version: Int { get }
     var summary: String { get }
-    var parameters: [ParameterSpec] { get }
     func run(_ context: StageContext) throws
 }
 
 extension StageKind {
+    /// The declared parameters (from `Parameters`' default instance, derived once per type).
+    public var parameters: [ParameterSpec] { derivedSpecs(Parameters.self) }
     public func parameter(_ name: String) -> ParameterSpec? { parameters.first { $0.name == name } }
 }
 

@@ -11,26 +11,25 @@ public struct ToyDrawStage: StageKind {
     public let name = "toy"
     public let version = 1
     public let summary = "random samples (pipeline tests)"
-    public let parameters: [ParameterSpec] = [
-        ParameterSpec("count", .int, default: .int(4), "number of samples"),
-        ParameterSpec("size", .int, default: .int(8), "numbers per sample"),
-        ParameterSpec("first", .int, default: .int(0), "global index of the first sample"),
-        ParameterSpec("scale", .double, default: .double(1), "upper end of the uniform range"),
-        .seed,
-        .replica,
-        ParameterSpec("work", .int, default: .int(0), "extra CPU work per sample (iterations), for benchmarks"),
-        ParameterSpec("step_ms", .int, default: .int(0), "sleep per sample (ms), for interruption tests"),
-        ParameterSpec("checkpoint_every", .int, default: .int(0), "save a checkpoint every this many samples (0 = never)"),
-        ParameterSpec("fail", .bool, default: .bool(false), "fail on purpose (failure tests)"),
-    ]
+
+    public struct Parameters: StageParameterSet {
+        @Parameter("count", "number of samples", range: .atLeast(0)) var count = 4
+        @Parameter("size", "numbers per sample", range: .atLeast(1)) var size = 8
+        @Parameter("first", "global index of the first sample", range: .atLeast(0)) var first = 0
+        @Parameter("scale", "upper end of the uniform range") var scale = 1.0
+        @ParameterGroup var random = SeedAndReplica()
+        @Parameter("work", "extra CPU work per sample (iterations), for benchmarks", range: .atLeast(0)) var work = 0
+        @Parameter("step_ms", "sleep per sample, for interruption tests", unit: "ms", range: .atLeast(0)) var stepMillis = 0
+        @Parameter("checkpoint_every", "save a checkpoint every this many samples (0 = never)", range: .atLeast(0))
+        var checkpointEvery = 0
+        @Parameter("fail", "fail on purpose (failure tests)") var fail = false
+        public init() {}
+    }
 
     public func run(_ context: StageContext) throws {
-        let p = context.params
-        let count = try p.int("count"), size = try p.int("size"), first = try p.int("first")
-        let scale = try p.double("scale"), work = try p.int("work"), stepMillis = try p.int("step_ms")
-        let every = try p.int("checkpoint_every")
-        guard count >= 0, size >= 1 else { throw PipelineError.stage(id: context.id, detail: "count must be ≥ 0 and size ≥ 1") }
-        if try p.bool("fail") { throw PipelineError.stage(id: context.id, detail: "failing on purpose (fail: true)") }
+        let p = try context.parameters(Parameters.self)
+        let (count, size, first, scale, work, stepMillis, every) = (p.count, p.size, p.first, p.scale, p.work, p.stepMillis, p.checkpointEvery)
+        if p.fail { throw PipelineError.stage(id: context.id, detail: "failing on purpose (fail: true)") }
         let seed = context.streamSeed
         var samples = [Double](repeating: 0, count: count * size)
         var burned = [Double](repeating: 0, count: count)
@@ -77,12 +76,13 @@ public struct ToySumStage: StageKind {
     public let name = "toy-sum"
     public let version = 1
     public let summary = "sums the samples of its inputs (pipeline tests)"
-    public let parameters: [ParameterSpec] = [
-        ParameterSpec("scale", .double, default: .double(1), "factor applied to the sum"),
-    ]
+    public struct Parameters: StageParameterSet {
+        @Parameter("scale", "factor applied to the sum") var scale = 1.0
+        public init() {}
+    }
 
     public func run(_ context: StageContext) throws {
-        let scale = try context.params.double("scale")
+        let scale = try context.parameters(Parameters.self).scale
         var sum: [Double] = []
         var rows = 0
         for name in context.inputs.keys.sorted() {

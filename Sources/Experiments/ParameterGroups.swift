@@ -1,0 +1,79 @@
+import CellFree
+import Learning
+import Pipeline
+
+// Parameter groups that several stage kinds share, declared once (each kind flattens them into its
+// list with `@ParameterGroup`, at its own defaults where it needs others).
+
+extension APLayout: ParameterValue, Decodable {}
+
+/// K, L, side and AP layout of the papers' model (papers.md §4), for the stages that build it.
+struct NetworkParameterSet: StageParameterSet {
+    @Parameter("K", "UEs per drop", range: .atLeast(1)) var K = 10
+    @Parameter("L", "APs (a square number for the grid layout)", range: .atLeast(1)) var L = 16
+    @Parameter("side", "side of the square area", unit: "m", range: .positive) var side = 500.0
+    @Parameter("ap_layout", "AP positions") var apLayout = APLayout.grid
+
+    /// The papers' model with these K, L, side and AP layout; an invalid combination names stage `id`.
+    func network(id: String) throws -> NetworkParameters {
+        var params = NetworkParameters.papers(L: L, K: K)
+        params.areaSideMeters = side
+        params.apLayout = apLayout
+        do { try params.validate() } catch { throw PipelineError.stage(id: id, detail: "\(error)") }
+        return params
+    }
+}
+
+/// How UatF terms are obtained, shared by `baselines`, `evaluate` and `ablate`. The default is the
+/// papers' centralized MMSE by Monte Carlo; `statistics` (MR combining with its exact closed-form
+/// statistics) is a cheaper approximation whose SEs sit 5–8× lower.
+struct LabelMethodParameters: StageParameterSet {
+    enum Method: String, CaseIterable, ParameterValue, Decodable {
+        case monteCarlo = "monte-carlo", statistics
+    }
+
+    @Parameter("method", "UatF terms: centralized MMSE by Monte Carlo (the papers'), or MR closed-form statistics (cheaper, far lower SEs)")
+    var method = Method.monteCarlo
+    @Parameter("realizations", "channel realizations per drop (monte-carlo)", range: .atLeast(1)) var realizations = 100
+
+    var labelMethod: LabelMethod { method == .statistics ? .statisticsOnly : .monteCarlo(realizations: realizations) }
+}
+
+/// The fitting loop of `train` and `ablate` (each starts epochs and batch at its own defaults).
+struct FitParameters: StageParameterSet {
+    @Parameter("epochs", "training epochs", range: .atLeast(1)) var epochs = 20
+    @Parameter("batch", "mini-batch size (drops)", range: .atLeast(1)) var batch = 128
+    @Parameter("lr", "AdamW learning rate", range: .positive) var learningRate = 1e-3
+    @Parameter("val_fraction", "share of each input's training drops held out for the validation loss", range: .between(0, 1))
+    var validationFraction = 0.1
+    @Parameter("d_ff", "feed-forward width; 0 = the model's (Tree Table I: 2048; ClusterPowerNet: 4d = 256)", range: .atLeast(0))
+    var dFF = 0
+    @Parameter("side", "area side, for position normalisation", unit: "m", range: .positive) var side = 500.0
+
+    init() {}
+    init(epochs: Int, batch: Int) {
+        self.init()
+        _epochs = _epochs.withDefault(epochs)
+        _batch = _batch.withDefault(batch)
+    }
+}
+
+extension ClusterPenalty: ParameterValue, Decodable {}
+
+/// The ClusterPowerNet settings shared by `train` and `ablate`.
+struct ClusterNetParameters: StageParameterSet {
+    @Parameter("mu", "ClusterPowerNet: clustering threshold μ of mask (16) (models.md §1.4)", range: .between(0, 1)) var mu = 0.5
+    @Parameter("lambda", "ClusterPowerNet: fairness weight λ of loss (30) (models.md §1.7)", range: .atLeast(0)) var lambda = 0.1
+    @Parameter("penalty", "ClusterPowerNet: clustering term of loss (30): models.md's uniform coverage, or weighted by each AP's share of the UE's gain")
+    var penalty = ClusterPenalty.coverage
+}
+
+/// The models `train` fits: the Tree-Transformer and the five ClusterPowerNet attention variants.
+enum ModelVariant: String, CaseIterable, ParameterValue, Decodable {
+    case tree
+    case eluCosformer = "elu_cosformer", cosformerRelu = "cosformer_relu", transformerSoftmax = "transformer_softmax"
+    case performer, longformer
+
+    /// The attention of a ClusterPowerNet variant; nil for the Tree-Transformer.
+    var attention: AttentionKind? { AttentionKind(variant: rawValue) }
+}
