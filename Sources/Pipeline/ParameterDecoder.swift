@@ -44,7 +44,7 @@ struct ParameterDecoder: Decoder {
 }
 
 /// One parameter's value (or one element of a list parameter).
-private struct ValueDecoder: Decoder, SingleValueDecodingContainer {
+struct ValueDecoder: Decoder, SingleValueDecodingContainer {
     let value: ParamValue
     let name: String
     let id: String
@@ -70,10 +70,15 @@ private struct ValueDecoder: Decoder, SingleValueDecodingContainer {
     func decode<T: Decodable>(_ type: T.Type) throws -> T {
         do {
             return try T(from: self)
-        } catch DecodingError.dataCorrupted {   // a string enum given a value outside its cases
-            let choices = (T.self as? any ParameterValue.Type)?.choices ?? []
-            throw failure(choices.isEmpty ? "of type \(T.self)" : "one of " + choices.joined(separator: ", "))
+        } catch DecodingError.dataCorrupted {
+            throw outsideChoices(T.self)
         }
+    }
+
+    /// A string enum given a value outside its cases.
+    func outsideChoices(_ type: Any.Type) -> PipelineError {
+        let choices = (type as? any ParameterValue.Type)?.choices ?? []
+        return failure(choices.isEmpty ? "of type \(type)" : "one of " + choices.joined(separator: ", "))
     }
     // Fixed-width types are not parameter types.
     func decode(_ type: Float.Type) throws -> Float { Float(try decode(Double.self)) }

@@ -89,7 +89,11 @@ public struct Parameter<Value: ParameterValue>: Decodable, Sendable {
     }
 
     public init(from decoder: Decoder) throws {
-        value = try Value(from: decoder)
+        do {
+            value = try Value(from: decoder)
+        } catch DecodingError.dataCorrupted where decoder is ValueDecoder {
+            throw (decoder as! ValueDecoder).outsideChoices(Value.self)
+        }
         spec = nil
     }
 

@@ -33,6 +33,16 @@ struct ManifestErrorTests {
         try check("name: m\nstages:\n  - name: a\n    kind: toy\n    parms: {count: 2}\n", line: 5, field: "stages.a.parms", mentions: "unknown key 'parms'")
     }
 
+    @Test func outOfRangeValuesAreRefusedWhereTheyAreWritten() throws {
+        try check("name: m\nstages:\n  - name: a\n    kind: toy\n    params:\n      size: 0\n", line: 6, field: "stages.a.params.size",
+                  mentions: "parameter 'size' of kind 'toy' must be ≥ 1, found 0")
+        try check("name: m\nstages:\n  - name: a\n    kind: toy\n    params:\n      step_ms: -5\n", line: 6, field: "stages.a.params.step_ms",
+                  mentions: "must be ≥ 0 ms, found -5")
+        // In a sweep, each value is checked.
+        try check("name: m\nstages:\n  - name: a\n    kind: toy\n    sweep:\n      grid: {count: [2, -1]}\n", line: 6,
+                  field: "stages.a.sweep.grid.count[1]", mentions: "must be ≥ 0, found -1")
+    }
+
     @Test func unknownParameter() throws {
         try check("name: m\nstages:\n  - name: a\n    kind: toy\n    params:\n      cuont: 2\n", line: 6, field: "stages.a.params.cuont",
                   mentions: "has no parameter 'cuont'")
