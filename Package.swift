@@ -64,6 +64,7 @@ let package = Package(
         .testTarget(name: "H5Tests", dependencies: ["H5", "Linalg", "TestSupport"]),
         .testTarget(name: "CellFreeTests", dependencies: ["CellFree", "ReferenceCheck", "H5", "Linalg", "TestSupport"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "H5", "TestSupport"]),
+        .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "Pipeline", "CellFree", "Linalg", "H5", "TestSupport"]),
         .testTarget(name: "LearningTests", dependencies: ["Learning", "ModelCheck", "ModelStore", "H5", "Linalg", "TestSupport"]),
     ]
 )

@@ -21,6 +21,10 @@ public struct StageInput: Sendable {
     public var key: String
     public var path: String
 
+    public init(params: [String: ParamValue], kind: String, key: String, path: String) {
+        self.params = params; self.kind = kind; self.key = key; self.path = path
+    }
+
     public func open() throws -> H5File { try H5File.open(path) }
 
     /// The upstream instance's parameters as its kind's typed set.

@@ -3,38 +3,6 @@ import Learning
 import Linalg
 import Pipeline
 
-/// The drops of one `layouts` result as a ClusterPowerNet sees them and as the physics needs them:
-/// the network set-up from the true positions (labels, SEs) and the model's inputs, `ue_seen`
-/// (positions under error σ) and the AP positions, divided by the area side (linear-attention paper (28)–(29)).
-struct ClusterDrops {
-    let K: Int, L: Int
-    let setups: [NetworkSetup]
-    /// [n, K, 2] and [n, L, 2], normalised.
-    let ue: [Float], ap: [Float]
-    var count: Int { setups.count }
-
-    /// Drops `range` (all by default) of `input`.
-    init(_ input: StageInput, side: Double, range: Range<Int>? = nil) throws {
-        let file = try input.open()
-        defer { try? file.close() }
-        let draws = try readLayouts(file)
-        let seen = try file.read("ue_seen", as: Double.self).values
-        let r = range ?? 0..<draws.count
-        K = draws[0].layout.uePositions.count
-        L = draws[0].layout.apPositions.count
-        let params = try networkParameters(of: input, K: K, L: L)
-        setups = try r.map { try NetworkSetup(params, draws: draws[$0]) }
-        ue = seen[(r.lowerBound * K * 2)..<(r.upperBound * K * 2)].map { Float($0 / side) }
-        ap = r.flatMap { i in draws[i].layout.apPositions.flatMap { [Float($0.real / side), Float($0.imaginary / side)] } }
-    }
-
-    /// The model inputs of drops `indices`: ue [B, K, 2], ap [B, L, 2].
-    func positions(_ indices: [Int]) -> (ue: Tensor<Float>, ap: Tensor<Float>) {
-        (Tensor(shape: [indices.count, K, 2], values: indices.flatMap { ue[($0 * K * 2)..<(($0 + 1) * K * 2)] }),
-         Tensor(shape: [indices.count, L, 2], values: indices.flatMap { ap[($0 * L * 2)..<(($0 + 1) * L * 2)] }))
-    }
-}
-
 /// The ClusterPowerNet of a `train`/`ablate` stage: variant (or cosFormer feature map φ), threshold μ,
 /// loss weight λ, and the normalisers of the papers' budgets (P̄_UL = 100 mW, P̄_DL = 200 mW per AP;
 /// DL labels over [0, L·P̄_DL]).

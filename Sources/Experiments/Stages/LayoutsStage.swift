@@ -44,29 +44,3 @@ public struct LayoutsStage: StageKind {
         try out.write("shadow_z", shadow, shape: [count, L, K]).setAttribute("dims", "sample,ap,ue")
     }
 }
-
-/// The papers' model of an upstream `layouts` result (its side and AP layout) with K UEs and L APs.
-func networkParameters(of input: StageInput, K: Int, L: Int) throws -> NetworkParameters {
-    let network = try input.parameters(LayoutsStage.Parameters.self).network
-    var params = NetworkParameters.papers(L: L, K: K)
-    params.areaSideMeters = network.side
-    params.apLayout = network.apLayout
-    return params
-}
-
-/// σ of an upstream `layouts` result [m], as the `sigma_m` attribute shows it.
-func positionError(of input: StageInput) throws -> String {
-    ParamValue.double(try input.parameters(LayoutsStage.Parameters.self).sigma).display
-}
-
-/// The drops of a `layouts` result, as setup draws.
-func readLayouts(_ file: H5File) throws -> [SetupDraws] {
-    let ue = try file.read("ue", as: Double.self), ap = try file.read("ap", as: Double.self)
-    let z = try file.read("shadow_z", as: Double.self)
-    let (count, K, L) = (ue.shape[0], ue.shape[1], ap.shape[1])
-    return (0..<count).map { i in
-        let ues = (0..<K).map { Complex(ue.values[(i * K + $0) * 2], ue.values[(i * K + $0) * 2 + 1]) }
-        let aps = (0..<L).map { Complex(ap.values[(i * L + $0) * 2], ap.values[(i * L + $0) * 2 + 1]) }
-        return SetupDraws(layout: Layout(apPositions: aps, uePositions: ues), shadowZ: Array(z.values[(i * L * K)..<((i + 1) * L * K)]))
-    }
-}

@@ -4,56 +4,6 @@ import Learning
 import Linalg
 import Pipeline
 
-/// `table`: a results table as Markdown and LaTeX (stored in the cache; `exportFigures` writes
-/// `outputs/tables/<file>.{md,tex}`).
-/// - `la-table4` (linear-attention paper, Table IV): per ClusterPowerNet variant (`train` inputs):
-///   parameters; memory = the float32 values one training forward pass holds (parameters, inputs,
-///   activations) for one drop of `k` UEs; FLOPs of one forward pass at K = `k` (`forwardFLOPs`);
-///   mean inference latency at K = `k` (`evaluate` inputs, σ = 0); training time per epoch, in all
-///   and in the model's own forward/backward/update steps (the rest is dynamic-supervision labels).
-/// - `tree-table2` (Tree paper, Table II): per K: parameters, latency, mean per-UE SE optimal vs
-///   predicted (UL, DL), and the latency growth exponent a in t ∝ K^a fitted over K.
-/// - `runtime` (linear-attention paper, Sect. VII): per K, each model's inference latency against
-///   DCC + closed-form powers and CF closed form (`baselines` on the same test drops), and the ratio.
-public struct TableStage: StageKind {
-    public init() {}
-    public let name = "table"
-    public let version = 1
-    public let summary = "Markdown + LaTeX table from training, evaluation and baseline results"
-    enum Table: String, CaseIterable, ParameterValue, Decodable {
-        case laTable4 = "la-table4", treeTable2 = "tree-table2", runtime
-    }
-
-    public struct Parameters: StageParameterSet {
-        @Parameter(required: "table", "which table", placeholder: Table.runtime) var table: Table
-        @Parameter(required: "file", "base name under outputs/tables/", placeholder: "") var file: String
-        @Parameter("title", "table caption") var title = ""
-        @Parameter("k", "la-table4: the K of memory, FLOPs and latency", range: .atLeast(1)) var K = 40
-        @Parameter("claim", "what the paper reports about this table (for REPORT.md)") var claim = ""
-        public init() {}
-    }
-
-    public func run(_ context: StageContext) throws {
-        let p = try context.parameters(Parameters.self)
-        let file = p.file
-        guard !file.isEmpty, !file.contains("/") else { throw PipelineError.stage(id: context.id, detail: "file must be a plain name, not '\(file)'") }
-        let inputs = context.allInputs
-        let table: TextTable
-        switch p.table {
-        case .laTable4: table = try variantsTable(inputs, K: p.K, id: context.id)
-        case .treeTable2: table = try treeTable(inputs, id: context.id)
-        case .runtime: table = try runtimeTable(inputs, id: context.id)
-        }
-        let title = p.title
-        try context.output.writeText("markdown", table.markdown)
-        try context.output.writeText("latex", table.latex(caption: title))
-        try context.output.writeText("summary", table.note)
-        try context.output.setAttribute("file", file)
-        try context.output.setAttribute("title", title)
-        try context.output.setAttribute("claim", p.claim)
-    }
-}
-
 /// A table of strings with a header, and a one-line note of what it shows.
 struct TextTable {
     var header: [String]
@@ -90,7 +40,7 @@ func logLogSlope(_ points: [(x: Double, y: Double)]) -> Double {
     return sxx > 0 ? sxy / sxx : .nan
 }
 
-private func variantsTable(_ inputs: [StageInput], K: Int, id: String) throws -> TextTable {
+func variantsTable(_ inputs: [StageInput], K: Int, id: String) throws -> TextTable {
     let trained = inputs.filter { $0.kind == "train" }
     guard !trained.isEmpty else { throw PipelineError.stage(id: id, detail: "la-table4 needs train inputs of ClusterPowerNet variants") }
     let groups = try resultGroups(inputs).filter { $0.source == "evaluate" && $0.sigma == 0 && $0.K == K }
@@ -119,7 +69,7 @@ private func variantsTable(_ inputs: [StageInput], K: Int, id: String) throws ->
     return t
 }
 
-private func treeTable(_ inputs: [StageInput], id: String) throws -> TextTable {
+func treeTable(_ inputs: [StageInput], id: String) throws -> TextTable {
     let groups = try resultGroups(inputs).filter { $0.source == "evaluate" && $0.sigma == 0 && !$0.learnedClusters }
     guard !groups.isEmpty else { throw PipelineError.stage(id: id, detail: "tree-table2 needs evaluate inputs of the Tree-Transformer") }
     var parameters = "n/a"
@@ -141,7 +91,7 @@ private func treeTable(_ inputs: [StageInput], id: String) throws -> TextTable {
     return t
 }
 
-private func runtimeTable(_ inputs: [StageInput], id: String) throws -> TextTable {
+func runtimeTable(_ inputs: [StageInput], id: String) throws -> TextTable {
     let groups = try resultGroups(inputs).filter { $0.sigma == 0 }
     let models = Array(Set(groups.filter { $0.source == "evaluate" }.map(\.series))).sorted()
     guard !models.isEmpty, groups.contains(where: { $0.source == "baselines" }) else {

@@ -30,16 +30,6 @@ struct FitHistory {
     }
 }
 
-/// The fitting parameters of `train` and `ablate`, with their own defaults for epochs and batch size.
-func fitSpecs(epochs: Int, batch: Int) -> [ParameterSpec] {
-    [ParameterSpec("epochs", .int, default: .int(epochs), "training epochs"),
-     ParameterSpec("batch", .int, default: .int(batch), "mini-batch size (drops)"),
-     ParameterSpec("lr", .double, default: .double(1e-3), "AdamW learning rate"),
-     ParameterSpec("val_fraction", .double, default: .double(0.1), "share of each input's training drops held out for the validation loss"),
-     ParameterSpec("d_ff", .int, default: .int(0), "feed-forward width; 0 = the model's (Tree Table I: 2048; ClusterPowerNet: 4d = 256)"),
-     ParameterSpec("side", .double, default: .double(500), "area side [m], for position normalisation")]
-}
-
 /// The epoch loop of `train` and `ablate`: AdamW at `learningRate`; each epoch's batches come from
 /// `plan` with a stream of (seed, epoch) and are materialised by `batch` for the current model (so
 /// labels may depend on it: dynamic supervision); dropout masks from a stream of (seed, epoch).

@@ -1,0 +1,75 @@
+import Foundation
+import H5
+import Pipeline
+
+/// `figure`: gathers its inputs' results into a CSV and a gnuplot script (stored in the cache);
+/// `exportFigures` writes them to `outputs/figures/` and renders PNG and PDF.
+///
+/// Plots: the curves over K of `curvesPlot` (LA Figs. 4, 5, 6, 9, 10, Tree Fig. 6, latency and label
+/// cost), `cluster-map` (LA Fig. 7), `power-cdf` (LA Fig. 8, Tree Fig. 5), `loss-curves` (Tree
+/// Fig. 4), and the max-min clustering paper's `maxmin-cdf` (Fig. 3a), `maxmin-vs-cs` (Fig. 3b) and
+/// `maxmin-setups` (Fig. 3c); beyond the papers `pilot-models`. Also stored: `summary`, the figure's numbers in one line (first and last
+/// rows, or medians for CDFs), the `claim` the paper makes about it and, where a plot computes one, a
+/// `finding` sentence, for REPORT.md.
+public struct FigureStage: StageKind {
+    public init() {}
+    public let name = "figure"
+    public let version = 4
+    public let summary = "CSV + gnuplot script of a figure from its inputs"
+    enum Plot: String, CaseIterable, ParameterValue, Decodable {
+        case seVsK = "se-vs-k", connectionsVsK = "connections-vs-k", robustness, variants, ablation
+        case seVsKPredicted = "se-vs-k-predicted", latencyVsK = "latency-vs-k", labelCostVsK = "label-cost-vs-k"
+        case clusterMap = "cluster-map", powerCDF = "power-cdf", lossCurves = "loss-curves"
+        case maxminCDF = "maxmin-cdf", maxminVsCS = "maxmin-vs-cs", maxminSetups = "maxmin-setups", pilotModels = "pilot-models"
+
+        /// Curves over K (or L) from result groups (`curvesPlot`).
+        var isCurves: Bool { FigureStage.curvePlots.contains(rawValue) }
+    }
+
+    public struct Parameters: StageParameterSet {
+        @Parameter(required: "plot", "what to draw", placeholder: Plot.seVsK) var plot: Plot
+        @Parameter(required: "file", "base name under outputs/figures/ (e.g. fig5-se-vs-k)", placeholder: "") var file: String
+        @Parameter("title", "figure title") var title = ""
+        @Parameter("cs", "maxmin-cdf: the candidate size to show (0 = the largest)", range: .atLeast(0)) var cs = 0
+        @Parameter("budget_dbm", "maxmin-cdf, maxmin-setups: the power budget p̄", unit: "dBm") var budgetDBm = 20.0
+        @Parameter("k", "cluster-map: the K of the drop drawn (0 = the smallest)", range: .atLeast(0)) var K = 0
+        @Parameter("claim", "what the paper reports about this figure (for REPORT.md)") var claim = ""
+        public init() {}
+    }
+    static let curvePlots = ["se-vs-k", "connections-vs-k", "robustness", "variants", "ablation", "se-vs-k-predicted",
+                             "latency-vs-k", "label-cost-vs-k"]
+
+    public func run(_ context: StageContext) throws {
+        let p = try context.parameters(Parameters.self)
+        let plot = p.plot.rawValue, file = p.file
+        guard !file.isEmpty, !file.contains("/") else { throw PipelineError.stage(id: context.id, detail: "file must be a plain name, not '\(file)'") }
+        var script = "set datafile separator ','\nset key top right\nset grid\n"
+        let title = p.title
+        if !title.isEmpty { script += "set title \"\(title)\"\n" }
+        let inputs = context.allInputs
+        let csv: String
+        var finding = ""
+        switch plot {
+        case "pilot-models":
+            (csv, script, finding) = try pilotModelsPlot(file: file, inputs: inputs, script: script, id: context.id)
+        case _ where FigureStage.curvePlots.contains(plot):
+            (csv, script) = try curvesPlot(plot, file: file, inputs: inputs, script: script, id: context.id)
+        case "cluster-map":
+            (csv, script) = try clusterMapPlot(file: file, inputs: inputs, script: script, K: p.K, id: context.id)
+        case "power-cdf":
+            (csv, script) = try powerCDFPlot(file: file, inputs: inputs, script: script, id: context.id)
+        case "loss-curves":
+            (csv, script) = try lossCurvesPlot(file: file, inputs: inputs.filter { $0.kind == "train" || $0.kind == "ablate" }, script: script, id: context.id)
+        default:
+            (csv, script) = try maxMinPlot(plot, file: file, inputs: inputs.filter { $0.kind == "maxmin-clustering" }, script: script,
+                                           cs: p.cs, budget: p.budgetDBm, id: context.id)
+        }
+        try context.output.writeText("csv", csv)
+        try context.output.writeText("gnuplot", script)
+        try context.output.writeText("summary", summarize(csv: csv))
+        if !finding.isEmpty { try context.output.writeText("finding", finding) }
+        try context.output.setAttribute("title", title)
+        try context.output.setAttribute("claim", p.claim)
+        try context.output.setAttribute("file", file)
+    }
+}

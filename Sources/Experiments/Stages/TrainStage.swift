@@ -1,0 +1,61 @@
+import Foundation
+import H5
+import Learning
+import Linalg
+import ModelStore
+import Pipeline
+
+/// `train`: fits a model, checkpointing every epoch (`<key>.partial.h5`: weights, AdamW state, loss
+/// histories) and resuming from the last one with bit-identical results. AdamW, dropout 0.1; a
+/// `val_fraction` of each input's drops is held out. Positions are divided by the area side.
+///
+/// - `model: tree`, the Tree-Transformer on static labels (Tree paper §4.4): inputs `layouts` and
+///   `baselines` of one or more K (batches of one K, as the Tree code); UL labels over P̄_UL, DL labels
+///   (total budget, Tree Eq. (9)) min-max normalised over the training set.
+/// - `model:` a ClusterPowerNet variant (models.md §2) with dynamic supervision (linear-attention
+///   paper, Algorithm 1): inputs `layouts` only; each batch's labels are the closed-form powers for
+///   the clusters the model itself predicts for it, recomputed at every step; loss (30).
+public struct TrainStage: StageKind {
+    public init() {}
+    public let name = "train"
+    public let version = 2
+    public let summary = "train a model (static or dynamic supervision), checkpointing every epoch"
+    public struct Parameters: StageParameterSet {
+        @Parameter("model", "model to train") var model = ModelVariant.tree
+        @ParameterGroup var fit = FitParameters(epochs: 20, batch: 128)
+        @ParameterGroup var net = ClusterNetParameters()
+        @ParameterGroup var random = SeedAndReplica()
+        public init() {}
+    }
+
+    public func run(_ context: StageContext) throws {
+        let p = try context.parameters(Parameters.self)
+        let (epochs, batchSize, side) = (p.fit.epochs, p.fit.batch, p.fit.side)
+        let modelName = p.model.rawValue
+        let out = context.output
+        try out.setAttribute("model", modelName)
+        if let attention = p.model.attention {
+            let (model, history) = try trainClusterNet(context, attention: attention, layouts: context.inputs(ofKind: "layouts"),
+                                                       fit: p.fit, net: p.net)
+            try writeModel(model.parameters, omegas: model.omegas, to: out)
+            try history.write(to: out)
+            try out.write("n_params", scalar: Int64(model.parameters.count))
+            return
+        }
+        let data = try TrainingData(context, side: side, validationFraction: p.fit.validationFraction)
+        var rng = RandomStream(seed: context.streamSeed, name: "train-init")
+        var config = TreeTransformerConfig()
+        if p.fit.dFF > 0 { config.dFF = p.fit.dFF }
+        var model = TreeTransformer<Float>(config: config, using: &rng)
+        let history = try fit(&model, context, epochs: epochs, learningRate: p.fit.learningRate,
+                              plan: { data.trainingBatches(size: batchSize, using: &$0) }, batch: { b, _ in b },
+                              validationLoss: { m in
+                                  data.validation.isEmpty ? .nan
+                                      : data.validation.map { Double(m.evaluationLoss($0)) }.reduce(0, +) / Double(data.validation.count)
+                              })
+        try writeModel(model.parameters, to: out)
+        try history.write(to: out)
+        try out.write("dl_label_range", [data.dlMin, data.dlMax], shape: [2]).setAttribute("units", "mW")
+        try out.write("n_params", scalar: Int64(model.parameters.count))
+    }
+}

@@ -1,0 +1,64 @@
+import CellFree
+import H5
+import Learning
+import Linalg
+import Pipeline
+
+/// The papers' model of an upstream `layouts` result (its side and AP layout) with K UEs and L APs.
+func networkParameters(of input: StageInput, K: Int, L: Int) throws -> NetworkParameters {
+    let network = try input.parameters(LayoutsStage.Parameters.self).network
+    var params = NetworkParameters.papers(L: L, K: K)
+    params.areaSideMeters = network.side
+    params.apLayout = network.apLayout
+    return params
+}
+
+/// σ of an upstream `layouts` result [m], as the `sigma_m` attribute shows it.
+func positionError(of input: StageInput) throws -> String {
+    ParamValue.double(try input.parameters(LayoutsStage.Parameters.self).sigma).display
+}
+
+/// The drops of a `layouts` result, as setup draws.
+func readLayouts(_ file: H5File) throws -> [SetupDraws] {
+    let ue = try file.read("ue", as: Double.self), ap = try file.read("ap", as: Double.self)
+    let z = try file.read("shadow_z", as: Double.self)
+    let (count, K, L) = (ue.shape[0], ue.shape[1], ap.shape[1])
+    return (0..<count).map { i in
+        let ues = (0..<K).map { Complex(ue.values[(i * K + $0) * 2], ue.values[(i * K + $0) * 2 + 1]) }
+        let aps = (0..<L).map { Complex(ap.values[(i * L + $0) * 2], ap.values[(i * L + $0) * 2 + 1]) }
+        return SetupDraws(layout: Layout(apPositions: aps, uePositions: ues), shadowZ: Array(z.values[(i * L * K)..<((i + 1) * L * K)]))
+    }
+}
+
+
+/// The drops of one `layouts` result as a ClusterPowerNet sees them and as the physics needs them:
+/// the network set-up from the true positions (labels, SEs) and the model's inputs, `ue_seen`
+/// (positions under error σ) and the AP positions, divided by the area side (linear-attention paper (28)–(29)).
+struct ClusterDrops {
+    let K: Int, L: Int
+    let setups: [NetworkSetup]
+    /// [n, K, 2] and [n, L, 2], normalised.
+    let ue: [Float], ap: [Float]
+    var count: Int { setups.count }
+
+    /// Drops `range` (all by default) of `input`.
+    init(_ input: StageInput, side: Double, range: Range<Int>? = nil) throws {
+        let file = try input.open()
+        defer { try? file.close() }
+        let draws = try readLayouts(file)
+        let seen = try file.read("ue_seen", as: Double.self).values
+        let r = range ?? 0..<draws.count
+        K = draws[0].layout.uePositions.count
+        L = draws[0].layout.apPositions.count
+        let params = try networkParameters(of: input, K: K, L: L)
+        setups = try r.map { try NetworkSetup(params, draws: draws[$0]) }
+        ue = seen[(r.lowerBound * K * 2)..<(r.upperBound * K * 2)].map { Float($0 / side) }
+        ap = r.flatMap { i in draws[i].layout.apPositions.flatMap { [Float($0.real / side), Float($0.imaginary / side)] } }
+    }
+
+    /// The model inputs of drops `indices`: ue [B, K, 2], ap [B, L, 2].
+    func positions(_ indices: [Int]) -> (ue: Tensor<Float>, ap: Tensor<Float>) {
+        (Tensor(shape: [indices.count, K, 2], values: indices.flatMap { ue[($0 * K * 2)..<(($0 + 1) * K * 2)] }),
+         Tensor(shape: [indices.count, L, 2], values: indices.flatMap { ap[($0 * L * 2)..<(($0 + 1) * L * 2)] }))
+    }
+}

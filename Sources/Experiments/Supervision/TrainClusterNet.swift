@@ -1,0 +1,23 @@
+import Foundation
+import H5
+import Learning
+import Linalg
+import ModelStore
+import Pipeline
+
+/// Fits a fresh ClusterPowerNet with `attention` to the drops of `layouts` by dynamic supervision.
+func trainClusterNet(_ context: StageContext, attention: AttentionKind, layouts: [StageInput], fit settings: FitParameters,
+                     net: ClusterNetParameters) throws -> (model: ClusterPowerNet<Float>, history: FitHistory) {
+    let set = try ClusterTrainingSet(layouts, side: settings.side, validationFraction: settings.validationFraction, id: context.id)
+    guard Set(set.training.map(\.L)).count == 1 else { throw PipelineError.stage(id: context.id, detail: "all training layouts must have the same L") }
+    var config = clusterNetConfig(attention: attention, L: set.training[0].L, mu: net.mu, lambda: net.lambda)
+    if settings.dFF > 0 { config.dFF = settings.dFF }
+    var rng = RandomStream(seed: context.streamSeed, name: "train-init")
+    var model = ClusterPowerNet<Float>(config: config, using: &rng)
+    let batchSize = settings.batch, penalty = net.penalty
+    let history = try fit(&model, context, epochs: settings.epochs, learningRate: settings.learningRate,
+                          plan: { set.batches(size: batchSize, using: &$0) },
+                          batch: { ref, m in try supervisedBatch(m, drops: set.training[ref.group], indices: ref.indices, penalty: penalty) },
+                          validationLoss: { try set.validationLoss($0, penalty: penalty) })
+    return (model, history)
+}

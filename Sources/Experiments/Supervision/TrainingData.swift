@@ -1,0 +1,69 @@
+import Foundation
+import H5
+import Learning
+import Linalg
+import ModelStore
+import Pipeline
+
+/// Training and validation batches from `layouts` + `baselines` inputs (CF labels).
+struct TrainingData {
+    /// Per K: normalised UE positions [n, K, 2], AP positions [n, L, 2], labels [n, K].
+    var groups: [(K: Int, ue: [Float], ap: [Float], ul: [Float], dl: [Float], count: Int, L: Int)] = []
+    var validation: [PowerBatch<Float>] = []
+    var dlMin = 0.0, dlMax = 1.0
+
+    init(_ context: StageContext, side: Double, validationFraction: Double) throws {
+        let layouts = context.inputs(ofKind: "layouts"), labels = context.inputs(ofKind: "baselines")
+        guard !layouts.isEmpty, !labels.isEmpty else { throw PipelineError.stage(id: context.id, detail: "needs layouts and baselines inputs") }
+        var raw: [(K: Int, L: Int, ue: [Double], ap: [Double], ul: [Double], dl: [Double], n: Int)] = []
+        let labelKeys = try labels.map { try $0.parameters(BaselinesStage.Parameters.self) }.map { ($0.network.K, $0.random.seed) }
+        for layout in layouts {
+            let drawn = try layout.parameters(LayoutsStage.Parameters.self)
+            guard let index = labelKeys.firstIndex(where: { $0 == (drawn.network.K, drawn.random.seed) }) else {
+                throw PipelineError.stage(id: context.id, detail: "no baselines input for the layouts with K = \(drawn.network.K)")
+            }
+            let label = labels[index]
+            let lf = try layout.open(), bf = try label.open()
+            defer { try? lf.close(); try? bf.close() }
+            let ue = try lf.read("ue", as: Double.self), ap = try lf.read("ap", as: Double.self)
+            let cf = try bf.group("cf")
+            let ul = try cf.read("ul_power", as: Double.self).values, dl = try cf.read("dl_power_total", as: Double.self).values
+            raw.append((ue.shape[1], ap.shape[1], ue.values, ap.values, ul, dl, ue.shape[0]))
+        }
+        let allDL = raw.flatMap(\.dl)
+        dlMin = allDL.min()!
+        dlMax = allDL.max()!
+        let span = max(dlMax - dlMin, 1e-12)
+        for r in raw {
+            let nVal = Int((Double(r.n) * validationFraction).rounded())
+            let nTrain = r.n - nVal
+            let ue = r.ue.map { Float($0 / side) }, ap = r.ap.map { Float($0 / side) }
+            let ul = r.ul.map { Float($0 / 100) }, dl = r.dl.map { Float(($0 - dlMin) / span) }
+            groups.append((r.K, Array(ue[..<(nTrain * r.K * 2)]), Array(ap[..<(nTrain * r.L * 2)]),
+                           Array(ul[..<(nTrain * r.K)]), Array(dl[..<(nTrain * r.K)]), nTrain, r.L))
+            if nVal > 0 {
+                validation.append(PowerBatch(ue: Tensor(shape: [nVal, r.K, 2], values: Array(ue[(nTrain * r.K * 2)...])),
+                                             ap: Tensor(shape: [nVal, r.L, 2], values: Array(ap[(nTrain * r.L * 2)...])),
+                                             ul: Tensor(shape: [nVal, r.K], values: Array(ul[(nTrain * r.K)...])),
+                                             dl: Tensor(shape: [nVal, r.K], values: Array(dl[(nTrain * r.K)...]))))
+            }
+        }
+    }
+
+    /// Shuffled mini-batches, each of one K; groups visited in turn.
+    func trainingBatches(size: Int, using rng: inout RandomStream) -> [PowerBatch<Float>] {
+        var batches: [PowerBatch<Float>] = []
+        for g in groups where g.count > 0 {
+            var order = Array(0..<g.count)
+            for i in stride(from: order.count - 1, to: 0, by: -1) { order.swapAt(i, rng.uniformInt(below: i + 1)) }
+            for start in stride(from: 0, to: g.count, by: size) {
+                let pick = order[start..<min(start + size, g.count)]
+                batches.append(PowerBatch(ue: Tensor(shape: [pick.count, g.K, 2], values: pick.flatMap { g.ue[($0 * g.K * 2)..<(($0 + 1) * g.K * 2)] }),
+                                          ap: Tensor(shape: [pick.count, g.L, 2], values: pick.flatMap { g.ap[($0 * g.L * 2)..<(($0 + 1) * g.L * 2)] }),
+                                          ul: Tensor(shape: [pick.count, g.K], values: pick.flatMap { g.ul[($0 * g.K)..<(($0 + 1) * g.K)] }),
+                                          dl: Tensor(shape: [pick.count, g.K], values: pick.flatMap { g.dl[($0 * g.K)..<(($0 + 1) * g.K)] })))
+            }
+        }
+        return batches
+    }
+}

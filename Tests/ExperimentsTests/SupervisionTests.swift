@@ -1,0 +1,62 @@
+import Foundation
+import H5
+import Linalg
+import Pipeline
+import Testing
+import TestSupport
+@testable import Experiments
+
+/// The drops a training run sees and the result groups a figure reads, from hand-made result files.
+struct SupervisionTests {
+    /// A `layouts` result of n drops (K UEs, L = 4 APs on the grid) with its plan parameters.
+    func layouts(_ dir: ScratchDirectory, n: Int, K: Int) throws -> StageInput {
+        let L = 4, path = dir.path("layouts.h5")
+        var rng = RandomStream(seed: 3, name: "supervision-test")
+        let file = try H5File.create(path)
+        let ue = (0..<(n * K * 2)).map { _ in 500 * rng.uniform() }
+        let grid: [Double] = [125, 125, 375, 125, 125, 375, 375, 375]
+        let ap = (0..<n).flatMap { _ in grid }
+        try file.write("ue", ue, shape: [n, K, 2])
+        try file.write("ue_seen", ue, shape: [n, K, 2])
+        try file.write("ap", ap, shape: [n, L, 2])
+        try file.write("shadow_z", rng.normals(n * L * K), shape: [n, L, K])
+        try file.close()
+        var params = Dictionary(uniqueKeysWithValues: LayoutsStage.Parameters.specs.compactMap { s in s.defaultValue.map { (s.name, $0) } })
+        (params["K"], params["L"], params["count"]) = (.int(K), .int(L), .int(n))
+        return StageInput(params: params, kind: "layouts", key: "k", path: path)
+    }
+
+    @Test func theValidationShareIsHeldOutAndEveryTrainingDropIsBatchedOncePerEpoch() throws {
+        let dir = try ScratchDirectory()
+        defer { dir.cleanup() }
+        let set = try ClusterTrainingSet([try layouts(dir, n: 10, K: 3)], side: 500, validationFraction: 0.2, id: "t")
+        #expect(set.training.map(\.count) == [8] && set.validation.map(\.count) == [2])
+        var rng = RandomStream(seed: 1, name: "epoch")
+        let batches = set.batches(size: 3, using: &rng)
+        #expect(batches.map(\.indices.count) == [3, 3, 2])
+        #expect(batches.flatMap(\.indices).sorted() == Array(0..<8))
+        // Positions reach the model divided by the side (linear-attention paper (28)).
+        let raw = try H5File.open(dir.path("layouts.h5"))
+        defer { try? raw.close() }
+        let ue = try raw.read("ue_seen", as: Double.self).values
+        #expect(zip(set.training[0].ue, ue).allSatisfy { abs(Double($0) - $1 / 500) < 1e-6 })
+    }
+
+    @Test func baselinesGroupsTakeKLAndThePilotModelFromTheirParameters() throws {
+        let dir = try ScratchDirectory()
+        defer { dir.cleanup() }
+        let path = dir.path("baselines.h5")
+        let file = try H5File.create(path)
+        let cf = try file.createGroup("cf")
+        try cf.write("se_ul", (0..<12).map(Double.init), shape: [3, 4])
+        try cf.write("links", [Int64(16), 16, 16], shape: [3])
+        try file.close()
+        var params = Dictionary(uniqueKeysWithValues: BaselinesStage.Parameters.specs.compactMap { s in s.defaultValue.map { (s.name, $0) } })
+        (params["K"], params["L"], params["pilots"]) = (.int(4), .int(9), .string("reuse"))
+        let groups = try resultGroups([StageInput(params: params, kind: "baselines", key: "b", path: path)])
+        #expect(groups.count == 1)
+        let g = try #require(groups.first)
+        #expect(g.series == "cf" && g.K == 4 && g.L == 9 && g.pilots == "reuse" && g.drops == 3)
+        #expect(g.perUE["se_ul"] == (0..<12).map(Double.init) && g.perDrop["links"] == [16, 16, 16])
+    }
+}
