@@ -28,6 +28,8 @@ let package = Package(
         // OpenSSL's libcrypto for SHA-256 (swift-crypto would compile BoringSSL: +70–80 s per clean build).
         .systemLibrary(name: "CCrypto", path: "Sources/CCrypto", pkgConfig: "libcrypto",
                        providers: [.apt(["libssl-dev"])]),
+        // The one durable write: temporary, fsync, rename, fsync of the directory.
+        .target(name: "DurableFile"),
         .target(name: "Linalg", dependencies: [
             "CLapack",
             .product(name: "ComplexModule", package: "swift-numerics"),
@@ -45,15 +47,15 @@ let package = Package(
         .target(name: "Learning", dependencies: ["Linalg"],
                 swiftSettings: [.unsafeFlags(["-cross-module-optimization"], .when(configuration: .release))]),
         // Checkpoints (weights and AdamW state) in HDF5.
-        .target(name: "ModelStore", dependencies: ["Learning", "H5"]),
+        .target(name: "ModelStore", dependencies: ["Learning", "H5", "DurableFile"]),
         // Reads golden model files (PyTorch reference) and checks Learning against them.
         .target(name: "ModelCheck", dependencies: ["Learning", "H5"]),
         // Reads reference-simulator files (Octave layout) and checks CellFree against them.
         .target(name: "ReferenceCheck", dependencies: ["CellFree", "H5"]),
         // Manifests, plans and keys, the HDF5 cache, locks, the scheduler and its executors (local, Slurm).
-        .target(name: "Pipeline", dependencies: ["H5", "CCrypto", .product(name: "Yams", package: "Yams")]),
+        .target(name: "Pipeline", dependencies: ["H5", "CCrypto", "DurableFile", .product(name: "Yams", package: "Yams")]),
         // The stage kinds of the papers' experiments: physics and models bound to the pipeline; figures.
-        .target(name: "Experiments", dependencies: ["CellFree", "Learning", "ModelStore", "Pipeline", "H5", "Linalg"]),
+        .target(name: "Experiments", dependencies: ["CellFree", "Learning", "ModelStore", "Pipeline", "H5", "Linalg", "DurableFile"]),
         .executableTarget(name: "CellFreeCLI", dependencies: [
             "Linalg", "H5", "CellFree", "ReferenceCheck", "Learning", "ModelCheck", "Pipeline", "Experiments",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -63,7 +65,7 @@ let package = Package(
         .testTarget(name: "LinalgTests", dependencies: ["Linalg"]),
         .testTarget(name: "H5Tests", dependencies: ["H5", "Linalg", "TestSupport"]),
         .testTarget(name: "CellFreeTests", dependencies: ["CellFree", "ReferenceCheck", "H5", "Linalg", "TestSupport"]),
-        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "H5", "TestSupport"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "H5", "DurableFile", "TestSupport"]),
         .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "Pipeline", "CellFree", "Linalg", "H5", "TestSupport"]),
         .testTarget(name: "LearningTests", dependencies: ["Learning", "ModelCheck", "ModelStore", "H5", "Linalg", "TestSupport"]),
     ]

@@ -1,3 +1,4 @@
+import DurableFile
 import Foundation
 import H5
 import Learning
@@ -32,11 +33,10 @@ public enum CheckpointError: Error, CustomStringConvertible {
     }
 }
 
-/// Writes `checkpoint` to `path` atomically: a temporary file in the same directory, flushed and
-/// closed, then renamed over `path`. A crash leaves either the old file or the new one, never half.
+/// Writes `checkpoint` to `path` durably (`DurableFile.publish`): a crash leaves either the old file or
+/// the new one, never half.
 public func saveCheckpoint(_ checkpoint: Checkpoint, to path: String) throws {
-    let url = URL(fileURLWithPath: path)
-    let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).tmp").path
+    let temporary = DurableFile.temporary(for: path)
     do {
         let file = try H5File.create(temporary)
         let p = checkpoint.parameters, adam = checkpoint.optimizer
@@ -54,9 +54,8 @@ public func saveCheckpoint(_ checkpoint: Checkpoint, to path: String) throws {
         try file.setAttribute("param_order", String(decoding: try JSONEncoder().encode(p.names), as: UTF8.self))
         try file.setAttribute("metadata", String(decoding: try JSONEncoder().encode(checkpoint.metadata), as: UTF8.self))
         try file.close()
-        try syncFile(temporary)
-        guard rename(temporary, path) == 0 else {   // POSIX rename: atomic, replaces an existing file
-            throw CheckpointError.writeFailed(file: path, detail: "cannot rename the temporary file (errno \(errno))")
+        do { try DurableFile.publish(temporary, as: path) } catch let e as DurableFileError {
+            throw CheckpointError.writeFailed(file: path, detail: e.detail)
         }
     } catch {
         try? FileManager.default.removeItem(atPath: temporary)
@@ -93,12 +92,4 @@ public func loadCheckpoint(from path: String) throws -> Checkpoint {
         try JSONDecoder().decode([String: String].self, from: Data(try file.stringAttribute("metadata").utf8))
     }
     return Checkpoint(parameters: parameters, optimizer: optimizer, epoch: epoch, metadata: metadata)
-}
-
-/// fsync of a closed file, so the rename that follows publishes complete bytes.
-func syncFile(_ path: String) throws {
-    let fd = open(path, O_RDONLY)
-    guard fd >= 0 else { throw CheckpointError.writeFailed(file: path, detail: "cannot reopen to sync") }
-    defer { close(fd) }
-    guard fsync(fd) == 0 else { throw CheckpointError.writeFailed(file: path, detail: "fsync failed (errno \(errno))") }
 }

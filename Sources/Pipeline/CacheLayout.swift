@@ -1,3 +1,4 @@
+import DurableFile
 import Foundation
 import Glibc
 import H5
@@ -22,7 +23,7 @@ public struct CacheLayout: Sendable {
     public func file(kind: String, key: String) -> String { "\(root)/\(kind)/\(key).h5" }
     public func partial(kind: String, key: String) -> String { "\(root)/\(kind)/\(key).partial.h5" }
     public func lock(kind: String, key: String) -> String { "\(root)/\(kind)/\(key).lock" }
-    public func temporary(kind: String, key: String) -> String { "\(root)/\(kind)/\(key).h5.tmp-\(getpid())" }
+    public func temporary(kind: String, key: String) -> String { DurableFile.temporary(for: file(kind: kind, key: key)) }
     public func log(kind: String, key: String) -> String { "\(logs)/\(kind)/\(key).log" }
     var verifiedIndex: String { root + "/.verified" }
     public var stateDirectory: String { root + "/.state" }

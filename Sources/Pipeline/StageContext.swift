@@ -1,3 +1,4 @@
+import DurableFile
 import Foundation
 import H5
 
@@ -51,7 +52,7 @@ public struct StageCheckpoint: Sendable {
 
     /// Writes a new checkpoint through a temporary file, fsync and rename.
     public func save(_ write: (H5File) throws -> Void) throws {
-        let temporary = path + ".tmp-\(getpid())"
+        let temporary = DurableFile.temporary(for: path)
         do {
             let file = try H5File.create(temporary)
             try write(file)

@@ -1,3 +1,4 @@
+import DurableFile
 import Foundation
 import H5
 import Pipeline
@@ -12,7 +13,7 @@ public func exportResults(_ plan: Plan, layout: CacheLayout, outputs: String) th
     func update(_ path: String, _ text: String) throws -> Bool {
         guard (try? String(contentsOfFile: path, encoding: .utf8)) != text else { return false }
         try fm.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        try DurableFile.write(text, to: path)
         return true
     }
     for inst in plan.instances where ["figure", "table", "report"].contains(inst.kind) {
