@@ -49,7 +49,7 @@ let package = Package(
         // Checkpoints (weights and AdamW state) in HDF5.
         .target(name: "ModelStore", dependencies: ["Learning", "H5", "DurableFile"]),
         // Reads golden model files (PyTorch reference) and checks Learning against them.
-        .target(name: "ModelCheck", dependencies: ["Learning", "H5"]),
+        .target(name: "ModelCheck", dependencies: ["Learning", "H5", "ModelStore"]),
         // Reads reference-simulator files (Octave layout) and checks CellFree against them.
         .target(name: "ReferenceCheck", dependencies: ["CellFree", "H5"]),
         // Manifests, plans and keys, the HDF5 cache, locks, the scheduler and its executors (local, Slurm).

@@ -1,6 +1,7 @@
 import Foundation
 import H5
 import Learning
+import ModelStore
 
 /// Errors reading a golden model file (exit code 2 of `verify-model`).
 public enum ModelFileError: Error, CustomStringConvertible {
@@ -50,6 +51,13 @@ struct ModelFile {
             throw ModelFileError.invalid(file: path, item: "attribute param_order", detail: "needs a JSON list of names")
         }
         self.config = config; self.variant = variant; parameterNames = names
+    }
+
+    /// The model the `config` attribute describes (the same reader as our model archives').
+    func modelConfig() throws -> ModelConfig {
+        do { return try ModelConfig(json: config) } catch let e as ModelConfigError {
+            throw ModelFileError.invalid(file: path, item: "config.\(e.key)", detail: e.detail)
+        }
     }
 
     func integer(_ key: String) throws -> Int {

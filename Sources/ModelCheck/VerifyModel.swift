@@ -1,5 +1,6 @@
 import H5
 import Learning
+import ModelStore
 
 /// One recomputed tensor against the golden file: max |ours − golden| over the golden tensor's
 /// largest |entry| (absolute when it is all zeros); masks must match exactly.
@@ -44,8 +45,10 @@ public func verifyModelFile(_ path: String) throws -> ModelReport {
     let total: Variable
     checks.append(TensorCheck(name: "n_params = \(try m.parameterCount())", kind: .count, shape: [],
                               error: Double(abs(parameters.count - (try m.parameterCount()))), tolerance: 0))
-    if m.variant == "tree_transformer" {
-        let model = TreeTransformer(config: try treeConfig(m), parameters: parameters)
+    let modelConfig = try m.modelConfig()
+    switch modelConfig {
+    case .tree(let treeConfig):
+        let model = TreeTransformer(config: treeConfig, parameters: parameters)
         let out = model.forward(tape, bound, ue: ue, ap: ap)
         total = model.loss(tape, out, ulTarget: ulTarget, dlTarget: dlTarget)
         computed["outputs/ul_norm"] = tape.value(out.ulNorm)
@@ -56,8 +59,7 @@ public func verifyModelFile(_ path: String) throws -> ModelReport {
         for (s, r) in out.root.dropFirst().enumerated() { computed["intermediate/layer\(s)"] = tape.value(r) }
         computed["loss/mse"] = tape.value(total)
         computed["loss/fair"] = .scalar(0)
-    } else {
-        let config = try clusterConfig(m)
+    case .clusterNet(let config):
         var omegas: [Tensor<Float>] = []
         if case .performer = config.attention {
             omegas = try (0..<config.layers).map { try m.tensor("buffers/layers.\($0).attn.omega") }
@@ -107,29 +109,4 @@ func scaledError(_ ours: Tensor<Float>, _ golden: Tensor<Float>) -> Double {
         scale = max(scale, Double(abs(b)))
     }
     return scale > 0 ? worst / scale : worst
-}
-
-func clusterConfig(_ m: ModelFile) throws -> ClusterPowerNetConfig {
-    var c = ClusterPowerNetConfig()
-    let features = m.variant == "performer" ? try m.integer("performer_m") : 256
-    let w = m.variant == "longformer" ? try m.integer("window") : 4
-    guard let kind = AttentionKind(variant: m.variant, performerFeatures: features, window: w) else {
-        throw ModelFileError.invalid(file: m.path, item: "config.variant", detail: "unknown variant \"\(m.variant)\"")
-    }
-    c.attention = kind
-    (c.L, c.dModel, c.heads, c.layers, c.dFF, c.tau_p) = (try m.integer("L"), try m.integer("d_model"), try m.integer("n_heads"),
-                                                          try m.integer("n_layers"), try m.integer("d_ff"), try m.integer("tau_p"))
-    (c.mu, c.pULMin, c.pULMax, c.pAP) = (try m.number("mu"), try m.number("p_ul_min"), try m.number("p_ul_max"), try m.number("p_ap_dl"))
-    (c.dlNormMin, c.dlNormMax, c.lambda, c.fairTemperature) = (try m.number("dl_norm_min"), try m.number("dl_norm_max"),
-                                                               try m.number("lam"), try m.number("fair_temp"))
-    return c
-}
-
-func treeConfig(_ m: ModelFile) throws -> TreeTransformerConfig {
-    var c = TreeTransformerConfig()
-    (c.dEnc, c.dModel, c.heads, c.layers, c.dFF) = (try m.integer("d_enc"), try m.integer("d_model"), try m.integer("n_heads"),
-                                                    try m.integer("n_layers"), try m.integer("d_ff"))
-    (c.pULMin, c.pULMax, c.pDLMin, c.pDLMax, c.pDLTotal) = (try m.number("p_ul_min"), try m.number("p_ul_max"), try m.number("p_dl_min"),
-                                                            try m.number("p_dl_max"), try m.number("p_dl_total"))
-    return c
 }

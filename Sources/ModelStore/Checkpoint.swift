@@ -40,9 +40,9 @@ public func saveCheckpoint(_ checkpoint: Checkpoint, to path: String) throws {
     do {
         let file = try H5File.create(temporary)
         let p = checkpoint.parameters, adam = checkpoint.optimizer
+        try ModelArchive.writeParameters(p, to: file)
         for name in p.names {
             let t = p[name]!
-            try file.write("params/" + name, t.values, shape: t.shape)
             if let m = adam.m[name], let v = adam.v[name] {
                 try file.write("adam/m/" + name, m, shape: t.shape)
                 try file.write("adam/v/" + name, v, shape: t.shape)
@@ -51,7 +51,6 @@ public func saveCheckpoint(_ checkpoint: Checkpoint, to path: String) throws {
         try file.setAttribute("epoch", scalar: Int64(checkpoint.epoch))
         try file.setAttribute("adam_step", scalar: Int64(adam.step))
         try file.setAttribute("adam_hyper", [adam.learningRate, adam.beta1, adam.beta2, adam.eps, adam.weightDecay])
-        try file.setAttribute("param_order", String(decoding: try JSONEncoder().encode(p.names), as: UTF8.self))
         try file.setAttribute("metadata", String(decoding: try JSONEncoder().encode(checkpoint.metadata), as: UTF8.self))
         try file.close()
         do { try DurableFile.publish(temporary, as: path) } catch let e as DurableFileError {
@@ -70,21 +69,17 @@ public func loadCheckpoint(from path: String) throws -> Checkpoint {
     func attempt<R>(_ item: String, _ body: () throws -> R) throws -> R {
         do { return try body() } catch { throw CheckpointError.invalid(file: path, item: item, detail: "\(error)") }
     }
-    let names = try attempt("attribute param_order") {
-        try JSONDecoder().decode([String].self, from: Data(try file.stringAttribute("param_order").utf8))
-    }
-    var parameters = ParameterSet<Float>()
+    let parameters = try ModelArchive.readParameters(from: file, file: path)
     var optimizer = AdamW<Float>()
     let hyper = try attempt("attribute adam_hyper") { try file.attribute("adam_hyper", as: Float.self) }
     guard hyper.count == 5 else { throw CheckpointError.invalid(file: path, item: "attribute adam_hyper", detail: "expected 5 values") }
     (optimizer.learningRate, optimizer.beta1, optimizer.beta2, optimizer.eps, optimizer.weightDecay) = (hyper[0], hyper[1], hyper[2], hyper[3], hyper[4])
     optimizer.step = Int(try attempt("attribute adam_step") { try file.attribute("adam_step", as: Int64.self).first ?? 0 })
-    for name in names {
-        let a = try attempt("dataset params/\(name)") { try file.read("params/" + name, as: Float.self) }
-        parameters.add(name, Tensor(shape: a.shape, values: a.values))
+    for name in parameters.names {
+        let shape = parameters[name]!.shape
         if file.contains("adam/m/" + name) {
-            optimizer.m[name] = try attempt("dataset adam/m/\(name)") { try file.read("adam/m/" + name, as: Float.self, shape: a.shape).values }
-            optimizer.v[name] = try attempt("dataset adam/v/\(name)") { try file.read("adam/v/" + name, as: Float.self, shape: a.shape).values }
+            optimizer.m[name] = try attempt("dataset adam/m/\(name)") { try file.read("adam/m/" + name, as: Float.self, shape: shape).values }
+            optimizer.v[name] = try attempt("dataset adam/v/\(name)") { try file.read("adam/v/" + name, as: Float.self, shape: shape).values }
         }
     }
     let epoch = Int(try attempt("attribute epoch") { try file.attribute("epoch", as: Int64.self).first ?? 0 })

@@ -2,6 +2,7 @@ import Foundation
 import H5
 import Learning
 import Linalg
+import ModelStore
 import Pipeline
 
 /// A table of strings with a header, and a one-line note of what it shows.
@@ -49,9 +50,7 @@ func variantsTable(_ inputs: [StageInput], K: Int, id: String) throws -> TextTab
         let h5 = try input.open()
         defer { try? h5.close() }
         let model = try h5.stringAttribute("model")
-        guard let attention = AttentionKind(variant: model) else { continue }
-        let (parameters, omegas) = try readModel(h5)
-        let net = restoredClusterNet(parameters, omegas: omegas, attention: attention, mu: 0.5, lambda: 0.1)
+        guard case .clusterNet(let net) = restoreModel(from: try ModelArchive.read(from: h5, file: input.path)) else { continue }
         let config = net.config
         // One training forward pass on one drop of K UEs: every value it records.
         var rng = RandomStream(seed: 1, name: "table-memory")
@@ -61,7 +60,7 @@ func variantsTable(_ inputs: [StageInput], K: Int, id: String) throws -> TextTab
         _ = net.forward(tape, net.parameters.bind(tape), ue: tape.constant(ue), ap: tape.constant(ap))
         let latency = average(groups.filter { $0.series == model }.flatMap { $0.perDrop["latency_ms"] ?? [] })
         let seconds = try h5.read("epoch_seconds", as: Double.self).values, steps = try h5.read("step_seconds", as: Double.self).values
-        t.rows.append([model, "\(parameters.count)", fmt(Double(tape.storedBytes) / 1e6), fmt(Double(forwardFLOPs(config, K: K)) / 1e6),
+        t.rows.append([model, "\(net.parameters.count)", fmt(Double(tape.storedBytes) / 1e6), fmt(Double(forwardFLOPs(config, K: K)) / 1e6),
                        fmt(latency), fmt(average(seconds)), fmt(average(steps))])
     }
     let fastest = t.rows.min { (Double($0[4]) ?? .infinity) < (Double($1[4]) ?? .infinity) }

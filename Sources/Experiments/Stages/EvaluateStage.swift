@@ -3,6 +3,7 @@ import Foundation
 import H5
 import Learning
 import Linalg
+import ModelStore
 import Pipeline
 
 /// `evaluate`: a trained model on test drops (its `layouts` inputs, any K). The model sees the UE
@@ -34,36 +35,34 @@ public struct EvaluateStage: StageKind {
         let trained = try context.input(ofKind: "train")
         let layouts = context.inputs(ofKind: "layouts")
         guard !layouts.isEmpty else { throw PipelineError.stage(id: context.id, detail: "needs layouts inputs (test drops)") }
-        let p = try context.parameters(Parameters.self), training = try trained.parameters(TrainStage.Parameters.self)
-        let side = training.fit.side
+        let p = try context.parameters(Parameters.self)
         let method = p.labels.labelMethod
         let file = try trained.open()
-        let (parameters, omegas) = try readModel(file)
+        let archive = try ModelArchive.read(from: file, file: trained.path)
         let modelName = try file.stringAttribute("model")
-        let expected = p.model
-        guard expected.isEmpty || expected == modelName else {
-            throw PipelineError.stage(id: context.id, detail: "parameter model is '\(expected)' but the train input holds '\(modelName)'")
-        }
-        let range = modelName == "tree" ? try file.read("dl_label_range", as: Double.self).values : []
         try file.close()
+        guard p.model.isEmpty || p.model == modelName else {
+            throw PipelineError.stage(id: context.id, detail: "parameter model is '\(p.model)' but the train input holds '\(modelName)'")
+        }
+        guard let side = archive.normalisers[ModelNormaliser.positionScale] else {
+            throw PipelineError.stage(id: context.id, detail: "\(trained.path): the model archive has no \(ModelNormaliser.positionScale)")
+        }
+        let model = restoreModel(from: archive)
         let total = try layouts.reduce(0) { n, l in let f = try l.open(); defer { try? f.close() }; return n + (try f.dataset("ue").shape[0]) }
         var done = 0
         let tick = { done += 1; context.progress(done, of: total) }
         for (g, input) in layouts.enumerated() {
             let drops = try ClusterDrops(input, side: side)
             let result: EvaluationGroup
-            if let attention = AttentionKind(variant: modelName) {
-                let model = restoredClusterNet(parameters, omegas: omegas, attention: attention, mu: training.net.mu,
-                                               lambda: training.net.lambda)
-                guard model.config.L == drops.L else {
-                    throw PipelineError.stage(id: context.id, detail: "the model was trained for L = \(model.config.L) APs, the test drops have L = \(drops.L)")
+            switch model {
+            case .clusterNet(let net):
+                guard net.config.L == drops.L else {
+                    throw PipelineError.stage(id: context.id, detail: "the model was trained for L = \(net.config.L) APs, the test drops have L = \(drops.L)")
                 }
-                result = try evaluateClusterNet(model, drops: drops, method: method, streamSeed: context.streamSeed, tick: tick)
-            } else {
-                var config = TreeTransformerConfig()
-                config.dFF = parameters["layers.0.ffn.l1.W"]?.shape[1] ?? config.dFF
-                let model = TreeTransformer<Float>(config: config, parameters: parameters)
-                result = try evaluateTree(model, drops: drops, labelRange: range, method: method, streamSeed: context.streamSeed, tick: tick)
+                result = try evaluateClusterNet(net, drops: drops, method: method, streamSeed: context.streamSeed, tick: tick)
+            case .tree(let tree):
+                let range = [ModelNormaliser.dlLabelMin, ModelNormaliser.dlLabelMax].compactMap { archive.normalisers[$0] }
+                result = try evaluateTree(tree, drops: drops, labelRange: range, method: method, streamSeed: context.streamSeed, tick: tick)
             }
             let out = try context.output.createGroup("K\(drops.K)_\(g)")
             try out.setAttribute("sigma_m", try positionError(of: input))

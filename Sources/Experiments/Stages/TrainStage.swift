@@ -18,7 +18,8 @@ import Pipeline
 public struct TrainStage: StageKind {
     public init() {}
     public let name = "train"
-    public let version = 2
+    /// 3: the model is stored as a `ModelArchive` (config, weights, projections, normalisers), as the golden files.
+    public let version = 3
     public let summary = "train a model (static or dynamic supervision), checkpointing every epoch"
     public struct Parameters: StageParameterSet {
         @Parameter("model", "model to train") var model = ModelVariant.tree
@@ -37,7 +38,8 @@ public struct TrainStage: StageKind {
         if let attention = p.model.attention {
             let (model, history) = try trainClusterNet(context, attention: attention, layouts: context.inputs(ofKind: "layouts"),
                                                        fit: p.fit, net: p.net)
-            try writeModel(model.parameters, omegas: model.omegas, to: out)
+            try ModelArchive(config: .clusterNet(model.config), parameters: model.parameters, projections: model.omegas,
+                             normalisers: [ModelNormaliser.positionScale: side]).write(to: out)
             try history.write(to: out)
             try out.write("n_params", scalar: Int64(model.parameters.count))
             return
@@ -53,9 +55,10 @@ public struct TrainStage: StageKind {
                                   data.validation.isEmpty ? .nan
                                       : data.validation.map { Double(m.evaluationLoss($0)) }.reduce(0, +) / Double(data.validation.count)
                               })
-        try writeModel(model.parameters, to: out)
+        try ModelArchive(config: .tree(model.config), parameters: model.parameters,
+                         normalisers: [ModelNormaliser.positionScale: side, ModelNormaliser.dlLabelMin: data.dlMin,
+                                       ModelNormaliser.dlLabelMax: data.dlMax]).write(to: out)
         try history.write(to: out)
-        try out.write("dl_label_range", [data.dlMin, data.dlMax], shape: [2]).setAttribute("units", "mW")
         try out.write("n_params", scalar: Int64(model.parameters.count))
     }
 }

@@ -20,14 +20,6 @@ func clusterNetConfig(attention: AttentionKind, L: Int, mu: Double, lambda: Doub
     return c
 }
 
-/// A trained ClusterPowerNet from its stored weights: L and d_ff are read off the weight shapes.
-func restoredClusterNet(_ parameters: ParameterSet<Float>, omegas: [Tensor<Float>], attention: AttentionKind,
-                        mu: Double, lambda: Double) -> ClusterPowerNet<Float> {
-    var config = clusterNetConfig(attention: attention, L: parameters["cluster_head.W"]?.shape[1] ?? 16, mu: mu, lambda: lambda)
-    config.dFF = parameters["layers.0.ffn.l1.W"]?.shape[1] ?? config.dFF
-    return ClusterPowerNet(config: config, parameters: parameters, omegas: omegas)
-}
-
 /// The model's clusters for one drop (linear-attention paper (15)–(16)): scores S [K, L] (row-major,
 /// as the network outputs them) through the pilot-constrained mask with the coverage fallback, so
 /// every UE is served and no AP serves more than τ_p UEs.

@@ -85,36 +85,3 @@ func fit<M: PowerModel, BatchRef>(_ model: inout M, _ context: StageContext, epo
     }
     return history
 }
-
-/// Writes a model's parameters as datasets of group `params` (and the Performer's fixed projections
-/// as `omegas/<layer>`), and reads them back.
-func writeModel(_ parameters: ParameterSet<Float>, omegas: [Tensor<Float>] = [], to file: H5Group) throws {
-    let group = try file.createGroup("params")
-    for name in parameters.names {
-        let t = parameters[name]!
-        try group.write(name, t.values, shape: t.shape)
-    }
-    if !omegas.isEmpty {
-        let g = try file.createGroup("omegas")
-        for (s, omega) in omegas.enumerated() { try g.write("\(s)", omega.values, shape: omega.shape) }
-    }
-}
-
-func readModel(_ file: H5File) throws -> (parameters: ParameterSet<Float>, omegas: [Tensor<Float>]) {
-    var parameters = ParameterSet<Float>()
-    let group = try file.group("params")
-    for name in try group.datasetPaths().map({ String($0.dropFirst("/params/".count)) }) {
-        let a = try group.read(name, as: Float.self)
-        parameters.add(name, Tensor(shape: a.shape, values: a.values))
-    }
-    var omegas: [Tensor<Float>] = []
-    if (try file.members()).contains(where: { $0.0 == "omegas" }) {
-        let g = try file.group("omegas")
-        var s = 0
-        while let a = try? g.read("\(s)", as: Float.self) {
-            omegas.append(Tensor(shape: a.shape, values: a.values))
-            s += 1
-        }
-    }
-    return (parameters, omegas)
-}

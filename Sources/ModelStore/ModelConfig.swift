@@ -1,0 +1,107 @@
+import Foundation
+import Learning
+
+/// What a stored model is: the Tree-Transformer or a ClusterPowerNet of one attention variant, with
+/// every setting. Stored as the JSON object of the golden files' `config` attribute
+/// (golden/models/README.md: `variant`, `L`, `d_model`, `n_heads`, `n_layers`, `d_ff`, `tau_p`, `mu`,
+/// `p_ul_min`, `p_ul_max`, `p_ap_dl`, `dl_norm_min`, `dl_norm_max`, `lam`, `fair_temp`, `performer_m`,
+/// `window`; Tree: `d_enc`, `p_dl_min`, `p_dl_max`, `p_dl_total`), so our models and the golden ones
+/// are read by the same code. Powers in W, as the models compute them.
+public enum ModelConfig {
+    case tree(TreeTransformerConfig)
+    case clusterNet(ClusterPowerNetConfig)
+
+    /// The variant name: `tree_transformer`, a golden ClusterPowerNet variant, or `cosformer_<φ>` for a
+    /// cosFormer with another feature map (the ablation's).
+    public var variant: String {
+        switch self {
+        case .tree: "tree_transformer"
+        case .clusterNet(let c): c.attention.variantName
+        }
+    }
+
+    /// The JSON object (keys as the golden files').
+    public var json: [String: Any] {
+        switch self {
+        case .tree(let c):
+            return ["variant": variant, "d_enc": c.dEnc, "d_model": c.dModel, "n_heads": c.heads, "n_layers": c.layers, "d_ff": c.dFF,
+                    "p_ul_min": c.pULMin, "p_ul_max": c.pULMax, "p_dl_min": c.pDLMin, "p_dl_max": c.pDLMax, "p_dl_total": c.pDLTotal,
+                    "dropout": c.dropout]
+        case .clusterNet(let c):
+            var json: [String: Any] = [
+                "variant": variant, "L": c.L, "d_model": c.dModel, "n_heads": c.heads, "n_layers": c.layers, "d_ff": c.dFF,
+                "tau_p": c.tau_p, "mu": c.mu, "p_ul_min": c.pULMin, "p_ul_max": c.pULMax, "p_ap_dl": c.pAP,
+                "dl_norm_min": c.dlNormMin, "dl_norm_max": c.dlNormMax, "lam": c.lambda, "fair_temp": c.fairTemperature,
+                "dropout": c.dropout,
+            ]
+            if case .performer(let m) = c.attention { json["performer_m"] = m }
+            if case .slidingWindow(let w) = c.attention { json["window"] = w }
+            return json
+        }
+    }
+
+    /// Reads a `config` object; `item` names the failing key (for the caller's error).
+    public init(json: [String: Any]) throws {
+        func value(_ key: String) throws -> NSNumber {
+            guard let v = json[key] as? NSNumber else { throw ModelConfigError(key: key, detail: "missing or not a number") }
+            return v
+        }
+        func int(_ key: String) throws -> Int { try value(key).intValue }
+        func number(_ key: String) throws -> Double { try value(key).doubleValue }
+        guard let variant = json["variant"] as? String else { throw ModelConfigError(key: "variant", detail: "missing or not a string") }
+        if variant == "tree_transformer" {
+            var c = TreeTransformerConfig()
+            (c.dEnc, c.dModel, c.heads, c.layers, c.dFF) = (try int("d_enc"), try int("d_model"), try int("n_heads"), try int("n_layers"),
+                                                            try int("d_ff"))
+            (c.pULMin, c.pULMax, c.pDLMin, c.pDLMax, c.pDLTotal) = (try number("p_ul_min"), try number("p_ul_max"), try number("p_dl_min"),
+                                                                    try number("p_dl_max"), try number("p_dl_total"))
+            if json["dropout"] != nil { c.dropout = try number("dropout") }
+            self = .tree(c)
+            return
+        }
+        var c = ClusterPowerNetConfig()
+        let features = variant == "performer" ? try int("performer_m") : 256, window = variant == "longformer" ? try int("window") : 4
+        guard let attention = AttentionKind(variantName: variant, performerFeatures: features, window: window) else {
+            throw ModelConfigError(key: "variant", detail: "unknown variant \"\(variant)\"")
+        }
+        c.attention = attention
+        (c.L, c.dModel, c.heads, c.layers, c.dFF, c.tau_p) = (try int("L"), try int("d_model"), try int("n_heads"), try int("n_layers"),
+                                                              try int("d_ff"), try int("tau_p"))
+        (c.mu, c.pULMin, c.pULMax, c.pAP) = (try number("mu"), try number("p_ul_min"), try number("p_ul_max"), try number("p_ap_dl"))
+        (c.dlNormMin, c.dlNormMax, c.lambda, c.fairTemperature) = (try number("dl_norm_min"), try number("dl_norm_max"), try number("lam"),
+                                                                   try number("fair_temp"))
+        if json["dropout"] != nil { c.dropout = try number("dropout") }
+        self = .clusterNet(c)
+    }
+}
+
+/// A `config` entry that is missing or of the wrong type.
+public struct ModelConfigError: Error, CustomStringConvertible {
+    public let key: String, detail: String
+    public var description: String { "config.\(key): \(detail)" }
+}
+
+extension AttentionKind {
+    /// The stored name: the golden variants', or `cosformer_<φ>` for other cosFormer feature maps.
+    public var variantName: String {
+        switch self {
+        case .cosFormer(.eluPlusOne): "elu_cosformer"
+        case .cosFormer(.relu): "cosformer_relu"
+        case .cosFormer(let phi): "cosformer_" + phi.rawValue
+        case .softmax: "transformer_softmax"
+        case .performer: "performer"
+        case .slidingWindow: "longformer"
+        }
+    }
+
+    /// The attention a stored name describes (`variantName`'s inverse).
+    public init?(variantName name: String, performerFeatures m: Int = 256, window w: Int = 4) {
+        if let kind = AttentionKind(variant: name, performerFeatures: m, window: w) {
+            self = kind
+        } else if name.hasPrefix("cosformer_"), let phi = Activation(rawValue: String(name.dropFirst("cosformer_".count))) {
+            self = .cosFormer(phi)
+        } else {
+            return nil
+        }
+    }
+}

@@ -1,0 +1,70 @@
+import Foundation
+import H5
+import Learning
+import Linalg
+import ModelStore
+import Testing
+import TestSupport
+
+/// A stored model comes back as the same model: config (the golden files' keys), weights, fixed
+/// projections and normalisers, and the same outputs.
+struct ModelArchiveTests {
+    func roundTrip(_ archive: ModelArchive) throws -> ModelArchive {
+        let scratch = try ScratchDirectory()
+        defer { scratch.cleanup() }
+        let file = try H5File.create(scratch.path("model.h5"))
+        try archive.write(to: file)
+        try file.close()
+        let again = try H5File.open(scratch.path("model.h5"))
+        defer { try? again.close() }
+        return try ModelArchive.read(from: again, file: "model.h5")
+    }
+
+    @Test(arguments: [AttentionKind.performer(features: 8), .cosFormer(.gelu), .slidingWindow(2), .softmax])
+    func aClusterNetComesBackUnchanged(_ attention: AttentionKind) throws {
+        var config = ClusterPowerNetConfig()
+        (config.attention, config.L, config.dModel, config.heads, config.layers, config.dFF, config.mu) = (attention, 4, 16, 2, 2, 32, 0.3)
+        var rng = RandomStream(seed: 9, name: "archive")
+        let net = ClusterPowerNet<Float>(config: config, using: &rng)
+        let back = try roundTrip(ModelArchive(config: .clusterNet(config), parameters: net.parameters, projections: net.omegas,
+                                              normalisers: [ModelNormaliser.positionScale: 500]))
+        #expect(back.normalisers == [ModelNormaliser.positionScale: 500])
+        #expect(back.config.variant == attention.variantName)
+        guard case .clusterNet(let restored) = restoreModel(from: back) else { Issue.record("not a ClusterPowerNet"); return }
+        #expect(restored.parameters == net.parameters && restored.omegas == net.omegas)
+        #expect(restored.config.mu == 0.3 && restored.config.L == 4 && restored.config.dFF == 32)
+        let ue = Tensor<Float>(shape: [1, 3, 2], values: (0..<6).map { _ in Float(rng.uniform()) })
+        let ap = Tensor<Float>(shape: [1, 4, 2], values: (0..<8).map { _ in Float(rng.uniform()) })
+        func scores(_ m: ClusterPowerNet<Float>) -> [Float] {
+            let tape = Tape<Float>(recordsGradients: false)
+            return tape.value(m.forward(tape, m.parameters.bind(tape), ue: tape.constant(ue), ap: tape.constant(ap)).clusterScores).values
+        }
+        #expect(scores(restored) == scores(net))
+    }
+
+    @Test func aTreeComesBackWithItsLabelRange() throws {
+        var config = TreeTransformerConfig()
+        (config.dEnc, config.dModel, config.dFF, config.pDLTotal) = (8, 16, 32, 1.6)
+        var rng = RandomStream(seed: 4, name: "archive-tree")
+        let tree = TreeTransformer<Float>(config: config, using: &rng)
+        let back = try roundTrip(ModelArchive(config: .tree(config), parameters: tree.parameters,
+                                              normalisers: [ModelNormaliser.dlLabelMin: 0.5, ModelNormaliser.dlLabelMax: 90]))
+        guard case .tree(let restored) = restoreModel(from: back) else { Issue.record("not a Tree-Transformer"); return }
+        #expect(restored.parameters == tree.parameters && restored.config.dFF == 32 && restored.config.pDLTotal == 1.6)
+        #expect(back.normalisers[ModelNormaliser.dlLabelMax] == 90 && back.config.variant == "tree_transformer")
+    }
+
+    /// The golden files' `config` reads into the same type, and writes back every key they hold.
+    @Test func goldenConfigsReadAndWriteBack() throws {
+        for name in ["performer_small", "tree_transformer_small", "longformer_small"] {
+            let file = try H5File.open(Fixtures.model(name + ".h5"))
+            defer { try? file.close() }
+            let json = try JSONSerialization.jsonObject(with: Data(try file.stringAttribute("config").utf8)) as! [String: Any]
+            let config = try ModelConfig(json: json)
+            #expect(config.variant == json["variant"] as? String)
+            for (key, value) in config.json where key != "dropout" {
+                #expect((json[key] as? NSObject)?.isEqual(value) == true, "\(name): \(key) = \(value) vs \(json[key] ?? "absent")")
+            }
+        }
+    }
+}
