@@ -42,9 +42,10 @@ func fit<M: PowerModel, BatchRef>(_ model: inout M, _ context: StageContext, epo
     var optimizer = AdamW<Float>(learningRate: Float(learningRate))
     var history = FitHistory()
     var epoch = 0
-    if FileManager.default.fileExists(atPath: context.checkpoint.path) {
+    if let file = context.checkpoint.load(log: context.log) {
+        defer { try? file.close() }
         do {
-            let saved = try loadCheckpoint(from: context.checkpoint.path)
+            let saved = try Checkpoint.read(from: file, file: context.checkpoint.path)
             model.parameters = saved.parameters
             optimizer = saved.optimizer
             epoch = saved.epoch
@@ -79,8 +80,8 @@ func fit<M: PowerModel, BatchRef>(_ model: inout M, _ context: StageContext, epo
         context.log(String(format: "epoch %d: train %.6g, validation %.6g, %.1f s (steps %.1f s)", epoch,
                            history.train.last!, history.validation.last!, history.seconds.last!, history.stepSeconds.last!))
         if epoch < epochs {
-            try saveCheckpoint(Checkpoint(parameters: model.parameters, optimizer: optimizer, epoch: epoch, metadata: history.metadata),
-                               to: context.checkpoint.path)
+            let checkpoint = Checkpoint(parameters: model.parameters, optimizer: optimizer, epoch: epoch, metadata: history.metadata)
+            try context.checkpoint.save { try checkpoint.write(to: $0) }
         }
     }
     return history
