@@ -63,7 +63,7 @@ public func centralizedStatistics(combiners V: ChannelTensor, estimates e: Chann
                                 let out = UncheckedSendable(value: (gb.baseAddress!.interleaved, sb.baseAddress!, nb.baseAddress!))
                                 let input = UncheckedSendable(value: (vb.baseAddress!, hatb.baseAddress!, hb.baseAddress!,
                                                                       qb.baseAddress!.interleaved))
-                                try! parallelFor(nbr, threads: threads) { n in   // the body cannot throw
+                                parallelFor(nbr, threads: threads) { n in
                                     let (gains, ratios, norms) = out.value, (v, hat, h, q) = input.value
                                     let block = LN * K * n
                                     let g = RealizationGains(K: K, LN: LN)

@@ -79,11 +79,11 @@ public func drawEstimates(R: CorrelationMatrices, pilots: PilotAssignment, p: Do
     }
     var Hhat = ChannelTensor.uninitialized(L: L, N: N, K: K, realizations: nbr)   // every (l, k) block written below
     let pilotOf = pilots.pilotIndex
-    try Hhat.values.withUnsafeMutableBufferPointer { hb in
-        try A.values.withUnsafeBufferPointer { ab in
-            try z.withUnsafeBufferPointer { zb in
+    Hhat.values.withUnsafeMutableBufferPointer { hb in
+        A.values.withUnsafeBufferPointer { ab in
+            z.withUnsafeBufferPointer { zb in
                 let h = UncheckedSendable(value: hb.baseAddress!), source = UncheckedSendable(value: (ab.baseAddress!, zb.baseAddress!))
-                try parallelFor(L, threads: threads) { l in
+                parallelFor(L, threads: threads) { l in
                     let (a, z) = source.value
                     for k in 0..<K {
                         // ĥ_kl for all realizations: N×nbr, columns LN·K apart.

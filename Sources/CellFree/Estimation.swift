@@ -120,11 +120,11 @@ public func channelEstimates(R: CorrelationMatrices, pilots: PilotAssignment, p:
     let gain = Double(pilots.processingGain)
     let LN = L * N, signalScale = p.squareRoot() * gain, noiseScale = gain.squareRoot()
     let pilotOf = pilots.pilotIndex, usersOf = (0..<tau_p).map { pilots.users(ofPilot: $0) }
-    try H.values.withUnsafeMutableBufferPointer { hBuffer in
-        try Hhat.values.withUnsafeMutableBufferPointer { hatBuffer in
+    H.values.withUnsafeMutableBufferPointer { hBuffer in
+        Hhat.values.withUnsafeMutableBufferPointer { hatBuffer in
             let h = UncheckedSendable(value: hBuffer.baseAddress!.interleaved)
             let hat = UncheckedSendable(value: hatBuffer.baseAddress!.interleaved)
-            try parallelFor(nbr, threads: threads) { n in
+            parallelFor(nbr, threads: threads) { n in
                 roots.values.withUnsafeBufferPointer { rootBuffer in
                     draws.white.values.withUnsafeBufferPointer { whiteBuffer in
                         let root = rootBuffer.baseAddress!.interleaved, white = whiteBuffer.baseAddress!.interleaved

@@ -118,7 +118,7 @@ public func correlationMatrices(gainOverNoiseDB gain: [Double], geometry g: Link
     }
     R.values.withUnsafeMutableBufferPointer { buffer in
         let out = UncheckedSendable(value: buffer.baseAddress!)
-        try! parallelFor(g.K, threads: threads) { k in   // the body cannot throw
+        parallelFor(g.K, threads: threads) { k in
             for l in 0..<g.L {
                 let beta = Complex(dbToLinear(gain[l + g.L * k]))
                 let Rn: Matrix<Complex<Double>>

@@ -224,11 +224,11 @@ struct WhitenedChannels {
         for (index, source) in sources.enumerated() {
             var target = index == 0 ? y : w
             if index == 0 { y = [] } else { w = [] }   // keep `target` uniquely referenced (no copy on write)
-            try target.withUnsafeMutableBufferPointer { tb in
-                try source.values.withUnsafeBufferPointer { sb in
-                    try factors.withUnsafeBufferPointer { fb in
+            target.withUnsafeMutableBufferPointer { tb in
+                source.values.withUnsafeBufferPointer { sb in
+                    factors.withUnsafeBufferPointer { fb in
                         let io = UncheckedSendable(value: (sb.baseAddress!, tb.baseAddress!, fb.baseAddress!))
-                        try parallelFor(L, threads: threads) { l in
+                        parallelFor(L, threads: threads) { l in
                             let (from, to, f) = io.value
                             Complex<Double>.blasGemm(.none, .none, Int32(N), Int32(columns), Int32(N), .one, f + NN * l, Int32(N),
                                                      from + l * N, Int32(LN), .zero, to + l * N, Int32(LN))

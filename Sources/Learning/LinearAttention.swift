@@ -21,7 +21,7 @@ extension Tape {
                 z.withUnsafeMutableBufferPointer { zp in D.withUnsafeMutableBufferPointer { dp in
                     let (q0, k0, v0, s0, o0, z0, d0) = (qp.baseAddress!, kp.baseAddress!, vp.baseAddress!, sp.baseAddress!,
                                                         op.baseAddress!, zp.baseAddress!, dp.baseAddress!)
-                    try! parallelFor(B * H, threads: workers) { bh in
+                    parallelFor(B * H, threads: workers) { bh in
                         let fqb = q0 + bh * fBlock, fkb = k0 + bh * fBlock
                         let s = s0 + bh * r * dh, o = o0 + bh * vBlock, zb = z0 + bh * r
                         gemm(true, false, r, dh, M, 1, fkb, r, v0 + bh * vBlock, dh, 0, s, dh)

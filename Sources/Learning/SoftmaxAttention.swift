@@ -15,7 +15,7 @@ extension Tape {
         Q.values.withUnsafeBufferPointer { qp in Kt.values.withUnsafeBufferPointer { kp in V.values.withUnsafeBufferPointer { vp in
             P.withUnsafeMutableBufferPointer { pp in O.withUnsafeMutableBufferPointer { op in
                 let (q0, k0, v0, p0, o0) = (qp.baseAddress!, kp.baseAddress!, vp.baseAddress!, pp.baseAddress!, op.baseAddress!)
-                try! parallelFor(B * H, threads: workers) { bh in
+                parallelFor(B * H, threads: workers) { bh in
                     let z = p0 + bh * square
                     gemm(false, true, M, M, dh, scale, q0 + bh * block, dh, k0 + bh * block, dh, 0, z, M)
                     for i in 0..<M {

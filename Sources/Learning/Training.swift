@@ -72,7 +72,7 @@ extension PowerModel {
         losses.withUnsafeMutableBufferPointer { lossOut in
             gradients.withUnsafeMutableBufferPointer { gradOut in
                 let out = UncheckedSendable(value: (lossOut.baseAddress!, gradOut.baseAddress!))
-                try! parallelFor(shards, threads: min(threads, shards)) { c in
+                parallelFor(shards, threads: min(threads, shards)) { c in
                     let range = (B * c / shards)..<(B * (c + 1) / shards)
                     let tape = Tape<Scalar>(threads: innerThreads)
                     let bound = model.parameters.bind(tape)

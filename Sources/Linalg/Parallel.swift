@@ -8,21 +8,22 @@ public struct UncheckedSendable<Value>: @unchecked Sendable {
 
 /// Runs `body(i)` for i in 0..<count on `threads` threads (item i goes to thread i mod threads); with one
 /// thread, inline and in order. Bodies must write disjoint memory; results then do not depend on the
-/// thread count. The first error (lowest i) is rethrown after all bodies finish.
-public func parallelFor(_ count: Int, threads: Int, _ body: (Int) throws -> Void) throws {
+/// thread count. The first error (lowest i) is rethrown after all bodies finish; a body that cannot
+/// throw makes the call non-throwing (typed throws, `E` = `Never`).
+public func parallelFor<E: Error>(_ count: Int, threads: Int, _ body: (Int) throws(E) -> Void) throws(E) {
     let threads = max(1, min(threads, count))
     if threads == 1 {
         for i in 0..<count { try body(i) }
         return
     }
-    var errors = [(Int, any Error)?](repeating: nil, count: threads)
+    var errors = [(Int, E)?](repeating: nil, count: threads)
     withoutActuallyEscaping(body) { body in
         let shared = UncheckedSendable(value: body)
         errors.withUnsafeMutableBufferPointer { buffer in
             let slots = UncheckedSendable(value: buffer.baseAddress!)
             DispatchQueue.concurrentPerform(iterations: threads) { t in
                 for i in stride(from: t, to: count, by: threads) {
-                    do { try shared.value(i) } catch {
+                    do throws(E) { try shared.value(i) } catch {
                         slots.value[t] = slots.value[t] ?? (i, error)
                     }
                 }
@@ -37,5 +38,5 @@ public func parallelFor(_ count: Int, threads: Int, _ body: (Int) throws -> Void
 public func parallelChunks(_ count: Int, threads: Int, minimumPerThread: Int = 1, _ body: (Range<Int>) -> Void) {
     let t = max(1, min(threads, count / max(1, minimumPerThread)))
     if t == 1 { body(0..<count); return }
-    try! parallelFor(t, threads: t) { i in body((count * i / t)..<(count * (i + 1) / t)) }   // the body cannot throw
+    parallelFor(t, threads: t) { i in body((count * i / t)..<(count * (i + 1) / t)) }
 }
