@@ -26,17 +26,6 @@ public struct CentralizedStatistics: Sendable {
     }
 }
 
-/// I_N + Σ_{i∈users} p_i·C_il at AP l: the diagonal blocks of the MMSE-type combiner matrices (5.11), (5.16),
-/// (5.29), (5.39) and the error term p·C_tot + I of the SINR (5.5).
-func errorBlock(_ C: CorrelationMatrices, l: Int, users: [Int], powers: [Double]) -> Matrix<Complex<Double>> {
-    var block = Matrix<Complex<Double>>.identity(C.N)
-    for i in users {
-        let o = C.offset(l, i), w = Complex(powers[i])
-        for j in 0..<(C.N * C.N) { block.elements[j] += w * C.values[o + j] }
-    }
-    return block
-}
-
 /// Gathers the statistics of combiners `V` (from `centralizedCombiners` with clusters D) with UL power
 /// p [mW] in the SINR (reference (5.4)–(5.5)):
 /// SINR_k = p|v_kᴴĥ_k|² / (p·Σ_{i≠k}|v_kᴴĥ_i|² + v_kᴴ(p·C_tot^{(k)} + I)v_k).

@@ -230,3 +230,14 @@ public func estimationCovariances(R: CorrelationMatrices, pilots: PilotAssignmen
     let operators = try estimationOperators(R: R, pilots: pilots, p: p, threads: threads, roots: false)
     return (operators.B, operators.C)
 }
+
+/// I_N + Σ_{i∈users} p_i·C_il at AP l: the diagonal blocks of the MMSE-type combiner matrices (5.11), (5.16),
+/// (5.29), (5.39) and the error term p·C_tot + I of the SINR (5.5).
+func errorBlock(_ C: CorrelationMatrices, l: Int, users: [Int], powers: [Double]) -> Matrix<Complex<Double>> {
+    var block = Matrix<Complex<Double>>.identity(C.N)
+    for i in users {
+        let o = C.offset(l, i), w = Complex(powers[i])
+        for j in 0..<(C.N * C.N) { block.elements[j] += w * C.values[o + j] }
+    }
+    return block
+}

@@ -102,9 +102,4 @@ public struct TreeTransformer<T: TensorScalar>: Sendable {
         }
         return out
     }
-
-    /// MSE over the 2·B·K normalised outputs (§5.3).
-    public func loss(_ tape: Tape<T>, _ out: Outputs, ulTarget: Tensor<T>, dlTarget: Tensor<T>) -> Variable {
-        meanSquaredError(tape, [(out.ulNorm, ulTarget), (out.dlNorm, dlTarget)])
-    }
 }
