@@ -29,7 +29,7 @@ public final class Tape<T: TensorScalar> {
     func threads(forWork work: Int) -> Int { work >= Self.parallelThreshold ? threads : 1 }
 
     /// Below about 2²⁰ scalar operations (≈ 0.1–0.3 ms) the cost of waking a second thread outweighs
-    /// the gain on this 2-core VM (measured with `bench models --threads 2`, thresholds 2¹⁶…2²²).
+    /// the gain on a 2-core machine of baselines.md's kind (measured with `bench models --threads 2`, thresholds 2¹⁶…2²²).
     static var parallelThreshold: Int { 1 << 20 }
 
     /// An input that needs no gradient.

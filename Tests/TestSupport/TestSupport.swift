@@ -17,6 +17,9 @@ public enum Fixtures {
     /// `../shared/golden/models` next to the clone; absent on CI.
     public static let sharedGoldenModels = testsDirectory.deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("shared/golden/models")
+    public static var hasSharedGoldenModels: Bool {
+        FileManager.default.fileExists(atPath: sharedGoldenModels.appendingPathComponent("tree_transformer_paper.h5").path)
+    }
 }
 
 /// A fresh temporary directory, removed by `cleanup()`.

@@ -3,7 +3,7 @@ import H5
 import Pipeline
 
 /// `figure`: gathers its inputs' results into a CSV and a gnuplot script (stored in the cache);
-/// `exportFigures` writes them to `outputs/figures/` and renders PNG and PDF.
+/// `exportResults` (after `run`) writes them to `outputs/figures/` and renders PNG and PDF.
 ///
 /// Plots: the curves over K of `curvesPlot` (LA Figs. 4, 5, 6, 9, 10, Tree Fig. 6, latency and label
 /// cost), `cluster-map` (LA Fig. 7), `power-cdf` (LA Fig. 8, Tree Fig. 5), `loss-curves` (Tree

@@ -5,7 +5,7 @@ import Pipeline
 /// `report`: REPORT.md from its `figure` and `table` inputs, grouped into `sections` by file-name
 /// prefix and sorted by file name (numbers as numbers) within a section: per figure its title,
 /// the PNG, "The paper reports: …" (the figure's `claim`), "We measure: …" (its `summary`, the
-/// numbers of its CSV) and "Finding: …" where the figure computed one; per table the same with the table itself. `exportFigures` writes it to
+/// numbers of its CSV) and "Finding: …" where the figure computed one; per table the same with the table itself. `exportResults` (after `run`) writes it to
 /// `outputs/REPORT.md`.
 public struct ReportStage: StageKind {
     public init() {}

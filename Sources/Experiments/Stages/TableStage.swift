@@ -4,7 +4,7 @@ import Learning
 import Linalg
 import Pipeline
 
-/// `table`: a results table as Markdown and LaTeX (stored in the cache; `exportFigures` writes
+/// `table`: a results table as Markdown and LaTeX (stored in the cache; `exportResults` (after `run`) writes
 /// `outputs/tables/<file>.{md,tex}`).
 /// - `la-table4` (linear-attention paper, Table IV): per ClusterPowerNet variant (`train` inputs):
 ///   parameters; memory = the float32 values one training forward pass holds (parameters, inputs,
