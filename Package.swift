@@ -61,8 +61,8 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // Fixture paths and scratch directories shared by the test targets.
-        .target(name: "TestSupport", path: "Tests/TestSupport"),
-        .testTarget(name: "LinalgTests", dependencies: ["Linalg"]),
+        .target(name: "TestSupport", dependencies: [.product(name: "RealModule", package: "swift-numerics")], path: "Tests/TestSupport"),
+        .testTarget(name: "LinalgTests", dependencies: ["Linalg", "TestSupport"]),
         .testTarget(name: "H5Tests", dependencies: ["H5", "Linalg", "TestSupport"]),
         .testTarget(name: "CellFreeTests", dependencies: ["CellFree", "ReferenceCheck", "H5", "Linalg", "TestSupport"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "H5", "DurableFile", "TestSupport"]),

@@ -1,6 +1,7 @@
 import CellFree
 import Linalg
 import Testing
+import TestSupport
 
 @Suite struct ClosedFormTests {
     /// Corollary 5.6: the MR closed forms equal the Monte Carlo means of v_klᴴh_il, |v_klᴴh_il|² and ‖v_kl‖²
@@ -92,7 +93,7 @@ import Testing
         let t = Self.randomTerms(K: 8, seed: 1)
         let r = uplinkMaxMin(t, pMax: 100)
         #expect(r.sinr.max()! - r.sinr.min()! <= 0.01)
-        #expect(abs(r.powers.max()! - 100) <= 1e-12)
+        #expect(isClose(r.powers.max()!, 100, absolute: 1e-12))
         #expect(r.iterations > 0)
         // A tighter tolerance converges to the exact balanced point: every SINR equal to 1e-9.
         let exact = uplinkMaxMin(t, pMax: 100, tolerance: 1e-10)
@@ -109,7 +110,7 @@ import Testing
         let terms = downlinkTerms(stats)
         let r = downlinkMaxMin(terms, rhoMax: 200)
         #expect(r.sinr.max()! - r.sinr.min()! <= 0.01)
-        #expect(abs(terms.apPowers(r.powers).max()! - 200) <= 1e-10)
+        #expect(isClose(terms.apPowers(r.powers).max()!, 200, absolute: 1e-10))
         #expect(terms.sinr(r.powers) == r.sinr)
     }
 
@@ -125,7 +126,7 @@ import Testing
         #expect(r.powers.allSatisfy { $0 >= 0 && $0 <= 100 })
         // The reported SE belongs to the powers of the last completed iteration (quirk 12.11).
         let se = spectralEfficiency(sinr: t.sinr(r.previousPowers), preLogFactor: 0.95)
-        #expect(zip(se, r.spectralEfficiency).allSatisfy { abs($0 - $1) <= 1e-12 })
+        #expect(zip(se, r.spectralEfficiency).allSatisfy { isClose($0, $1, absolute: 1e-12) })
     }
 
     /// (7.43), (6.36) and (7.35) stay within their budgets (quirk 12.10).
@@ -135,7 +136,7 @@ import Testing
         let rho = distributedPowerAllocation(gainOverNoiseDB: setup.gainOverNoiseDB, clusters: D, rhoTot: 200, upsilon: 0.5)
         for l in 0..<16 {
             let total = (0..<12).reduce(0.0) { $0 + rho[l + 16 * $1] }
-            #expect(abs(total - 200) <= 1e-12)
+            #expect(isClose(total, 200, absolute: 1e-12))
         }
         for υ in [0.5, -0.5] {
             let p = fractionalPowerControl(gainOverNoiseDB: setup.gainOverNoiseDB, clusters: D, pMax: 100, upsilon: υ)

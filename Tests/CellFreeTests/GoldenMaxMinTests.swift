@@ -2,6 +2,7 @@ import CellFree
 import H5
 import Linalg
 import Testing
+import TestSupport
 
 /// The closed-form max-min solutions on the golden cases' stored UatF and DL terms: equal to the
 /// book's fixed points run to convergence (1e-9), and consistent with the golden fixed-point results,
@@ -30,10 +31,6 @@ struct GoldenMaxMinTests {
         }
     }
 
-    static func relativeError(_ a: [Double], _ b: [Double]) -> Double {
-        zip(a, b).map { abs($0 - $1) }.max()! / b.map(abs).max()!
-    }
-
     /// The golden run stops with spread ≤ 0.01 on feasible powers, so its worst SINR lies in [t* − 0.01, t*].
     static func bracketsGolden(_ t: Double, _ golden: [Double]) -> Bool {
         golden.min()! <= t * (1 + 1e-12) && golden.min()! >= t - 0.01 - 1e-12
@@ -45,9 +42,9 @@ struct GoldenMaxMinTests {
         for (tag, terms, golden) in stored.uplink {
             let closed = try uplinkMaxMinClosedForm(terms, pMax: stored.p)
             let fixed = uplinkMaxMin(terms, pMax: stored.p, tolerance: 1e-12 * closed.sinr)
-            #expect(Self.relativeError(closed.powers, fixed.powers) < 1e-9, "\(name) \(tag)")
+            #expect(relativeError(closed.powers, fixed.powers) < 1e-9, "\(name) \(tag)")
             #expect(Self.bracketsGolden(closed.sinr, golden), "\(name) \(tag): t* = \(closed.sinr), golden \(golden)")
-            #expect(abs(closed.powers.max()! - stored.p) <= 1e-12 * stored.p)
+            #expect(isClose(closed.powers.max()!, stored.p, relative: 1e-12))
         }
     }
 
@@ -56,12 +53,12 @@ struct GoldenMaxMinTests {
         let stored = try Stored(name)
         let closed = try downlinkMaxMinClosedForm(stored.downlink, budget: .perAP(stored.rhoTot))
         let fixed = downlinkMaxMin(stored.downlink, rhoMax: stored.rhoTot, tolerance: 1e-12 * closed.sinr)
-        #expect(Self.relativeError(closed.powers, fixed.powers) < 1e-9, "\(name)")
+        #expect(relativeError(closed.powers, fixed.powers) < 1e-9, "\(name)")
         #expect(Self.bracketsGolden(closed.sinr, stored.downlinkGoldenSINR), "\(name): t* = \(closed.sinr)")
-        #expect(abs(stored.downlink.apPowers(closed.powers).max()! - stored.rhoTot) <= 1e-12 * stored.rhoTot)
+        #expect(isClose(stored.downlink.apPowers(closed.powers).max()!, stored.rhoTot, relative: 1e-12))
         // Total budget L·ρ_tot: the powers sum to it, and the common SINR is at least the per-AP one.
         let total = try downlinkMaxMinClosedForm(stored.downlink, budget: .total(Double(stored.L) * stored.rhoTot))
-        #expect(abs(total.powers.reduce(0, +) - Double(stored.L) * stored.rhoTot) <= 1e-12 * Double(stored.L) * stored.rhoTot)
+        #expect(isClose(total.powers.reduce(0, +), Double(stored.L) * stored.rhoTot, absolute: 1e-12 * Double(stored.L) * stored.rhoTot))
         #expect(total.sinr >= closed.sinr * (1 - 1e-12))
     }
 }

@@ -1,6 +1,7 @@
 import CellFree
 import Linalg
 import Testing
+import TestSupport
 
 /// The joint power/cluster fixed point (papers.md §7.3) against its spectral-radius characterization
 /// (§7.4) and against brute force over every cluster combination.
@@ -25,8 +26,8 @@ struct JointClusteringTests {
                 let f = try clusterInterference(channels: H, realization: n, options: options)
                 let fixed = jointMaxMinFixedPoint(f, pMax: 100)
                 let spectral = try jointMaxMinSpectral(f, pMax: 100)
-                #expect(abs(fixed.sinr - spectral.sinr) <= 1e-6 * spectral.sinr, "\(scheme) CS = \(CS), drop \(n)")
-                #expect(fixed.converged && abs(fixed.powers.max()! - 100) <= 1e-9)
+                #expect(isClose(fixed.sinr, spectral.sinr, relative: 1e-6), "\(scheme) CS = \(CS), drop \(n)")
+                #expect(fixed.converged && isClose(fixed.powers.max()!, 100, absolute: 1e-9))
                 let spread = zip(fixed.powers, fixed.powers.indices.map { f.interference($0, fixed.powers) }).map { $0 / $1 }
                 #expect(spread.max()! - spread.min()! <= 1e-6 * fixed.sinr, "every UE at t*")
             }
@@ -61,7 +62,7 @@ struct JointClusteringTests {
             let fixed = jointMaxMinFixedPoint(f, pMax: 100)
             let spectral = try jointMaxMinSpectral(f, pMax: 100)
             #expect(brute.sinr <= fixed.sinr * (1 + 1e-6), "drop \(n): brute force \(brute.sinr) > algorithm \(fixed.sinr)")
-            #expect(abs(brute.sinr - spectral.sinr) <= 1e-12 * brute.sinr)
+            #expect(isClose(brute.sinr, spectral.sinr, absolute: 1e-12 * brute.sinr))
         }
     }
 
@@ -73,8 +74,8 @@ struct JointClusteringTests {
         let B = Matrix<Double>(rows: 6, columns: 6) { k, i in f.rows[k][0, i] }
         let closed = try maxMinClosedForm(M: B, u: f.z.map { $0[0] }, constraints: (0..<6).map { j in (0..<6).map { $0 == j ? 0.01 : 0 } })
         let fixed = jointMaxMinFixedPoint(f, pMax: 100)
-        #expect(abs(closed.sinr - fixed.sinr) <= 1e-9 * closed.sinr)
-        #expect(zip(closed.powers, fixed.powers).allSatisfy { abs($0 - $1) <= 1e-8 * 100 })
+        #expect(isClose(closed.sinr, fixed.sinr, absolute: 1e-9 * closed.sinr))
+        #expect(zip(closed.powers, fixed.powers).allSatisfy { isClose($0, $1, absolute: 1e-8 * 100) })
         // And the instantaneous MRC SINR (3) computed directly from H agrees with p_k / I_k.
         let D = options.clusters(choice: [Int](repeating: 0, count: 6))
         for k in 0..<6 {
@@ -83,7 +84,7 @@ struct JointClusteringTests {
             }
             let own = dot(k, k).real
             let interference = (0..<6).filter { $0 != k }.reduce(own) { $0 + fixed.powers[$1] * dot(k, $1).lengthSquared }
-            #expect(abs(fixed.powers[k] * own * own / interference - fixed.sinr) <= 1e-9 * fixed.sinr)
+            #expect(isClose(fixed.powers[k] * own * own / interference, fixed.sinr, relative: 1e-9))
         }
     }
 }

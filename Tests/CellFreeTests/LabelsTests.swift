@@ -1,6 +1,7 @@
 import CellFree
 import Linalg
 import Testing
+import TestSupport
 
 /// Power labels (papers.md §3) for CF, DCC and a pilot-constrained mask, by Monte Carlo and by the
 /// closed-form statistics.
@@ -29,10 +30,10 @@ struct LabelsTests {
         for (name, D) in try Self.clusterings(s) {
             var rng = RandomStream(seed: 9, name: "labels")
             let labels = try powerLabels(s, clusters: D, method: method, using: &rng)
-            #expect(abs(labels.uplinkPowers.max()! - 100) <= 1e-12 * 100, "\(name)")
+            #expect(isClose(labels.uplinkPowers.max()!, 100, relative: 1e-12), "\(name)")
             let total: Double = labels.downlinkPowersTotal.reduce(0, +)
-            #expect(abs(total - 1800) <= 1e-11 * 1800, "\(name)")
-            #expect(abs(labels.downlinkTerms.apPowers(labels.downlinkPowersPerAP).max()! - 200) <= 1e-11 * 200, "\(name)")
+            #expect(isClose(total, 1800, relative: 1e-11), "\(name)")
+            #expect(isClose(labels.downlinkTerms.apPowers(labels.downlinkPowersPerAP).max()!, 200, relative: 1e-11), "\(name)")
             for powers in [labels.uplinkPowers, labels.downlinkPowersTotal, labels.downlinkPowersPerAP] {
                 #expect(powers.allSatisfy { $0 > 0 })
             }
@@ -43,7 +44,7 @@ struct LabelsTests {
             let split = labels.downlinkPerAPSplit
             for k in 0..<8 {
                 let sum: Double = (0..<9).reduce(0) { $0 + split[$1 + 9 * k] }
-                #expect(abs(sum - labels.downlinkPowersPerAP[k]) <= 1e-12 * labels.downlinkPowersPerAP[k])
+                #expect(isClose(sum, labels.downlinkPowersPerAP[k], relative: 1e-12))
                 for l in 0..<9 where !D[l, k] { #expect(split[l + 9 * k] == 0) }
             }
             // Any feasible deviation from the optimum lowers the worst UE: equal power p̄ for everyone.
@@ -61,10 +62,10 @@ struct LabelsTests {
             let exact = try powerLabels(s, clusters: D, method: .statisticsOnly, using: &rng)
             let sampled = try powerLabels(s, clusters: D, method: .monteCarlo(realizations: 4000, combiner: .mr), using: &rng)
             for (a, b) in [(exact.uplinkTerms.b, sampled.uplinkTerms.b), (exact.uplinkTerms.sigma2, sampled.uplinkTerms.sigma2)] {
-                for k in 0..<5 { #expect(abs(a[k] - b[k]) <= 0.06 * a[k], "\(name) UE \(k): \(a[k]) vs \(b[k])") }
+                for k in 0..<5 { #expect(isClose(a[k], b[k], absolute: 0.06 * a[k]), "\(name) UE \(k): \(a[k]) vs \(b[k])") }
             }
-            #expect(abs(exact.minimumUplinkSE - sampled.minimumUplinkSE) <= 0.02 * exact.minimumUplinkSE, "\(name)")
-            #expect(abs(exact.minimumDownlinkSEPerAP - sampled.minimumDownlinkSEPerAP) <= 0.02 * exact.minimumDownlinkSEPerAP, "\(name)")
+            #expect(isClose(exact.minimumUplinkSE, sampled.minimumUplinkSE, absolute: 0.02 * exact.minimumUplinkSE), "\(name)")
+            #expect(isClose(exact.minimumDownlinkSEPerAP, sampled.minimumDownlinkSEPerAP, absolute: 0.02 * exact.minimumDownlinkSEPerAP), "\(name)")
         }
     }
 
@@ -101,7 +102,7 @@ struct LabelConvergenceTests {
                 }
             }
         }
-        for j in 0..<4 { #expect(abs(few[j] - many[j]) < 0.02 * many[j], "series \(j): \(few[j]) vs \(many[j])") }
+        for j in 0..<4 { #expect(isClose(few[j], many[j], relative: 0.02), "series \(j): \(few[j]) vs \(many[j])") }
         #expect(worst < 0.15, "worst single drop \(worst)")
     }
 }

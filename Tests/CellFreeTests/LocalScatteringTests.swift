@@ -2,6 +2,7 @@ import CellFree
 import Foundation
 import Linalg
 import Testing
+import TestSupport
 
 @Suite struct LocalScatteringTests {
     /// Probabilists' Gauss–Hermite with n nodes is exact for polynomials of degree ≤ 2n−1:
@@ -12,7 +13,7 @@ import Testing
         for m in 0...15 {
             if m > 0 { doubleFactorial *= Double(2 * m - 1) }
             let moment = zip(rule.nodes, rule.weights).reduce(0.0) { $0 + $1.1 * Double.pow($1.0, 2 * m) }
-            #expect(abs(moment - doubleFactorial) <= 1e-12 * doubleFactorial, "E[x^\(2 * m)]")
+            #expect(isClose(moment, doubleFactorial, relative: 1e-12), "E[x^\(2 * m)]")
             let odd = zip(rule.nodes, rule.weights).reduce(0.0) { $0 + $1.1 * Double.pow($1.0, 2 * m + 1) }
             #expect(abs(odd) <= 1e-12 * doubleFactorial)
         }

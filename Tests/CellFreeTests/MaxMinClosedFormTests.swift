@@ -1,4 +1,5 @@
 import Testing
+import TestSupport
 import CellFree
 import Linalg
 
@@ -18,18 +19,14 @@ struct MaxMinClosedFormTests {
         return DownlinkTerms(L: L, K: K, b: b, c: c, sigma2: [Double](repeating: 1, count: K), portion: portion)
     }
 
-    func relativeError(_ a: [Double], _ b: [Double]) -> Double {
-        zip(a, b).map { abs($0 - $1) }.max()! / b.map(abs).max()!
-    }
-
     @Test(arguments: [1, 2, 3] as [UInt64])
     func uplinkClosedFormEqualsAlgorithm71(seed: UInt64) throws {
         let t = ClosedFormTests.randomTerms(K: 8, seed: seed)
         let closed = try uplinkMaxMinClosedForm(t, pMax: 100)
         let fixed = uplinkMaxMin(t, pMax: 100, tolerance: 1e-13)
         #expect(relativeError(closed.powers, fixed.powers) < 1e-9)
-        #expect(t.sinr(closed.powers).allSatisfy { abs($0 - closed.sinr) <= 1e-12 * closed.sinr })
-        #expect(abs(closed.powers.max()! - 100) < 1e-10 && closed.powers[closed.tightConstraint] == closed.powers.max()!)
+        #expect(t.sinr(closed.powers).allSatisfy { isClose($0, closed.sinr, relative: 1e-12) })
+        #expect(isClose(closed.powers.max()!, 100, absolute: 1e-10) && closed.powers[closed.tightConstraint] == closed.powers.max()!)
     }
 
     @Test(arguments: [4, 5] as [UInt64])
@@ -39,15 +36,15 @@ struct MaxMinClosedFormTests {
         let fixed = downlinkMaxMin(t, rhoMax: 200, tolerance: 1e-13)
         #expect(relativeError(closed.powers, fixed.powers) < 1e-9)
         let loads = t.apPowers(closed.powers)
-        #expect(abs(loads.max()! - 200) < 1e-10 * 200 && abs(loads[closed.tightConstraint] - 200) < 1e-10 * 200)
-        #expect(t.sinr(closed.powers).allSatisfy { abs($0 - closed.sinr) <= 1e-12 * closed.sinr })
+        #expect(isClose(loads.max()!, 200, relative: 1e-10) && isClose(loads[closed.tightConstraint], 200, relative: 1e-10))
+        #expect(t.sinr(closed.powers).allSatisfy { isClose($0, closed.sinr, relative: 1e-12) })
     }
 
     @Test func totalPowerClosedFormSpendsTheBudget() throws {
         let t = Self.randomDownlinkTerms(L: 5, K: 8, seed: 6)
         let closed = try downlinkMaxMinClosedForm(t, budget: .total(1000))
-        #expect(abs(closed.powers.reduce(0, +) - 1000) < 1e-10 * 1000)
-        #expect(t.sinr(closed.powers).allSatisfy { abs($0 - closed.sinr) <= 1e-12 * closed.sinr })
+        #expect(isClose(closed.powers.reduce(0, +), 1000, relative: 1e-10))
+        #expect(t.sinr(closed.powers).allSatisfy { isClose($0, closed.sinr, relative: 1e-12) })
         // A total budget of L·P̄ is looser than P̄ per AP: its common SINR cannot be lower.
         #expect(closed.sinr >= (try downlinkMaxMinClosedForm(t, budget: .perAP(200))).sinr)
     }
@@ -78,13 +75,13 @@ struct MaxMinClosedFormTests {
         guard !constraints.isEmpty else { return }
         let fast = try maxMinClosedForm(M: M, u: u, constraints: constraints)
         let oracle = try maxMinPerronRoots(M: M, u: u, constraints: constraints)
-        #expect(abs(fast.sinr - oracle.sinr) <= 1e-12 * oracle.sinr, "trial \(trial)")
+        #expect(isClose(fast.sinr, oracle.sinr, relative: 1e-12), "trial \(trial)")
         #expect(relativeError(fast.powers, oracle.powers) < 1e-9, "trial \(trial)")
         // Every UE at t*, and the tight constraint exactly met, none violated.
         let interference = (0..<K).map { k in (0..<K).reduce(u[k]) { $0 + M[k, $1] * fast.powers[$1] } }
-        for k in 0..<K { #expect(abs(fast.powers[k] / interference[k] - fast.sinr) <= 1e-11 * fast.sinr) }
+        for k in 0..<K { #expect(isClose(fast.powers[k] / interference[k], fast.sinr, relative: 1e-11)) }
         let norms = constraints.map { a in zip(a, fast.powers).reduce(0.0) { $0 + $1.0 * $1.1 } }
-        #expect(abs(norms.max()! - 1) <= 1e-12 && abs(norms[fast.tightConstraint] - 1) <= 1e-12)
+        #expect(isClose(norms.max()!, 1, absolute: 1e-12) && isClose(norms[fast.tightConstraint], 1, absolute: 1e-12))
     }
 
     @Test func rejectsUnservedUEsAndBadShapes() {

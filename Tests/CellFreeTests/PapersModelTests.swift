@@ -1,6 +1,7 @@
 import CellFree
 import Linalg
 import Testing
+import TestSupport
 
 /// The papers' network model (papers.md §2, §3.4) and the clustering schemes (§5.2, §5.6, §7.2).
 struct PapersModelTests {
@@ -15,7 +16,7 @@ struct PapersModelTests {
         let p = NetworkParameters.papers(K: 20)
         #expect(p.L == 16 && p.N == 4 && p.tau_p == 10 && p.tau_c == 200 && p.p == 100 && p.rho_tot == 200)
         #expect(p.uplinkPreLogFactor == 0.45 && p.downlinkPreLogFactor == 0.5)
-        #expect(abs(p.noisePowerDBm - -93.98970004336019) < 1e-12)
+        #expect(isClose(p.noisePowerDBm, -93.98970004336019, absolute: 1e-12))
         #expect(p.areaSideMeters == 500 && !p.wrapAround && p.apLayout == .grid && p.pilotModel == .orthogonal)
         var bad = NetworkParameters.papers(L: 10, K: 4)
         #expect(throws: CellFreeError.self) { try bad.validate() }
@@ -33,10 +34,10 @@ struct PapersModelTests {
             #expect(ue.real >= 0 && ue.real < 500 && ue.imaginary >= 0 && ue.imaginary < 500)
             for l in 0..<16 {
                 let d = (ue - s.layout.apPositions[l]).length
-                #expect(abs(s.geometry.distances[l + 16 * k] - (d * d + 100).squareRoot()) < 1e-12)
+                #expect(isClose(s.geometry.distances[l + 16 * k], (d * d + 100).squareRoot(), absolute: 1e-12))
                 // β [dB] = −30.5 − 36.7·log10(d) + F − σ² (papers.md §3.4).
                 let beta = -30.5 - 36.7 * Double.log10(s.geometry.distances[l + 16 * k]) + s.shadowing.realization[k + 8 * l] + 93.98970004336019
-                #expect(abs(s.gainOverNoiseDB[l + 16 * k] - beta) < 1e-9)
+                #expect(isClose(s.gainOverNoiseDB[l + 16 * k], beta, absolute: 1e-9))
             }
         }
     }
@@ -49,7 +50,7 @@ struct PapersModelTests {
         for k in 0..<12 {
             for l in 0..<4 {
                 let beta = s.gain(l, k), expected = beta * beta * 1000 / (beta * 1000 + 1)
-                #expect(abs(e.B[l, k][0, 0].real - expected) <= 1e-12 * expected)
+                #expect(isClose(e.B[l, k][0, 0].real, expected, relative: 1e-12))
                 #expect(abs(e.B[l, k][0, 1].length) <= 1e-15 * expected)
             }
         }
@@ -62,7 +63,7 @@ struct PapersModelTests {
         #expect(noisy.apPositions == layout.apPositions)
         let dx = noisy.uePositions.map { $0.real - 250 }, dy = noisy.uePositions.map { $0.imaginary - 250 }
         let variance = (dx + dy).reduce(0) { $0 + $1 * $1 } / 40_000
-        #expect(abs(variance.squareRoot() - 5) < 0.05)   // 40,000 draws: standard error 0.018 m
+        #expect(isClose(variance.squareRoot(), 5, absolute: 0.05))   // 40,000 draws: standard error 0.018 m
     }
 
     @Test func strongestAPClustersTakeTheQBest() throws {

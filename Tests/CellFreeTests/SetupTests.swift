@@ -1,6 +1,7 @@
 import CellFree
 import Linalg
 import Testing
+import TestSupport
 
 @Suite struct SetupTests {
     /// Two UEs δ m apart: F₂ | F₁ ~ N(ρF₁, σ²(1 − ρ²)) with ρ = 2^(−δ/9) (reference (5.43), Kay Thm 10.2).
@@ -10,12 +11,12 @@ import Testing
         let z = [0.3, -1.2, 0.8, 0.4]   // K×L = 2×2, index k + K·l
         let s = try shadowFading(correlation: correlation, z: z, K: 2, L: 2)
         #expect(s.std[0] == 4)
-        #expect(abs(s.std[1] - 4 * (1 - ρ * ρ).squareRoot()) <= 1e-14)
+        #expect(isClose(s.std[1], 4 * (1 - ρ * ρ).squareRoot(), absolute: 1e-14))
         for l in 0..<2 {
             let first = 4 * z[2 * l]
-            #expect(abs(s.realization[2 * l] - first) <= 1e-15)
-            #expect(abs(s.mean[1 + 2 * l] - ρ * first) <= 1e-14)
-            #expect(abs(s.realization[1 + 2 * l] - (ρ * first + s.std[1] * z[1 + 2 * l])) <= 1e-14)
+            #expect(isClose(s.realization[2 * l], first, absolute: 1e-15))
+            #expect(isClose(s.mean[1 + 2 * l], ρ * first, absolute: 1e-14))
+            #expect(isClose(s.realization[1 + 2 * l], (ρ * first + s.std[1] * z[1 + 2 * l]), absolute: 1e-14))
         }
     }
 

@@ -39,7 +39,7 @@ struct SupervisionTests {
         let raw = try H5File.open(dir.path("layouts.h5"))
         defer { try? raw.close() }
         let ue = try raw.read("ue_seen", as: Double.self).values
-        #expect(zip(set.training[0].ue, ue).allSatisfy { abs(Double($0) - $1 / 500) < 1e-6 })
+        #expect(zip(set.training[0].ue, ue).allSatisfy { isClose(Double($0), $1 / 500, absolute: 1e-6) })
     }
 
     @Test func baselinesGroupsTakeKLAndThePilotModelFromTheirParameters() throws {

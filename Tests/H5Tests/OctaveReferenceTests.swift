@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 import H5
 
 /// Reads of the reference simulator's Octave files, checked against the quantities the golden CSV
@@ -48,7 +49,7 @@ struct OctaveReferenceTests {
             for k in 0..<K {
                 let partial = (0..<K).filter { i in (0..<L).contains { D[$0, i] == 1 && D[$0, k] == 1 } }
                 let pk = p * Foundation.pow(servedGain[k], upsilon) / partial.map { Foundation.pow(servedGain[$0], upsilon) }.max()!
-                #expect(abs(pk - expected[k]) <= 1e-12 * expected[k], "\(column) UE \(k + 1): \(pk) vs \(expected[k])")
+                #expect(isClose(pk, expected[k], relative: 1e-12), "\(column) UE \(k + 1): \(pk) vs \(expected[k])")
             }
         }
     }

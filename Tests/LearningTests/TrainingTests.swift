@@ -1,6 +1,7 @@
 import Learning
 import Linalg
 import Testing
+import TestSupport
 
 /// Small training runs: the loss falls and a repeated run with the same seed is bit-identical.
 struct TrainingTests {
@@ -73,7 +74,7 @@ struct TrainingTests {
         var gradients: [String: Tensor<Float>] = [:]
         for name in whole.parameters.names { gradients[name] = tape.gradient(bound[name]) }
         optimizerB.update(&whole.parameters, gradients: gradients)
-        #expect(abs(loss - tape.value(total).values[0]) < 1e-6)
+        #expect(isClose(loss, tape.value(total).values[0], absolute: 1e-6))
         for name in whole.parameters.names {
             let a = sharded.parameters[name]!.values, b = whole.parameters[name]!.values
             let worst = zip(a, b).map { abs($0 - $1) }.max()!
@@ -114,7 +115,7 @@ struct TrainingTests {
                 w[i] -= 0.1 * mh / (vh.squareRoot() + 1e-8)
             }
         }
-        #expect(zip(p["w"]!.values, w).allSatisfy { abs($0 - $1) < 1e-15 })
+        #expect(zip(p["w"]!.values, w).allSatisfy { isClose($0, $1, absolute: 1e-15) })
     }
 }
 

@@ -1,4 +1,5 @@
 import Testing
+import TestSupport
 import Linalg
 
 @Suite("Eigenproblems and the Hermitian square root")
@@ -32,7 +33,7 @@ struct EigenTests {
         // [[2, 1−i], [1+i, 3]] has eigenvalues 1 and 4.
         let a = Matrix<Complex<Double>>([[Complex(2, 0), Complex(1, -1)], [Complex(1, 1), Complex(3, 0)]])
         let w = try a.hermitianEigenvalues()
-        #expect(abs(w[0] - 1) < 1e-15 && abs(w[1] - 4) < 1e-14)
+        #expect(isClose(w[0], 1, absolute: 1e-15) && isClose(w[1], 4, absolute: 1e-14))
     }
 
     func checkSquareRoot<T: LinalgScalar>(_: T.Type) throws {
@@ -98,12 +99,12 @@ struct EigenTests {
         // Companion matrix of (x−1)(x−2)(x−3) = x³ − 6x² + 11x − 6: eigenvalues 1, 2, 3.
         let companion = Matrix<Double>([[6, -11, 6], [1, 0, 0], [0, 1, 0]])
         let values = try companion.eigenvalues().map(\.real).sorted()
-        for (v, e) in zip(values, [1.0, 2, 3]) { #expect(abs(v - e) < 1e-12) }
-        #expect(abs(try companion.spectralRadius() - 3) < 1e-12)
+        for (v, e) in zip(values, [1.0, 2, 3]) { #expect(isClose(v, e, absolute: 1e-12)) }
+        #expect(isClose(try companion.spectralRadius(), 3, absolute: 1e-12))
         // A scaled rotation has the conjugate pair 2e^{±iπ/3}.
         let c = 2 * Double.cos(.pi / 3), s = 2 * Double.sin(.pi / 3)
         let rotation = Matrix<Double>([[c, -s], [s, c]])
-        #expect(abs(try rotation.spectralRadius() - 2) < 1e-14)
+        #expect(isClose(try rotation.spectralRadius(), 2, absolute: 1e-14))
         // A non-negative matrix with constant row sums r has Perron root r.
         var rng = RandomStream(seed: 12, name: "perron")
         var m = Matrix<Double>(rows: 8, columns: 8) { _, _ in rng.uniform() }
@@ -111,7 +112,7 @@ struct EigenTests {
             let sum = (0..<8).reduce(0) { $0 + m[i, $1] }
             for j in 0..<8 { m[i, j] *= 5 / sum }
         }
-        #expect(abs(try m.spectralRadius() - 5) < 1e-12)
+        #expect(isClose(try m.spectralRadius(), 5, absolute: 1e-12))
     }
 
     func checkEigenvectors<T: LinalgScalar>(_: T.Type) throws {

@@ -1,4 +1,5 @@
 import Testing
+import TestSupport
 import Linalg
 import Foundation
 
@@ -27,8 +28,8 @@ struct RandomStreamTests {
         #expect(s.block(1) == SIMD4(0x729a_7a9c, 0x8e9a_e503, 0x205e_5f41, 0x2259_344c))
         var u = s
         #expect(u.uniform() == 0.9627788851174439)
-        #expect(abs(s.normal() - 0.20469808961994193) < 1e-15)
-        #expect(abs(s.normal() - 0.1842870048128638) < 1e-15)
+        #expect(isClose(s.normal(), 0.20469808961994193, absolute: 1e-15))
+        #expect(isClose(s.normal(), 0.1842870048128638, absolute: 1e-15))
         let d = RandomStream(seed: 42, name: "layouts", index: 7).derived("shadowing", index: 3)
         #expect(d.key == 0xfd85_6f0f_18ac_8bef && d.block(0) == SIMD4(0x122d_66f5, 0x672c_c716, 0x37ab_68a3, 0x6c17_1360))
     }
@@ -78,12 +79,12 @@ struct RandomStreamTests {
         let m3 = z.reduce(0) { $0 + pow($1 - mean, 3) } / Double(n)
         let m4 = z.reduce(0) { $0 + pow($1 - mean, 4) } / Double(n)
         #expect(abs(mean) < 5 / Double(n).squareRoot())                  // se = 1/√n
-        #expect(abs(m2 - 1) < 5 * (2 / Double(n)).squareRoot())          // se ≈ √(2/n)
+        #expect(isClose(m2, 1, absolute: 5 * (2 / Double(n)).squareRoot()))          // se ≈ √(2/n)
         #expect(abs(m3) < 5 * (15 / Double(n)).squareRoot())             // se of E z³ = √(15/n)
-        #expect(abs(m4 - 3) < 5 * (96 / Double(n)).squareRoot())         // se of E z⁴ = √(96/n)
+        #expect(isClose(m4, 3, absolute: 5 * (96 / Double(n)).squareRoot()))         // se of E z⁴ = √(96/n)
         // P(|z| > 1.96) = 0.05
         let tail = Double(z.filter { abs($0) > 1.959963984540054 }.count) / Double(n)
-        #expect(abs(tail - 0.05) < 5 * (0.05 * 0.95 / Double(n)).squareRoot())
+        #expect(isClose(tail, 0.05, absolute: 5 * (0.05 * 0.95 / Double(n)).squareRoot()))
     }
 
     @Test func complexNormalIsCircularWithRequestedVariance() {
@@ -94,9 +95,9 @@ struct RandomStreamTests {
         let power = z.reduce(0) { $0 + $1.lengthSquared } / Double(n)
         let pseudo = z.reduce(Complex<Double>.zero) { $0 + $1 * $1 } / Complex(Double(n), 0)
         let realPower = z.reduce(0) { $0 + $1.real * $1.real } / Double(n)
-        #expect(abs(power - variance) < 5 * variance / Double(n).squareRoot())        // |z|² ~ Exp: se = σ²/√n
+        #expect(isClose(power, variance, absolute: 5 * variance / Double(n).squareRoot()))        // |z|² ~ Exp: se = σ²/√n
         #expect(pseudo.length < 5 * variance / Double(n).squareRoot())              // E z² = 0
-        #expect(abs(realPower - variance / 2) < 5 * variance / (2 * Double(n)).squareRoot())
+        #expect(isClose(realPower, variance / 2, absolute: 5 * variance / (2 * Double(n)).squareRoot()))
     }
 
     @Test func uniformDrawsHaveUniformMomentsAndUnbiasedIntegers() {
@@ -106,8 +107,8 @@ struct RandomStreamTests {
         #expect(u.allSatisfy { $0 >= 0 && $0 < 1 })
         let mean = u.reduce(0, +) / Double(n)
         let variance = u.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(n)
-        #expect(abs(mean - 0.5) < 5 * (1.0 / 12 / Double(n)).squareRoot())
-        #expect(abs(variance - 1.0 / 12) < 5 * (1.0 / 180 / Double(n)).squareRoot())   // var of (u−½)² is 1/180
+        #expect(isClose(mean, 0.5, absolute: 5 * (1.0 / 12 / Double(n)).squareRoot()))
+        #expect(isClose(variance, 1.0 / 12, absolute: 5 * (1.0 / 180 / Double(n)).squareRoot()))   // var of (u−½)² is 1/180
         var counts = [0, 0, 0]
         for _ in 0..<300_000 { counts[rng.uniformInt(below: 3)] += 1 }
         let chi2 = counts.reduce(0.0) { $0 + pow(Double($1) - 100_000, 2) / 100_000 }

@@ -36,8 +36,8 @@ struct SmokeManifestTests {
                 #expect((seUL + seDL).allSatisfy { $0.isFinite && $0 > 0 })
                 for d in 0..<n {
                     // Max-min: the strongest-loaded UE is at P̄_UL; the DL total budget L·P̄_DL is spent exactly.
-                    #expect(abs(ul.values[d * K..<(d + 1) * K].max()! - pUL) < 1e-9 * pUL)
-                    #expect(abs(dl.values[d * K..<(d + 1) * K].reduce(0, +) - Double(L) * pDL) < 1e-9 * Double(L) * pDL)
+                    #expect(isClose(ul.values[d * K..<(d + 1) * K].max()!, pUL, relative: 1e-9))
+                    #expect(isClose(dl.values[d * K..<(d + 1) * K].reduce(0, +), Double(L) * pDL, absolute: 1e-9 * Double(L) * pDL))
                 }
                 #expect(links.allSatisfy { $0 == Int64(scheme == "cf" ? K * L : K * Q) })
             }
@@ -77,11 +77,11 @@ struct SmokeManifestTests {
             #expect(N == 4 && R.shape.last == 2 && R.shape[1] * R.shape[2] * R.shape[0] == gain.count)
             for i in gain.indices {
                 let beta = pow(10, gain[i] / 10)
-                #expect(abs(trR[i] / Double(N) - beta) <= 1e-9 * beta)
+                #expect(isClose(trR[i] / Double(N), beta, relative: 1e-9))
                 #expect(trB[i] > 0 && trB[i] <= trR[i] * (1 + 1e-12))
                 let o = i * N * N * 2
                 for a in 0..<N { for b in 0..<N {
-                    #expect(abs(R.values[o + (a * N + b) * 2] - R.values[o + (b * N + a) * 2]) <= 1e-12 * beta)
+                    #expect(isClose(R.values[o + (a * N + b) * 2], R.values[o + (b * N + a) * 2], absolute: 1e-12 * beta))
                     #expect(abs(R.values[o + (a * N + b) * 2 + 1] + R.values[o + (b * N + a) * 2 + 1]) <= 1e-12 * beta)
                 } }
             }
@@ -95,7 +95,7 @@ struct SmokeManifestTests {
             defer { try? h5.close() }
             let fixedPoint = try h5.read("sinr_fixed_point", as: Double.self), spectral = try h5.read("sinr_spectral", as: Double.self)
             #expect(fixedPoint.shape == spectral.shape && fixedPoint.values.allSatisfy { $0.isFinite && $0 > 0 })
-            #expect(zip(fixedPoint.values, spectral.values).allSatisfy { abs($0 - $1) <= 1e-6 * $1 })
+            #expect(zip(fixedPoint.values, spectral.values).allSatisfy { isClose($0, $1, relative: 1e-6) })
             let schemes = try h5.stringAttribute("schemes").split(separator: ",").map(String.init)
             if let e = schemes.firstIndex(of: "exhaustive") {
                 let perScheme = fixedPoint.count / fixedPoint.shape[0]
@@ -152,7 +152,7 @@ struct SmokeManifestTests {
                     clusterGroups += 1
                 } else {
                     // Tree: DL rescaled to the total budget L·P̄_DL.
-                    for d in 0..<n { #expect(abs(dl[d * K..<(d + 1) * K].reduce(0, +) - Double(L) * pDL) < 1e-6 * Double(L) * pDL) }
+                    for d in 0..<n { #expect(isClose(dl[d * K..<(d + 1) * K].reduce(0, +), Double(L) * pDL, absolute: 1e-6 * Double(L) * pDL)) }
                 }
                 groups += 1
             }
