@@ -15,7 +15,7 @@ struct LinalgBenchCommand: ParsableCommand {
     @Option(help: "Timed batches per figure.")
     var repeats: Int = 5
 
-    @Option(help: "Thread counts to measure.")
+    @Option(parsing: .upToNextOption, help: "Thread counts to measure.")
     var threads: [Int] = [1, 2]
 
     func run() throws {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Experiments
 import Learning
 import Linalg
 
@@ -18,47 +19,48 @@ struct ModelsBenchCommand: ParsableCommand {
             """
     )
 
-    @Option(help: "UE counts for inference.") var ues: [Int] = [10, 50, 100, 200, 500, 1000, 2000]
-    @Option(name: .customLong("train-ues"), help: "UE counts for the training step.") var trainUEs: [Int] = [10, 40]
-    @Option(help: "Thread counts.") var threads: [Int] = [1, 2]
+    @Option(parsing: .upToNextOption, help: "UE counts for inference.") var ues: [Int] = [10, 50, 100, 200, 500, 1000, 2000]
+    @Option(name: .customLong("train-ues"), parsing: .upToNextOption, help: "UE counts for the training step.") var trainUEs: [Int] = [10, 40]
+    @Option(parsing: .upToNextOption, help: "Thread counts.") var threads: [Int] = [1, 2]
     @Option(help: "Timed runs per figure.") var repeats: Int = 10
     @Flag(help: "Time inference only.") var inferenceOnly = false
-    @Option(help: "Models to time (0 ELU-CosFormer, 1 softmax, 2 Performer, 3 Tree).") var models: [Int] = [0, 1, 2, 3]
+    @Option(parsing: .upToNextOption, help: "Models to time (\(ModelVariant.allCases.map(\.rawValue).joined(separator: ", "))).")
+    var models: [ModelVariant] = [.eluCosformer, .transformerSoftmax, .performer, .tree]
 
-    static let names = ["ELU-CosFormer", "Transformer (softmax)", "Performer (m=256)", "Tree-Transformer"]
-    /// PyTorch medians [ms] from baselines.md: inference [threads][model][K], training [threads][model][K].
-    static let torchInference: [Int: [[Double]]] = [
-        1: [[1.24, 1.47, 1.75, 2.37, 4.56, 10.52, 18.75], [0.94, 1.18, 1.51, 2.51, 10.09, 78.64, 346.87],
-            [1.47, 2.40, 3.22, 5.53, 13.21, 26.16, 52.48], [0.92, 1.00, 1.08, 1.29, 2.02, 1.86, 2.61]],
-        2: [[1.25, 1.45, 1.76, 2.26, 3.62, 10.12, 14.47], [0.93, 1.12, 1.36, 1.99, 6.01, 40.36, 190.45],
-            [1.28, 1.73, 2.28, 3.33, 6.75, 13.85, 26.26], [0.94, 1.02, 1.07, 1.15, 1.35, 1.53, 2.00]],
+    /// PyTorch medians [ms] from baselines.md: inference [threads][model] over `torchKs`, training [threads][model] at K = 10, 40.
+    static let torchInference: [Int: [ModelVariant: [Double]]] = [
+        1: [.eluCosformer: [1.24, 1.47, 1.75, 2.37, 4.56, 10.52, 18.75], .transformerSoftmax: [0.94, 1.18, 1.51, 2.51, 10.09, 78.64, 346.87],
+            .performer: [1.47, 2.40, 3.22, 5.53, 13.21, 26.16, 52.48], .tree: [0.92, 1.00, 1.08, 1.29, 2.02, 1.86, 2.61]],
+        2: [.eluCosformer: [1.25, 1.45, 1.76, 2.26, 3.62, 10.12, 14.47], .transformerSoftmax: [0.93, 1.12, 1.36, 1.99, 6.01, 40.36, 190.45],
+            .performer: [1.28, 1.73, 2.28, 3.33, 6.75, 13.85, 26.26], .tree: [0.94, 1.02, 1.07, 1.15, 1.35, 1.53, 2.00]],
     ]
     static let torchKs = [10, 50, 100, 200, 500, 1000, 2000]
-    static let torchTraining: [Int: [[Double]]] = [
-        1: [[43.4, 139.5], [34.2, 126.7], [109.9, 466.7], [24.7, 36.6]],
-        2: [[26.4, 81.0], [19.5, 62.6], [58.2, 255.5], [19.4, 24.3]],
+    static let torchTraining: [Int: [ModelVariant: [Double]]] = [
+        1: [.eluCosformer: [43.4, 139.5], .transformerSoftmax: [34.2, 126.7], .performer: [109.9, 466.7], .tree: [24.7, 36.6]],
+        2: [.eluCosformer: [26.4, 81.0], .transformerSoftmax: [19.5, 62.6], .performer: [58.2, 255.5], .tree: [19.4, 24.3]],
     ]
 
     func run() throws {
         var rng = RandomStream(seed: 1, name: "bench-models")
-        var cluster = [AttentionKind.cosFormer(.eluPlusOne), .softmax, .performer(features: 256)].map { kind -> ClusterPowerNet<Float> in
+        var cluster: [ModelVariant: ClusterPowerNet<Float>] = [:]
+        for variant in models {
+            guard let attention = variant.attention else { continue }
             var c = ClusterPowerNetConfig()
-            c.attention = kind
-            return ClusterPowerNet(config: c, using: &rng)
+            c.attention = attention
+            cluster[variant] = ClusterPowerNet(config: c, using: &rng)
         }
         let tree = TreeTransformer<Float>(config: TreeTransformerConfig(), using: &rng)
-        print("Parameters: " + zip(Self.names, cluster.map(\.parameters.count) + [tree.parameters.count])
-            .map { "\($0) \($1)" }.joined(separator: ", "))
+        print("Parameters: " + models.map { "\($0.displayName) \(cluster[$0]?.parameters.count ?? tree.parameters.count)" }.joined(separator: ", "))
         BLASThreads.set(1)   // the engine splits its own work (bit-identical results for any thread count)
         for t in threads {
             print("\nInference, one layout (B = 1), L = 16, \(t) thread(s): median ms (ratio to PyTorch)")
             print(pad("Model", 24) + ues.map { pad("K=\($0)", 16) }.joined())
-            for (m, name) in Self.names.enumerated() where models.contains(m) {
-                var row = pad(name, 24)
+            for variant in models {
+                var row = pad(variant.displayName, 24)
                 for K in ues {
                     let batch = Self.batch(B: 1, K: K, using: &rng)
-                    let ms = median(timings { _ = m < 3 ? cluster[m].evaluationLoss(batch, threads: t) : tree.evaluationLoss(batch, threads: t) }) * 1e3
-                    let base = Self.torchKs.firstIndex(of: K).flatMap { Self.torchInference[t]?[m][$0] }
+                    let ms = median(timings { _ = cluster[variant]?.evaluationLoss(batch, threads: t) ?? tree.evaluationLoss(batch, threads: t) }) * 1e3
+                    let base = Self.torchKs.firstIndex(of: K).flatMap { Self.torchInference[t]?[variant]?[$0] }
                     row += pad(String(format: "%.2f", ms) + (base.map { String(format: " (%.2f×)", ms / $0) } ?? ""), 16)
                 }
                 print(row)
@@ -66,19 +68,19 @@ struct ModelsBenchCommand: ParsableCommand {
             if inferenceOnly { continue }
             print("\nOne training step (B = 128, L = 16), \(t) thread(s): median ms (ratio to PyTorch)")
             print(pad("Model", 24) + trainUEs.map { pad("K=\($0)", 18) }.joined())
-            for (m, name) in Self.names.enumerated() where models.contains(m) {
-                var row = pad(name, 24)
+            for variant in models {
+                var row = pad(variant.displayName, 24)
                 for K in trainUEs {
                     let batch = Self.batch(B: 128, K: K, using: &rng)
                     let dropout = DropoutStream(RandomStream(seed: 2, name: "bench-dropout"))
                     var optimizer = AdamW<Float>()
                     var treeCopy = tree
                     let ms = median(timings {
-                        if m < 3 { cluster[m].trainingStep(batch, optimizer: &optimizer, dropout: dropout, threads: t) } else {
+                        if cluster[variant] != nil { cluster[variant]!.trainingStep(batch, optimizer: &optimizer, dropout: dropout, threads: t) } else {
                             treeCopy.trainingStep(batch, optimizer: &optimizer, dropout: dropout, threads: t)
                         }
                     }) * 1e3
-                    let base = [10, 40].firstIndex(of: K).flatMap { Self.torchTraining[t]?[m][$0] }
+                    let base = [10, 40].firstIndex(of: K).flatMap { Self.torchTraining[t]?[variant]?[$0] }
                     row += pad(String(format: "%.1f", ms) + (base.map { String(format: " (%.2f×)", ms / $0) } ?? ""), 18)
                 }
                 print(row)
@@ -103,3 +105,5 @@ struct ModelsBenchCommand: ParsableCommand {
                           se: Tensor(shape: [B, K], values: uniform(B * K)))
     }
 }
+
+extension ModelVariant: ExpressibleByArgument {}

@@ -21,8 +21,8 @@ struct PhysicsBenchCommand: ParsableCommand {
             """
     )
 
-    @Option(help: "UE counts.") var ues: [Int] = [40, 100]
-    @Option(help: "Thread counts.") var threads: [Int] = [1, 2]
+    @Option(parsing: .upToNextOption, help: "UE counts.") var ues: [Int] = [40, 100]
+    @Option(parsing: .upToNextOption, help: "Thread counts.") var threads: [Int] = [1, 2]
     @Option(help: "Channel realizations.") var realizations: Int = 200
     @Option(help: "Runs per figure (median).") var repeats: Int = 3
 

@@ -116,8 +116,10 @@ struct DagCommand: ParsableCommand {
 
     @OptionGroup var options: ManifestOptions
 
-    @Option(help: "dot or mermaid.")
-    var format = "dot"
+    enum Format: String, CaseIterable, ExpressibleByArgument { case dot, mermaid }
+
+    @Option(help: "Graphviz DOT or Mermaid.")
+    var format = Format.dot
 
     @Flag(help: "One node per instance instead of per stage.")
     var instances = false
@@ -125,9 +127,8 @@ struct DagCommand: ParsableCommand {
     func run() throws {
         let plan = try options.loadPlan()
         switch format {
-        case "dot": print(plan.dot(instances: instances), terminator: "")
-        case "mermaid": print(plan.mermaid(instances: instances), terminator: "")
-        default: throw fail("--format must be dot or mermaid")
+        case .dot: print(plan.dot(instances: instances), terminator: "")
+        case .mermaid: print(plan.mermaid(instances: instances), terminator: "")
         }
     }
 }

@@ -20,8 +20,11 @@ struct RunCommand: ParsableCommand {
     @Option(parsing: .upToNextOption, help: "Run only these stages (and what they need).")
     var only: [String] = []
 
+    /// Where instances run.
+    enum Executor: String, CaseIterable, ExpressibleByArgument { case local, slurm }
+
     @Option(help: "Where instances run: local (worker processes) or slurm (job arrays).")
-    var executor = "local"
+    var executor = Executor.local
 
     @Option(help: "Slurm: stage instances per array task.")
     var perTask = 1
@@ -39,12 +42,11 @@ struct RunCommand: ParsableCommand {
         let exe = currentExecutable()
         let jobExecutor: any JobExecutor
         switch executor {
-        case "local": jobExecutor = LocalExecutor(workers: j, executable: exe, layout: layout)
-        case "slurm":
+        case .local: jobExecutor = LocalExecutor(workers: j, executable: exe, layout: layout)
+        case .slurm:
             guard SlurmExecutor.available else { throw fail("--executor slurm: sbatch and squeue are not on PATH") }
             jobExecutor = SlurmExecutor(executable: exe, layout: layout, perTask: perTask,
                                         extraArguments: sbatchArgs.split(separator: " ").map(String.init))
-        default: throw fail("--executor must be local or slurm, not '\(executor)'")
         }
         let scheduler = Scheduler(plan: plan, layout: layout, executor: jobExecutor, verifyAll: verify)
         print("\(plan.manifest.name)\(plan.profile.map { " (profile \($0))" } ?? ""): \(plan.instances.count) instances, \(jobExecutor.describe)")

@@ -68,12 +68,25 @@ struct ClusterNetParameters: StageParameterSet {
     var penalty = ClusterPenalty.coverage
 }
 
-/// The models `train` fits: the Tree-Transformer and the five ClusterPowerNet attention variants.
-enum ModelVariant: String, CaseIterable, ParameterValue, Decodable {
+/// The models `train` fits (and `bench models` times): the Tree-Transformer and the five ClusterPowerNet
+/// attention variants, by the golden files' names.
+public enum ModelVariant: String, CaseIterable, ParameterValue, Decodable, Sendable {
     case tree
     case eluCosformer = "elu_cosformer", cosformerRelu = "cosformer_relu", transformerSoftmax = "transformer_softmax"
     case performer, longformer
 
     /// The attention of a ClusterPowerNet variant; nil for the Tree-Transformer.
-    var attention: AttentionKind? { AttentionKind(variant: rawValue) }
+    public var attention: AttentionKind? { AttentionKind(variant: rawValue) }
+
+    /// How tables and benchmarks name it.
+    public var displayName: String {
+        switch self {
+        case .tree: "Tree-Transformer"
+        case .eluCosformer: "ELU-CosFormer"
+        case .cosformerRelu: "CosFormer (ReLU)"
+        case .transformerSoftmax: "Transformer (softmax)"
+        case .performer: "Performer (m=256)"
+        case .longformer: "Longformer (w=4)"
+        }
+    }
 }
