@@ -40,28 +40,22 @@ struct GCCommand: ParsableCommand {
                 throw fail("\(error)\ngc: nothing removed")
             }
         }
-        let fm = FileManager.default
-        var garbage: [(path: String, bytes: Int)] = []
-        for kind in ((try? fm.contentsOfDirectory(atPath: layout.root)) ?? []).sorted() where !kind.hasPrefix(".") {
-            for name in ((try? fm.contentsOfDirectory(atPath: layout.root + "/" + kind)) ?? []).sorted() {
-                let key = String(name.prefix { $0 != "." })
-                guard key.count == 64, !keep.contains(key), !name.hasSuffix(".lock") else { continue }
-                let path = layout.root + "/" + kind + "/" + name
-                let bytes = (try? fm.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
-                garbage.append((path, bytes))
-                let log = layout.log(kind: kind, key: key)
-                if name.hasSuffix(".h5"), !name.hasSuffix(".partial.h5"), fm.fileExists(atPath: log) {
-                    garbage.append((log, (try? fm.attributesOfItem(atPath: log)[.size] as? Int) ?? 0))
-                }
+        var removed = 0, bytes = 0, busy: [String] = []
+        for entry in layout.unreferenced(keeping: keep) {
+            if delete, !layout.remove(entry.files, kind: entry.kind, key: entry.key) {
+                busy.append("\(entry.kind)/\(entry.key)")
+                print("keeping \(entry.kind)/\(entry.key): a running process holds its lock")
+                continue
             }
+            for f in entry.files { print("\(delete ? "removed" : "would remove") \(f.path) (\(f.bytes) bytes)") }
+            removed += entry.files.count
+            bytes += entry.files.reduce(0) { $0 + $1.bytes }
         }
-        for g in garbage { print("\(delete ? "removing" : "would remove") \(g.path) (\(g.bytes) bytes)") }
-        let total = garbage.reduce(0) { $0 + $1.bytes }
         if delete {
-            for g in garbage { try? fm.removeItem(atPath: g.path) }
-            print("removed \(garbage.count) files, \(total) bytes; \(keep.count) keys referenced by \(files.count) manifests")
+            print("removed \(removed) files, \(bytes) bytes; \(keep.count) keys referenced by \(files.count) manifests"
+                  + (busy.isEmpty ? "" : "; \(busy.count) keys in use were kept"))
         } else {
-            print("\(garbage.count) files, \(total) bytes unreferenced by \(files.count) manifests; pass --delete to remove them")
+            print("\(removed) files, \(bytes) bytes unreferenced by \(files.count) manifests; pass --delete to remove them")
         }
     }
 }

@@ -90,17 +90,12 @@ struct StatusCommand: ParsableCommand {
             let list = plan.instances(of: stage)
             for i in list {
                 let inst = plan.instances[i]
-                switch verifier.state(kind: inst.kind, key: inst.key) {
-                case .valid: counts[0] += 1
+                switch layout.state(kind: inst.kind, key: inst.key, verifier: verifier) {
+                case .cached: counts[0] += 1
+                case .running: counts[1] += 1
+                case .partial: counts[2] += 1
                 case .corrupt: counts[3] += 1
-                case .missing:
-                    if FileLock.isHeld(layout.lock(kind: inst.kind, key: inst.key)) {
-                        counts[1] += 1
-                    } else if FileManager.default.fileExists(atPath: layout.partial(kind: inst.kind, key: inst.key)) {
-                        counts[2] += 1
-                    } else {
-                        counts[4] += 1
-                    }
+                case .missing: counts[4] += 1
                 }
             }
             let cells = [list.count] + counts

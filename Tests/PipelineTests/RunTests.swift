@@ -128,6 +128,11 @@ struct RunTests {
         #expect(!FileManager.default.fileExists(atPath: w.layout.root))
     }
 
+    /// `<kind>/<key>.h5` of every instance in `plan --keys` output.
+    func resultsOf(_ keys: String) -> Set<String> {
+        Set(keys.split(separator: "\n").map { line in let f = line.split(separator: "\t"); return "\(f[1])/\(f[2]).h5" })
+    }
+
     @Test func dagAndGarbageCollection() throws {
         let w = try Workspace()
         defer { w.cleanup() }
@@ -143,6 +148,14 @@ struct RunTests {
         let dry = try w.cellfree(["gc", "m.yaml"])
         #expect(dry.output.contains("6 files"), "\(dry.output)")   // 3 results and their logs
         #expect(w.results().count == 8)
+        // A key a live process holds locked (it is computing it) is kept, and gc says so.
+        let busy = try #require(Set(w.results()).subtracting(try resultsOf(w.cellfree(["plan", "m.yaml", "--keys"]).output)).sorted().first)
+        let (kind, key) = (String(busy.prefix { $0 != "/" }), String(busy.drop { $0 != "/" }.dropFirst().prefix(64)))
+        let held = try #require(try FileLock.tryAcquire(w.layout.lock(kind: kind, key: key)))
+        let partly = try w.cellfree(["gc", "m.yaml", "--delete"])
+        #expect(partly.output.contains("keeping \(kind)/\(key): a running process holds its lock"), "\(partly.output)")
+        #expect(w.results().count == 6)
+        held.release()
         let real = try w.cellfree(["gc", "m.yaml", "--delete"])
         #expect(real.status == 0, "\(real.output)")
         #expect(w.results().count == 5)
