@@ -78,121 +78,18 @@ public final class Scheduler {
             signal(SIGTERM, previousTERM)
         }
         layout.removeStaleFiles()
-        var summary = RunSummary()
-        let selected = try selection(only: only)
-        summary.planned = selected.count
-
-        // Work happens per key: two instances with the same record share one result.
-        var instancesOfKey: [String: [Int]] = [:]
-        for i in selected { instancesOfKey[plan.instances[i].key, default: []].append(i) }
-        var done = Set<String>(), pending = Set<String>()
-        for (key, list) in instancesOfKey {
-            let inst = plan.instances[list[0]]
-            switch verifier.state(kind: inst.kind, key: key) {
-            case .valid: done.insert(key)
-            case .missing: pending.insert(key)
-            case .corrupt(let why):
-                let path = layout.file(kind: inst.kind, key: key)
-                summary.corrupt.append("\(path) (\(inst.id)): \(why)")
-                pending.insert(key)
-            }
-        }
-        summary.cached = selected.filter { done.contains(plan.instances[$0].key) }.count
-        let display = ProgressDisplay(total: pending.count, forceTTY: forceTTY)
-        for c in summary.corrupt { display.message("corrupt cache file \(c); recomputing") }
-        var state = RunState(layout: layout, manifest: plan.manifest.name, profile: plan.profile)
-        func inputKeys(_ key: String) -> Set<String> {
-            Set(plan.instances[instancesOfKey[key]![0]].inputs.flatMap { $0.instances.map { plan.instances[$0].key } })
-        }
-        var dependentsOfKey: [String: [String]] = [:]
-        for key in pending { for k in inputKeys(key) where pending.contains(k) { dependentsOfKey[k, default: []].append(key) } }
-        var retryAt: [String: Double] = [:]
-        var running = Set<String>()
-        var waitingNoted = Set<String>()
-        let order = Dictionary(uniqueKeysWithValues: instancesOfKey.map { ($0.key, $0.value[0]) })
-
-        func fail(_ key: String, _ message: String) {
-            pending.remove(key)
-            let inst = plan.instances[order[key]!]
-            summary.failures.append((inst.id, message, layout.log(kind: inst.kind, key: key)))
-            display.finished(key: key, line: "FAILED \(inst.id): \(message)\n       log: \(layout.log(kind: inst.kind, key: key))")
-            var stack = dependentsOfKey[key] ?? []
-            while let d = stack.popLast() {
-                guard pending.remove(d) != nil else { continue }
-                summary.skipped.append((plan.instances[order[d]!].id, "input \(inst.id) failed"))
-                stack += dependentsOfKey[d] ?? []
-            }
-        }
-
-        while (!pending.isEmpty || !running.isEmpty) && interruptSignal == 0 {
-            let t = now()
-            let ready = pending.filter { key in
-                !running.contains(key) && (retryAt[key] ?? 0) <= t && inputKeys(key).allSatisfy { done.contains($0) }
-            }.sorted { order[$0]! < order[$1]! }
-            var next = ready[...]
-            while executor.freeSlots > 0, !next.isEmpty {
-                let batch = next.prefix(executor.batchSize(ready: next.count))
-                next = next.dropFirst(batch.count)
-                do {
-                    try executor.submit(batch.map { Job(plan.instances[order[$0]!], in: plan) })
-                    running.formUnion(batch)
-                } catch {
-                    for key in batch { fail(key, "\(error)") }
-                }
-            }
-            if running.isEmpty && pending.isEmpty { break }
-            if running.isEmpty && executor.freeSlots > 0 {
+        let loop = RunLoop(self, selected: try selection(only: only))
+        while loop.hasWork && interruptSignal == 0 {
+            loop.dispatchReady()
+            if loop.idle { break }
+            if loop.onlyBusyKeysRemain {
                 usleep(100_000)   // only busy keys remain: wait for their other owner
                 continue
             }
             // Also reaps workers that reported everything but have not exited yet (they hold slots).
-            for event in executor.poll(timeout: running.isEmpty ? 0.02 : 0.2) {
-                switch event {
-                case .started(let key):
-                    if let i = order[key] { display.started(key: key, id: plan.instances[i].id) }
-                case .progress(let key, let d, let total):
-                    display.progress(key: key, done: d, total: total)
-                case .finished(let key, let outcome):
-                    guard running.remove(key) != nil, let i = order[key] else { continue }
-                    let inst = plan.instances[i]
-                    switch outcome {
-                    case .computed(let seconds):
-                        pending.remove(key)
-                        done.insert(key)
-                        summary.computed += instancesOfKey[key]!.count
-                        display.completed += 1
-                        verifier.recordFresh(kind: inst.kind, key: key)
-                        display.finished(key: key, line: "done   \(inst.id) (\(formatDuration(seconds)))")
-                    case .cached:
-                        pending.remove(key)
-                        done.insert(key)
-                        summary.cached += instancesOfKey[key]!.count
-                        display.completed += 1
-                        display.finished(key: key, line: "cached \(inst.id) (made by another process)")
-                    case .busy:
-                        retryAt[key] = now() + 0.5
-                        if waitingNoted.insert(key).inserted {
-                            display.finished(key: key, line: "wait   \(inst.id): another process is computing it")
-                        }
-                    case .failed(let message):
-                        display.completed += 1
-                        fail(key, message)
-                    }
-                }
-            }
+            for event in executor.poll(timeout: loop.nothingRunning ? 0.02 : 0.2) { loop.handle(event) }
         }
-        if interruptSignal != 0 {
-            executor.cancel()
-            summary.interrupted = true
-            for key in running { pending.remove(key) }
-        } else {
-            executor.waitForWorkers()
-        }
-        display.close()
-        for i in selected where done.contains(plan.instances[i].key) { state.update(plan.instances[i]) }
-        try? state.save()
-        verifier.save()
-        layout.removeStaleFiles()
+        var summary = loop.finish(interrupted: interruptSignal != 0)
         summary.seconds = now() - start
         return summary
     }
