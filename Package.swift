@@ -56,8 +56,10 @@ let package = Package(
         .target(name: "Pipeline", dependencies: ["H5", "CCrypto", "DurableFile", .product(name: "Yams", package: "Yams")]),
         // The stage kinds of the papers' experiments: physics and models bound to the pipeline; figures.
         .target(name: "Experiments", dependencies: ["CellFree", "Learning", "ModelStore", "Pipeline", "H5", "Linalg", "DurableFile"]),
+        // The bodies of `cellfree bench …` (the CLI parses their options and prints their lines).
+        .target(name: "Benchmarks", dependencies: ["Linalg", "CellFree", "Learning", "Pipeline", "Experiments"]),
         .executableTarget(name: "CellFreeCLI", dependencies: [
-            "Linalg", "H5", "CellFree", "ReferenceCheck", "Learning", "ModelCheck", "Pipeline", "Experiments",
+            "Linalg", "H5", "CellFree", "ReferenceCheck", "Learning", "ModelCheck", "Pipeline", "Experiments", "Benchmarks",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // Fixture paths and scratch directories shared by the test targets.
