@@ -91,7 +91,7 @@ struct ClusterTrainingSet {
             let file = try input.open()
             let n = try file.dataset("ue").shape[0]
             try file.close()
-            let nVal = Int((Double(n) * validationFraction).rounded())
+            let nVal = TrainingSplit.counts(drops: n, validationFraction: validationFraction).validation
             training.append(try ClusterDrops(input, side: side, range: 0..<(n - nVal)))
             if nVal > 0 { validation.append(try ClusterDrops(input, side: side, range: (n - nVal)..<n)) }
         }
@@ -102,13 +102,7 @@ struct ClusterTrainingSet {
 
     /// The epoch's batches (input, drop indices), shuffled within each input by `rng`.
     func batches(size: Int, using rng: inout RandomStream) -> [(group: Int, indices: [Int])] {
-        var out: [(group: Int, indices: [Int])] = []
-        for (g, drops) in training.enumerated() where drops.count > 0 {
-            var order = Array(0..<drops.count)
-            for i in stride(from: order.count - 1, to: 0, by: -1) { order.swapAt(i, rng.uniformInt(below: i + 1)) }
-            for start in stride(from: 0, to: order.count, by: size) { out.append((g, Array(order[start..<min(start + size, order.count)]))) }
-        }
-        return out
+        TrainingSplit.batches(groupSizes: training.map(\.count), size: size, using: &rng)
     }
 
     /// Loss (30) on the validation drops, labels for the model's current clusters (NaN without any).

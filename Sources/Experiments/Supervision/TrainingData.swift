@@ -35,8 +35,7 @@ struct TrainingData {
         dlMax = allDL.max()!
         let span = max(dlMax - dlMin, 1e-12)
         for r in raw {
-            let nVal = Int((Double(r.n) * validationFraction).rounded())
-            let nTrain = r.n - nVal
+            let (nTrain, nVal) = TrainingSplit.counts(drops: r.n, validationFraction: validationFraction)
             let ue = r.ue.map { Float($0 / side) }, ap = r.ap.map { Float($0 / side) }
             let ul = r.ul.map { Float($0 / 100) }, dl = r.dl.map { Float(($0 - dlMin) / span) }
             groups.append((r.K, Array(ue[..<(nTrain * r.K * 2)]), Array(ap[..<(nTrain * r.L * 2)]),
@@ -52,18 +51,12 @@ struct TrainingData {
 
     /// Shuffled mini-batches, each of one K; groups visited in turn.
     func trainingBatches(size: Int, using rng: inout RandomStream) -> [PowerBatch<Float>] {
-        var batches: [PowerBatch<Float>] = []
-        for g in groups where g.count > 0 {
-            var order = Array(0..<g.count)
-            for i in stride(from: order.count - 1, to: 0, by: -1) { order.swapAt(i, rng.uniformInt(below: i + 1)) }
-            for start in stride(from: 0, to: g.count, by: size) {
-                let pick = order[start..<min(start + size, g.count)]
-                batches.append(PowerBatch(ue: Tensor(shape: [pick.count, g.K, 2], values: pick.flatMap { g.ue[($0 * g.K * 2)..<(($0 + 1) * g.K * 2)] }),
-                                          ap: Tensor(shape: [pick.count, g.L, 2], values: pick.flatMap { g.ap[($0 * g.L * 2)..<(($0 + 1) * g.L * 2)] }),
-                                          ul: Tensor(shape: [pick.count, g.K], values: pick.flatMap { g.ul[($0 * g.K)..<(($0 + 1) * g.K)] }),
-                                          dl: Tensor(shape: [pick.count, g.K], values: pick.flatMap { g.dl[($0 * g.K)..<(($0 + 1) * g.K)] })))
-            }
+        TrainingSplit.batches(groupSizes: groups.map(\.count), size: size, using: &rng).map { ref in
+            let g = groups[ref.group], pick = ref.indices
+            return PowerBatch(ue: Tensor(shape: [pick.count, g.K, 2], values: pick.flatMap { g.ue[($0 * g.K * 2)..<(($0 + 1) * g.K * 2)] }),
+                              ap: Tensor(shape: [pick.count, g.L, 2], values: pick.flatMap { g.ap[($0 * g.L * 2)..<(($0 + 1) * g.L * 2)] }),
+                              ul: Tensor(shape: [pick.count, g.K], values: pick.flatMap { g.ul[($0 * g.K)..<(($0 + 1) * g.K)] }),
+                              dl: Tensor(shape: [pick.count, g.K], values: pick.flatMap { g.dl[($0 * g.K)..<(($0 + 1) * g.K)] }))
         }
-        return batches
     }
 }

@@ -1,0 +1,24 @@
+import Linalg
+
+/// The one split and the one shuffle of every training set (`train`'s Tree data and the ClusterPowerNet
+/// drops of `train` and `ablate`): the last `validationFraction` of each input's drops (rounded) are held
+/// out; each epoch the training drops of each input are shuffled by the epoch's stream (Fisher–Yates from
+/// the end) and cut into batches of `size`, so every batch holds drops of one input (one K).
+enum TrainingSplit {
+    /// Training and validation drop counts of an input of `n` drops.
+    static func counts(drops n: Int, validationFraction: Double) -> (training: Int, validation: Int) {
+        let validation = Int((Double(n) * validationFraction).rounded())
+        return (n - validation, validation)
+    }
+
+    /// The epoch's batches as (input, drop indices), inputs in order, empty inputs skipped.
+    static func batches(groupSizes: [Int], size: Int, using rng: inout RandomStream) -> [(group: Int, indices: [Int])] {
+        var out: [(group: Int, indices: [Int])] = []
+        for (g, n) in groupSizes.enumerated() where n > 0 {
+            var order = Array(0..<n)
+            for i in stride(from: n - 1, to: 0, by: -1) { order.swapAt(i, rng.uniformInt(below: i + 1)) }
+            for start in stride(from: 0, to: n, by: size) { out.append((g, Array(order[start..<min(start + size, n)]))) }
+        }
+        return out
+    }
+}
