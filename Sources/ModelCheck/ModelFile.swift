@@ -87,9 +87,9 @@ struct ModelFile {
     func contains(_ name: String) -> Bool { file.contains(name) }
 
     func parameters() throws -> ParameterSet<Float> {
-        var p = ParameterSet<Float>()
-        for name in parameterNames { p.add(name, try tensor("params/" + name)) }
-        return p
+        do { return try ModelArchive.readParameters(from: file, file: path) } catch let CheckpointError.invalid(file, item, detail) {
+            throw ModelFileError.invalid(file: file, item: item, detail: detail)
+        }
     }
 
     /// The `n_params` attribute.

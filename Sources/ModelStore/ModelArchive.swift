@@ -62,8 +62,8 @@ public struct ModelArchive {
         try group.setAttribute("param_order", try jsonText(p.names))
     }
 
-    /// The parameters `writeParameters` stored, in their order.
-    static func readParameters(from group: H5Group, file: String) throws -> ParameterSet<Float> {
+    /// The parameters `writeParameters` stored, in their order (the golden files' layout too).
+    public static func readParameters(from group: H5Group, file: String) throws -> ParameterSet<Float> {
         func attempt<R>(_ item: String, _ body: () throws -> R) throws -> R {
             do { return try body() } catch { throw CheckpointError.invalid(file: file, item: item, detail: "\(error)") }
         }
