@@ -200,3 +200,30 @@ func derivedSpecs<P: StageParameterSet>(_ type: P.Type) -> [ParameterSpec] {
 }
 
 private let specCache = Mutex<[ObjectIdentifier: [ParameterSpec]]>([:])
+
+/// A string choice that may be left empty: `""` means any (`.any`), otherwise one of `Wrapped`'s values.
+public enum OptionalChoice<Wrapped>: ParameterValue, Decodable, Sendable, Equatable
+where Wrapped: ParameterValue & RawRepresentable & CaseIterable & Equatable, Wrapped.RawValue == String {
+    case any
+    case some(Wrapped)
+
+    public static var parameterType: ParameterType { .string }
+    public static var choices: [String] { [""] + Wrapped.allCases.map(\.rawValue) }
+    public var parameterValue: ParamValue {
+        switch self {
+        case .any: .string("")
+        case .some(let w): .string(w.rawValue)
+        }
+    }
+
+    public init(from decoder: Decoder) throws {
+        let text = try decoder.singleValueContainer().decode(String.self)
+        if text.isEmpty {
+            self = .any
+        } else if let w = Wrapped(rawValue: text) {
+            self = .some(w)
+        } else {
+            throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "not one of \(Self.choices)"))
+        }
+    }
+}

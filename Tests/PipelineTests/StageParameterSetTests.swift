@@ -20,17 +20,19 @@ struct StageParameterSetTests {
         @Parameter(required: "file", "output name", placeholder: "") var file: String
         @ParameterGroup var shared = Shared(batch: 32)
         @ParameterGroup var random = SeedAndReplica()
+        @Parameter("pair", "expected shape (empty: any)") var pair = OptionalChoice<Shape>.any
         init() {}
     }
 
     @Test func specsAreDerivedFromTheDeclarations() {
         let specs = Example.specs
-        #expect(specs.map(\.name) == ["K", "shape", "cs", "file", "side", "batch", "seed", "replica"])
+        #expect(specs.map(\.name) == ["K", "shape", "cs", "file", "side", "batch", "seed", "replica", "pair"])
         let byName = Dictionary(uniqueKeysWithValues: specs.map { ($0.name, $0) })
         #expect(byName["K"]?.type == .int && byName["K"]?.defaultValue == .int(10) && byName["K"]?.range == .atLeast(1))
         #expect(byName["shape"]?.type == .string && byName["shape"]?.choices == ["square", "disc"])
         #expect(byName["cs"]?.type == .list(.int) && byName["cs"]?.defaultValue == .list([.int(1), .int(2)]))
         #expect(byName["file"]?.defaultValue == nil)
+        #expect(byName["pair"]?.defaultValue == .string("") && byName["pair"]?.choices == ["", "square", "disc"])
         #expect(byName["side"]?.unit == "m" && byName["side"]?.defaultValue == .double(500))
         // A group started at another default keeps its declaration.
         #expect(byName["batch"]?.defaultValue == .int(32) && byName["batch"]?.help == "drops per batch")
@@ -56,6 +58,9 @@ struct StageParameterSetTests {
         #expect(failure("shape", .string("hexagon")).contains("parameter 'shape' must be one of square, disc"))
         #expect(failure("cs", .list([.int(1), .string("x")])).contains("parameter 'cs[1]' must be an integer"))
         #expect(failure("file", nil).contains("parameter 'file' is not set"))
+        #expect(failure("pair", .string("hexagon")).contains("parameter 'pair' must be one of , square, disc"))
+        values["pair"] = .string("disc")
+        #expect(try Example.decode(values, id: "s").pair == .some(.disc))
         #expect(failure("K", .string("ten")).contains("s[K=10]"))
     }
 }

@@ -25,8 +25,8 @@ public struct EvaluateStage: StageKind {
     public let summary = "predicted vs optimal clusters, powers and SEs of a trained model on test drops"
     public struct Parameters: StageParameterSet {
         @ParameterGroup var labels = LabelMethodParameters()
-        @Parameter("model", "the train input's model; set (or swept alongside the train stage's sweep) to pair each model with its evaluation")
-        var model = ""
+        @Parameter("model", "the train input's model (empty: any); set (or swept alongside the train stage's sweep) to pair each model with its evaluation")
+        var model = OptionalChoice<ModelVariant>.any
         @ParameterGroup var random = SeedParameter()
         public init() {}
     }
@@ -41,8 +41,8 @@ public struct EvaluateStage: StageKind {
         let archive = try ModelArchive.read(from: file, file: trained.path)
         let modelName = try file.stringAttribute("model")
         try file.close()
-        guard p.model.isEmpty || p.model == modelName else {
-            throw PipelineError.stage(id: context.id, detail: "parameter model is '\(p.model)' but the train input holds '\(modelName)'")
+        if case .some(let expected) = p.model, expected.rawValue != modelName {
+            throw PipelineError.stage(id: context.id, detail: "parameter model is '\(expected.rawValue)' but the train input holds '\(modelName)'")
         }
         guard let side = archive.normalisers[ModelNormaliser.positionScale] else {
             throw PipelineError.stage(id: context.id, detail: "\(trained.path): the model archive has no \(ModelNormaliser.positionScale)")
