@@ -99,7 +99,9 @@ public final class StageContext {
     /// The instance's random seed: SHA-256 of (seed, kind, replica), so replicas and kinds draw
     /// independent streams and a sample's numbers never depend on which worker ran it.
     public var streamSeed: UInt64 {
-        let seed = params.values["seed"]?.integer ?? 0, replica = params.values["replica"]?.integer ?? 0
+        // A kind without the groups draws nothing random; 0 keeps such a stream well defined.
+        let seed = (try? SeedParameter.decode(params.values, id: id))?.seed ?? 0
+        let replica = (try? SeedAndReplica.decode(params.values, id: id))?.replica ?? 0
         let digest = sha256Hex("seed=\(seed);kind=\(kind);replica=\(replica)")
         return UInt64(digest.prefix(16), radix: 16)!
     }
