@@ -13,9 +13,12 @@ public struct Checkpoint: Equatable {
     /// Epochs completed.
     public var epoch: Int
     public var metadata: [String: String]
+    /// The best weights so far by the fit's own criterion (`best/params/<name>`), if it keeps them.
+    public var best: ParameterSet<Float>?
 
-    public init(parameters: ParameterSet<Float>, optimizer: AdamW<Float>, epoch: Int, metadata: [String: String] = [:]) {
-        self.parameters = parameters; self.optimizer = optimizer; self.epoch = epoch; self.metadata = metadata
+    public init(parameters: ParameterSet<Float>, optimizer: AdamW<Float>, epoch: Int, metadata: [String: String] = [:],
+                best: ParameterSet<Float>? = nil) {
+        self.parameters = parameters; self.optimizer = optimizer; self.epoch = epoch; self.metadata = metadata; self.best = best
     }
 }
 
@@ -49,6 +52,7 @@ extension Checkpoint {
         try group.setAttribute("adam_step", scalar: Int64(adam.step))
         try group.setAttribute("adam_hyper", [adam.learningRate, adam.beta1, adam.beta2, adam.eps, adam.weightDecay])
         try group.setAttribute("metadata", String(decoding: try JSONEncoder().encode(metadata), as: UTF8.self))
+        if let best { try ModelArchive.writeParameters(best, to: try group.createGroup("best")) }
     }
 
     /// Reads a checkpoint written by `write(to:)`; errors name `file` and the item.
@@ -73,7 +77,8 @@ extension Checkpoint {
         let metadata = try attempt("attribute metadata") {
             try JSONDecoder().decode([String: String].self, from: Data(try group.stringAttribute("metadata").utf8))
         }
-        return Checkpoint(parameters: parameters, optimizer: optimizer, epoch: epoch, metadata: metadata)
+        let best = group.contains("best") ? try ModelArchive.readParameters(from: try group.group("best"), file: path) : nil
+        return Checkpoint(parameters: parameters, optimizer: optimizer, epoch: epoch, metadata: metadata, best: best)
     }
 }
 

@@ -60,3 +60,25 @@ struct SupervisionTests {
         #expect(g.perUE["se_ul"] == (0..<12).map(Double.init) && g.perDrop["links"] == [16, 16, 16])
     }
 }
+
+/// The training recipe of the Tree paper's code: cosine annealing and the best weights by validation.
+struct FitRecipeTests {
+    @Test func cosineAnnealingRunsFromLrToLrMinOverTheEpochs() {
+        var fit = FitParameters(epochs: 100, batch: 128, schedule: .cosine, keep: .bestValidation)
+        #expect(fit.learningRate(epoch: 0) == 1e-3)
+        #expect(isClose(fit.learningRate(epoch: 50), (1e-3 + 1e-6) / 2, relative: 1e-12))
+        // PyTorch's CosineAnnealingLR(T_max = 100) at epoch 99: η_min + ½(η − η_min)(1 + cos(99π/100)).
+        let last: Double = 1e-6 + 0.5 * (1e-3 - 1e-6) * (1 + Foundation.cos(0.99 * Double.pi))
+        #expect(isClose(fit.learningRate(epoch: 99), last, relative: 1e-12))
+        #expect((1..<100).allSatisfy { fit.learningRate(epoch: $0) < fit.learningRate(epoch: $0 - 1) })
+        fit = FitParameters(epochs: 100, batch: 128)
+        #expect(fit.learningRate(epoch: 73) == 1e-3 && fit.keep == .last)
+    }
+
+    @Test func theBestEpochIsTheFirstLowestFiniteValidationLoss() {
+        var h = FitHistory()
+        #expect(h.bestValidationEpoch == nil)
+        h.validation = [0.5, .nan, 0.2, 0.3, 0.2]
+        #expect(h.bestValidationEpoch == 2)
+    }
+}

@@ -39,7 +39,22 @@ struct LabelMethodParameters: StageParameterSet {
     var labelMethod: LabelMethod { method == .statistics ? .statisticsOnly : .monteCarlo(realizations: realizations) }
 }
 
-/// The fitting loop of `train` and `ablate` (each starts epochs and batch at its own defaults).
+/// The learning rate of each epoch.
+enum LearningRateSchedule: String, CaseIterable, ParameterValue, Decodable {
+    case constant
+    /// Cosine annealing from lr to lr_min over the epochs (PyTorch's CosineAnnealingLR, T_max = epochs,
+    /// stepped per epoch: the Tree paper's code).
+    case cosine
+}
+
+/// Which weights a fit returns.
+enum KeptWeights: String, CaseIterable, ParameterValue, Decodable {
+    case last
+    /// The epoch with the lowest validation loss (the Tree paper's code); the last without validation drops.
+    case bestValidation = "best-validation"
+}
+
+/// The fitting loop of `train` and `ablate` (each starts epochs, batch, schedule and kept weights at its own defaults).
 struct FitParameters: StageParameterSet {
     @Parameter("epochs", "training epochs", range: .atLeast(1)) var epochs = 20
     @Parameter("batch", "mini-batch size (drops)", range: .atLeast(1)) var batch = 128
@@ -49,12 +64,25 @@ struct FitParameters: StageParameterSet {
     @Parameter("d_ff", "feed-forward width; 0 = the model's (Tree Table I: 2048; ClusterPowerNet: 4d = 256)", range: .atLeast(0))
     var dFF = 0
     @Parameter("side", "area side, for position normalisation", unit: "m", range: .positive) var side = 500.0
+    @Parameter("schedule", "learning rate per epoch: constant, or cosine annealing from lr to lr_min") var schedule = LearningRateSchedule.constant
+    @Parameter("lr_min", "floor of the cosine schedule", range: .atLeast(0)) var learningRateFloor = 1e-6
+    @Parameter("keep", "weights returned: the last epoch's, or those of the lowest validation loss") var keep = KeptWeights.last
 
     init() {}
-    init(epochs: Int, batch: Int) {
+    init(epochs: Int, batch: Int, schedule: LearningRateSchedule = .constant, keep: KeptWeights = .last) {
         self.init()
         _epochs = _epochs.withDefault(epochs)
         _batch = _batch.withDefault(batch)
+        _schedule = _schedule.withDefault(schedule)
+        _keep = _keep.withDefault(keep)
+    }
+
+    /// The learning rate of epoch `e` (0-based): lr, or lr_min + ½(lr − lr_min)(1 + cos(π·e/epochs)).
+    func learningRate(epoch e: Int) -> Double {
+        switch schedule {
+        case .constant: learningRate
+        case .cosine: learningRateFloor + 0.5 * (learningRate - learningRateFloor) * (1 + Double.cos(Double.pi * Double(e) / Double(epochs)))
+        }
     }
 }
 

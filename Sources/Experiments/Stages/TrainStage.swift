@@ -18,12 +18,14 @@ import Pipeline
 public struct TrainStage: StageKind {
     public init() {}
     public let name = "train"
-    /// 3: the model is stored as a `ModelArchive` (config, weights, projections, normalisers), as the golden files.
+    /// 3: the model is stored as a `ModelArchive` (config, weights, projections, normalisers), as the golden files;
+    /// the learning rate follows `schedule`, the weights kept follow `keep`, and `lr` joins the histories.
     public let version = 3
     public let summary = "train a model (static or dynamic supervision), checkpointing every epoch"
     public struct Parameters: StageParameterSet {
         @Parameter("model", "model to train") var model = ModelVariant.tree
-        @ParameterGroup var fit = FitParameters(epochs: 20, batch: 128)
+        // The Tree paper's code: cosine annealing to 1e-6, best weights by validation loss.
+        @ParameterGroup var fit = FitParameters(epochs: 20, batch: 128, schedule: .cosine, keep: .bestValidation)
         @ParameterGroup var net = ClusterNetParameters()
         @ParameterGroup var random = SeedAndReplica()
         public init() {}
@@ -31,7 +33,7 @@ public struct TrainStage: StageKind {
 
     public func run(_ context: StageContext) throws {
         let p = try context.parameters(Parameters.self)
-        let (epochs, batchSize, side) = (p.fit.epochs, p.fit.batch, p.fit.side)
+        let (batchSize, side) = (p.fit.batch, p.fit.side)
         let modelName = p.model.rawValue
         let out = context.output
         try out.setAttribute("model", modelName)
@@ -49,7 +51,7 @@ public struct TrainStage: StageKind {
         var config = TreeTransformerConfig()
         if p.fit.dFF > 0 { config.dFF = p.fit.dFF }
         var model = TreeTransformer<Float>(config: config, using: &rng)
-        let history = try fit(&model, context, epochs: epochs, learningRate: p.fit.learningRate,
+        let history = try fit(&model, context, settings: p.fit,
                               plan: { data.trainingBatches(size: batchSize, using: &$0) }, batch: { b, _ in b },
                               validationLoss: { m in
                                   data.validation.isEmpty ? .nan

@@ -15,7 +15,7 @@ func trainClusterNet(_ context: StageContext, attention: AttentionKind, layouts:
     var rng = RandomStream(seed: context.streamSeed, name: "train-init")
     var model = ClusterPowerNet<Float>(config: config, using: &rng)
     let batchSize = settings.batch, penalty = net.penalty
-    let history = try fit(&model, context, epochs: settings.epochs, learningRate: settings.learningRate,
+    let history = try fit(&model, context, settings: settings,
                           plan: { set.batches(size: batchSize, using: &$0) },
                           batch: { ref, m in try supervisedBatch(m, drops: set.training[ref.group], indices: ref.indices, penalty: penalty) },
                           validationLoss: { try set.validationLoss($0, penalty: penalty) })
