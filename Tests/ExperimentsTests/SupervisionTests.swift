@@ -19,6 +19,7 @@ struct SupervisionTests {
         try file.write("ue", ue, shape: [n, K, 2])
         try file.write("ue_seen", ue, shape: [n, K, 2])
         try file.write("ap", ap, shape: [n, L, 2])
+        try file.write("ap_seen", ap, shape: [n, L, 2])
         try file.write("shadow_z", rng.normals(n * L * K), shape: [n, L, K])
         try file.close()
         var params = Dictionary(uniqueKeysWithValues: LayoutsStage.Parameters.specs.compactMap { s in s.defaultValue.map { (s.name, $0) } })

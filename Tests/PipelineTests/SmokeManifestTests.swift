@@ -209,3 +209,35 @@ struct SmokeManifestTests {
         }
     }
 }
+
+/// `layouts` with AP position error: the APs the models see move by σ_AP, the UEs they see do not change.
+struct PositionErrorTests {
+    @Test func apErrorMovesOnlyTheSeenAPs() throws {
+        let w = try Workspace()
+        defer { w.cleanup() }
+        try w.write("m.yaml", """
+            name: errors
+            seed: 3
+            stages:
+              - {name: exact, kind: layouts, params: {count: 50, K: 4, sigma: 5}}
+              - {name: moved, kind: layouts, params: {count: 50, K: 4, sigma: 5, ap_sigma: 20}}
+
+            """)
+        let r = try w.cellfree(["run", "m.yaml"])
+        #expect(r.status == 0, "\(r.output)")
+        var read: [Double: (ue: [Double], ueSeen: [Double], ap: [Double], apSeen: [Double])] = [:]
+        for f in w.results() {
+            let h5 = try H5File.open(w.layout.root + "/" + f)
+            defer { try? h5.close() }
+            let moved = try h5.stringAttribute("params").contains("\"ap_sigma\":20")
+            read[moved ? 20 : 0] = (try h5.read("ue", as: Double.self).values, try h5.read("ue_seen", as: Double.self).values,
+                                    try h5.read("ap", as: Double.self).values, try h5.read("ap_seen", as: Double.self).values)
+        }
+        let exact = try #require(read[0]), moved = try #require(read[20])
+        #expect(exact.ue == moved.ue && exact.ueSeen == moved.ueSeen && exact.ap == moved.ap)
+        #expect(exact.apSeen == exact.ap)
+        let d = zip(moved.apSeen, moved.ap).map { $0 - $1 }
+        let std = (d.map { $0 * $0 }.reduce(0, +) / Double(d.count)).squareRoot()
+        #expect(isClose(std, 20, absolute: 2.5), "std of the AP error \(std) m over \(d.count) coordinates")   // 1,600 draws: se ≈ 0.35 m
+    }
+}

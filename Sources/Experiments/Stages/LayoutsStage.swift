@@ -4,19 +4,23 @@ import Linalg
 import Pipeline
 
 /// `layouts`: `count` network drops of the papers' model (papers.md §4): AP and UE positions [m],
-/// the shadowing normals, and the UE positions a model sees under position error σ [m].
+/// the shadowing normals, and the UE and AP positions a model sees under position errors σ, σ_AP [m].
 /// Sample i draws from the stream (stage seed, "layouts", i), so any split of a sweep over instances
 /// or workers gives the same drops.
 public struct LayoutsStage: StageKind {
     public init() {}
     public let name = "layouts"
-    public let version = 1
+    /// 2: `ap_sigma` and the `ap_seen` dataset (AP positions as the models see them).
+    public let version = 2
     public let summary = "network drops: AP/UE positions, shadowing draws, noisy UE positions"
     public struct Parameters: StageParameterSet {
         @ParameterGroup var network = NetworkParameterSet()
         @Parameter("count", "number of drops", range: .atLeast(1)) var count = 100
         @Parameter("first", "global index of the first drop", range: .atLeast(0)) var first = 0
         @Parameter("sigma", "UE position error seen by models, std per coordinate", unit: "m", range: .atLeast(0)) var sigma = 0.0
+        @Parameter("ap_sigma", "AP position error seen by models, std per coordinate (the Tree paper's PDF perturbs both)",
+                   unit: "m", range: .atLeast(0))
+        var apSigma = 0.0
         @ParameterGroup var random = SeedAndReplica()
         public init() {}
     }
@@ -25,15 +29,18 @@ public struct LayoutsStage: StageKind {
         let p = try context.parameters(Parameters.self)
         let (K, L, count, first, sigma) = (p.network.K, p.network.L, p.count, p.first, p.sigma)
         let params = try p.network.network(id: context.id)
-        var ue = [Double](), ap = [Double](), noisy = [Double](), shadow = [Double]()
+        var ue = [Double](), ap = [Double](), noisy = [Double](), noisyAP = [Double](), shadow = [Double]()
         for i in 0..<count {
             var rng = RandomStream(seed: context.streamSeed, name: "layouts", index: UInt64(first + i))
             let draws = SetupDraws.draw(params, using: &rng)
-            var noise = rng.derived("position-error")
+            // UE and AP errors from streams of their own: σ_AP leaves the UE positions seen unchanged.
+            var noise = rng.derived("position-error"), apNoise = rng.derived("ap-position-error")
             let seen = noisyLayout(draws.layout, ueStdMeters: sigma, using: &noise)
+            let seenAP = noisyLayout(draws.layout, ueStdMeters: 0, apStdMeters: p.apSigma, using: &apNoise)
             ue += draws.layout.uePositions.flatMap { [$0.real, $0.imaginary] }
             ap += draws.layout.apPositions.flatMap { [$0.real, $0.imaginary] }
             noisy += seen.uePositions.flatMap { [$0.real, $0.imaginary] }
+            noisyAP += seenAP.apPositions.flatMap { [$0.real, $0.imaginary] }
             shadow += draws.shadowZ   // k + K·l: row-major [L, K]
             context.progress(i + 1, of: count)
         }
@@ -41,6 +48,7 @@ public struct LayoutsStage: StageKind {
         try out.write("ue", ue, shape: [count, K, 2]).setAttribute("dims", "sample,ue,xy")
         try out.write("ap", ap, shape: [count, L, 2]).setAttribute("dims", "sample,ap,xy")
         try out.write("ue_seen", noisy, shape: [count, K, 2]).setAttribute("dims", "sample,ue,xy")
+        try out.write("ap_seen", noisyAP, shape: [count, L, 2]).setAttribute("dims", "sample,ap,xy")
         try out.write("shadow_z", shadow, shape: [count, L, K]).setAttribute("dims", "sample,ap,ue")
     }
 }

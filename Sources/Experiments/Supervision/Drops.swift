@@ -32,8 +32,8 @@ func readLayouts(_ file: H5File) throws -> [SetupDraws] {
 
 
 /// The drops of one `layouts` result as a ClusterPowerNet sees them and as the physics needs them:
-/// the network set-up from the true positions (labels, SEs) and the model's inputs, `ue_seen`
-/// (positions under error σ) and the AP positions, divided by the area side (linear-attention paper (28)–(29)).
+/// the network set-up from the true positions (labels, SEs) and the model's inputs, `ue_seen` and
+/// `ap_seen` (positions under errors σ, σ_AP), divided by the area side (linear-attention paper (28)–(29)).
 struct ClusterDrops {
     let K: Int, L: Int
     let setups: [NetworkSetup]
@@ -46,14 +46,14 @@ struct ClusterDrops {
         let file = try input.open()
         defer { try? file.close() }
         let draws = try readLayouts(file)
-        let seen = try file.read("ue_seen", as: Double.self).values
+        let seen = try file.read("ue_seen", as: Double.self).values, seenAP = try file.read("ap_seen", as: Double.self).values
         let r = range ?? 0..<draws.count
         K = draws[0].layout.uePositions.count
         L = draws[0].layout.apPositions.count
         let params = try networkParameters(of: input, K: K, L: L)
         setups = try r.map { try NetworkSetup(params, draws: draws[$0]) }
         ue = seen[(r.lowerBound * K * 2)..<(r.upperBound * K * 2)].map { Float($0 / side) }
-        ap = r.flatMap { i in draws[i].layout.apPositions.flatMap { [Float($0.real / side), Float($0.imaginary / side)] } }
+        ap = seenAP[(r.lowerBound * L * 2)..<(r.upperBound * L * 2)].map { Float($0 / side) }
     }
 
     /// The model inputs of drops `indices`: ue [B, K, 2], ap [B, L, 2].

@@ -25,7 +25,8 @@ struct TrainingData {
             let label = labels[index]
             let lf = try layout.open(), bf = try label.open()
             defer { try? lf.close(); try? bf.close() }
-            let ue = try lf.read("ue", as: Double.self), ap = try lf.read("ap", as: Double.self)
+            // The model sees the positions under error (σ, σ_AP); the labels come from the true ones.
+            let ue = try lf.read("ue_seen", as: Double.self), ap = try lf.read("ap_seen", as: Double.self)
             let cf = try bf.group("cf")
             let ul = try cf.read("ul_power", as: Double.self).values, dl = try cf.read("dl_power_total", as: Double.self).values
             raw.append((ue.shape[1], ap.shape[1], ue.values, ap.values, ul, dl, ue.shape[0]))
