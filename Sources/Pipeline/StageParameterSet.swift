@@ -7,7 +7,7 @@ import Synchronization
 ///
 ///     struct LayoutsParameters: StageParameterSet {
 ///         @ParameterGroup var network = NetworkParameterSet()
-///         @Parameter("count", "number of drops", range: 1...) var count = 100
+///         @Parameter("count", "number of drops", range: .atLeast(1)) var count = 100
 ///         init() {}
 ///     }
 ///
