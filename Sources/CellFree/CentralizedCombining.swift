@@ -221,13 +221,18 @@ private struct CombinerProblem {
         var info = Complex<Double>.lapackPotrf(Int32(na), a, Int32(na))
         if info == 0 { info = Complex<Double>.lapackPotrs(Int32(na), 1, a, Int32(na), w.x, Int32(na)) }
         if info != 0 { throw failure(scheme, n, info) }
-        // v block j = p_k·L_l⁻ᴴ·x_j; (L⁻¹)ᴴ is upper triangular.
-        let out = v + LN * (k + K * n), scale = Complex(pk)
+        scatterUnwhitened(w.x, scale: Complex(pk), inverse: { factors + N * N * (rows[$0 * N] / N) }, into: v + LN * (k + K * n))
+    }
+
+    /// v_k's rows of M_k: block j = scale·L_j⁻ᴴ·x_j, with `inverse(j)` the lower-triangular L_j⁻¹ of the
+    /// j-th serving AP ((L⁻¹)ᴴ is upper triangular).
+    private func scatterUnwhitened(_ x: UnsafePointer<Complex<Double>>, scale: Complex<Double>,
+                                   inverse: (Int) -> UnsafePointer<Complex<Double>>, into out: UnsafeMutablePointer<Complex<Double>>) {
         for j in 0..<(na / N) {
-            let inverse = factors + N * N * (rows[j * N] / N)
+            let inverse = inverse(j)
             for b in 0..<N {
                 var acc = Complex<Double>.zero
-                for a in b..<N { acc += inverse[a + N * b].conjugate * w.x[j * N + a] }
+                for a in b..<N { acc += inverse[a + N * b].conjugate * x[j * N + a] }
                 out[rows[j * N + b]] = scale * acc
             }
         }
@@ -295,7 +300,6 @@ private struct CombinerProblem {
     /// Woodbury form for |S_k| < |M_k|N with Y = L⁻¹G in `w.g`: (I + YᴴY)·s = e_k, v_k = sqrt(p_k)·L⁻ᴴ·Y·s.
     private func solveWoodbury(_ n: Int, _ scheme: CentralizedScheme, _ w: CombinerWorkspace,
                                _ v: UnsafeMutablePointer<Complex<Double>>) throws {
-        let blockCount = na / N
         // Lower triangle of I + YᴴY (potrf reads nothing else).
         Complex<Double>.blasHerk(.adjoint, Int32(m), Int32(na), 1, w.g, Int32(na), 0, w.a, Int32(m))
         for i in 0..<m { w.a[i * (m + 1)] += .one; w.x[i] = .zero }
@@ -304,17 +308,8 @@ private struct CombinerProblem {
         if info == 0 { info = Complex<Double>.lapackPotrs(Int32(m), 1, w.a, Int32(m), w.x, Int32(m)) }
         if info != 0 { throw failure(scheme, n, info) }
         Complex<Double>.blasGemv(.none, Int32(na), Int32(m), .one, w.g, Int32(na), w.x, 1, .zero, w.z, 1)
-        // v block j = sqrt(p_k)·L_j⁻ᴴ·z_j; (L⁻¹)ᴴ is upper triangular.
-        let out = v + LN * (k + K * n), root = Complex(pk.squareRoot())
         inverses.withUnsafeBufferPointer { li in
-            for j in 0..<blockCount {
-                let inverse = li.baseAddress! + N * N * j
-                for b in 0..<N {
-                    var acc = Complex<Double>.zero
-                    for a in b..<N { acc += inverse[a + N * b].conjugate * w.z[j * N + a] }
-                    out[rows[j * N + b]] = root * acc
-                }
-            }
+            scatterUnwhitened(w.z, scale: Complex(pk.squareRoot()), inverse: { li.baseAddress! + N * N * $0 }, into: v + LN * (k + K * n))
         }
     }
 }
