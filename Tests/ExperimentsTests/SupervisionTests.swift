@@ -83,3 +83,15 @@ struct FitRecipeTests {
         #expect(h.bestValidationEpoch == 2)
     }
 }
+
+/// The two-sample Kolmogorov–Smirnov distance of Fig. 5's finding, on cases with known answers.
+struct KolmogorovSmirnovTests {
+    @Test func knownDistances() {
+        #expect(kolmogorovSmirnovDistance([1, 2, 3], [1, 2, 3]) == 0)
+        #expect(kolmogorovSmirnovDistance([1, 2], [3, 4]) == 1)
+        #expect(isClose(kolmogorovSmirnovDistance([1, 2, 3], [2, 3, 4]), 1.0 / 3, relative: 1e-15))
+        // Unequal sizes: the largest gap is at x = 4, where F_a = ½ and F_b = 1.
+        #expect(isClose(kolmogorovSmirnovDistance([1, 5], [1, 2, 3, 4]), 0.5, relative: 1e-15))
+        #expect(kolmogorovSmirnovDistance([], [1]).isNaN)
+    }
+}

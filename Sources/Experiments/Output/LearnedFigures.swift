@@ -108,20 +108,36 @@ func clusterMapPlot(file: String, inputs: [StageInput], script: String, K wanted
     return (csv, s)
 }
 
-/// Tree Fig. 5 / LA Fig. 8 (`power-cdf`): CDFs of the predicted and optimal UL and DL powers over
-/// all test UEs of the σ = 0 model groups.
-func powerCDFPlot(file: String, inputs: [StageInput], script: String, id: String) throws -> (String, String) {
+/// Fig. 5 of the Tree paper: CDFs of the optimal and predicted UL and DL powers per UE, in W as the
+/// paper plots them, and the two-sample Kolmogorov–Smirnov distance between predicted and optimal.
+func powerCDFPlot(file: String, inputs: [StageInput], script: String, id: String) throws -> (csv: String, script: String, finding: String) {
     let groups = try resultGroups(inputs).filter { $0.source != "baselines" && $0.sigma == 0 }
     guard !groups.isEmpty else { throw PipelineError.stage(id: id, detail: "needs evaluate inputs") }
     let names = ["ul_opt", "ul_pred", "dl_opt", "dl_pred"]
-    let columns = names.map { n in groups.flatMap { $0.perUE[n] ?? [] }.sorted() }
-    var csv = "cdf," + names.joined(separator: ",") + "\n"
+    let columns = names.map { n in groups.flatMap { $0.perUE[n] ?? [] }.map { $0 / 1000 }.sorted() }   // mW → W
+    var csv = "cdf," + names.map { $0 + "_W" }.joined(separator: ",") + "\n"
     for i in 0..<columns[0].count {
         csv += String(format: "%.6g", Double(i + 1) / Double(columns[0].count)) + "," + columns.map { String(format: "%.6g", $0[i]) }.joined(separator: ",") + "\n"
     }
-    var s = script + "set key bottom right\nset xlabel 'Power [mW]'\nset ylabel 'CDF'\nset logscale x\nplot "
+    var s = script + "set key bottom right\nset xlabel 'Power [W]'\nset ylabel 'CDF'\nset logscale x\nplot "
     s += ["UL optimal", "UL predicted", "DL optimal", "DL predicted"].enumerated().map { i, t in
         "'\(file).csv' using \(2 + i):1 with lines\(t.hasSuffix("predicted") ? " dashtype 2" : "") linewidth 2 title '\(t)'"
     }.joined(separator: ", \\\n     ") + "\n"
-    return (csv, s)
+    let ul = kolmogorovSmirnovDistance(columns[1], columns[0]), dl = kolmogorovSmirnovDistance(columns[3], columns[2])
+    let finding = String(format: "two-sample KS distance between predicted and optimal powers: UL %.3f, DL %.3f over %d UE samples each", ul, dl,
+                         columns[0].count)
+    return (csv, s, finding)
+}
+
+/// The two-sample Kolmogorov–Smirnov statistic sup_x |F_a(x) − F_b(x)| of two sorted samples.
+func kolmogorovSmirnovDistance(_ a: [Double], _ b: [Double]) -> Double {
+    guard !a.isEmpty, !b.isEmpty else { return .nan }
+    var i = 0, j = 0, worst = 0.0
+    while i < a.count && j < b.count {
+        let x = min(a[i], b[j])
+        while i < a.count && a[i] <= x { i += 1 }
+        while j < b.count && b[j] <= x { j += 1 }
+        worst = max(worst, abs(Double(i) / Double(a.count) - Double(j) / Double(b.count)))
+    }
+    return worst
 }

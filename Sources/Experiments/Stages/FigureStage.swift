@@ -14,7 +14,8 @@ import Pipeline
 public struct FigureStage: StageKind {
     public init() {}
     public let name = "figure"
-    public let version = 4
+    /// 5: power-cdf in W (as the Tree paper's Fig. 5) with its KS distance as the finding.
+    public let version = 5
     public let summary = "CSV + gnuplot script of a figure from its inputs"
     enum Plot: String, CaseIterable, ParameterValue, Decodable {
         case seVsK = "se-vs-k", connectionsVsK = "connections-vs-k", robustness, variants, ablation
@@ -57,7 +58,7 @@ public struct FigureStage: StageKind {
         case "cluster-map":
             (csv, script) = try clusterMapPlot(file: file, inputs: inputs, script: script, K: p.K, id: context.id)
         case "power-cdf":
-            (csv, script) = try powerCDFPlot(file: file, inputs: inputs, script: script, id: context.id)
+            (csv, script, finding) = try powerCDFPlot(file: file, inputs: inputs, script: script, id: context.id)
         case "loss-curves":
             (csv, script) = try lossCurvesPlot(file: file, inputs: inputs.filter { $0.kind == "train" || $0.kind == "ablate" }, script: script, id: context.id)
         default:
