@@ -141,8 +141,9 @@ private struct RealizationGains {
             p.initialize(repeating: 0, count: count)
             return p
         }
+        func unset(_ count: Int) -> UnsafeMutablePointer<Double> { .allocate(capacity: count) }   // `load` writes every entry
         (estRe, estIm, trueRe, trueIm) = (zeros(K * K), zeros(K * K), zeros(K * K), zeros(K * K))
-        (hatRe, hatIm, hRe, hIm) = (zeros(K * LN), zeros(K * LN), zeros(K * LN), zeros(K * LN))
+        (hatRe, hatIm, hRe, hIm) = (unset(K * LN), unset(K * LN), unset(K * LN), unset(K * LN))
     }
 
     func deallocate() { for p in [estRe, estIm, trueRe, trueIm, hatRe, hatIm, hRe, hIm] { p.deallocate() } }
