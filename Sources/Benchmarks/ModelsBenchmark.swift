@@ -37,24 +37,18 @@ public struct ModelsBenchmark {
 
     public func run(emit: (String) -> Void) throws {
         var rng = RandomStream(seed: 1, name: "bench-models")
-        var cluster: [ModelVariant: ClusterPowerNet<Float>] = [:]
-        for variant in models {
-            guard let attention = variant.attention else { continue }
-            var c = ClusterPowerNetConfig()
-            c.attention = attention
-            cluster[variant] = ClusterPowerNet(config: c, using: &rng)
-        }
-        let tree = TreeTransformer<Float>(config: TreeTransformerConfig(), using: &rng)
-        emit("Parameters: " + models.map { "\($0.displayName) \(cluster[$0]?.parameters.count ?? tree.parameters.count)" }.joined(separator: ", "))
+        var built: [ModelVariant: TimedModel] = [:]
+        for variant in models { built[variant] = TimedModel(variant, using: &rng) }
+        emit("Parameters: " + models.map { "\($0.displayName) \(built[$0]!.parameterCount)" }.joined(separator: ", "))
         BLASThreads.set(1)   // the engine splits its own work (bit-identical results for any thread count)
         for t in threads {
             emit("\nInference, one layout (B = 1), L = 16, \(t) thread(s): median ms (ratio to PyTorch)")
-            emit(pad("Model", 24) + ues.map { pad("K=\($0)", 16) }.joined())
+            emit(pad("Model", 34) + ues.map { pad("K=\($0)", 16) }.joined())
             for variant in models {
-                var row = pad(variant.displayName, 24)
+                var row = pad(variant.displayName, 34)
                 for K in ues {
                     let batch = Self.batch(B: 1, K: K, using: &rng)
-                    let ms = median(timings { _ = cluster[variant]?.evaluationLoss(batch, threads: t) ?? tree.evaluationLoss(batch, threads: t) }) * 1e3
+                    let ms = median(timings { built[variant]!.infer(batch, t) }) * 1e3
                     let base = Self.torchKs.firstIndex(of: K).flatMap { Self.torchInference[t]?[variant]?[$0] }
                     row += pad(String(format: "%.2f", ms) + (base.map { String(format: " (%.2f×)", ms / $0) } ?? ""), 16)
                 }
@@ -62,19 +56,13 @@ public struct ModelsBenchmark {
             }
             if inferenceOnly { continue }
             emit("\nOne training step (B = 128, L = 16), \(t) thread(s): median ms (ratio to PyTorch)")
-            emit(pad("Model", 24) + trainUEs.map { pad("K=\($0)", 18) }.joined())
+            emit(pad("Model", 34) + trainUEs.map { pad("K=\($0)", 18) }.joined())
             for variant in models {
-                var row = pad(variant.displayName, 24)
+                var row = pad(variant.displayName, 34)
                 for K in trainUEs {
                     let batch = Self.batch(B: 128, K: K, using: &rng)
-                    let dropout = DropoutStream(RandomStream(seed: 2, name: "bench-dropout"))
-                    var optimizer = AdamW<Float>()
-                    var treeCopy = tree
-                    let ms = median(timings {
-                        if cluster[variant] != nil { cluster[variant]!.trainingStep(batch, optimizer: &optimizer, dropout: dropout, threads: t) } else {
-                            treeCopy.trainingStep(batch, optimizer: &optimizer, dropout: dropout, threads: t)
-                        }
-                    }) * 1e3
+                    let step = built[variant]!.trainer()
+                    let ms = median(timings { step(batch, t) }) * 1e3
                     let base = [10, 40].firstIndex(of: K).flatMap { Self.torchTraining[t]?[variant]?[$0] }
                     row += pad(String(format: "%.1f", ms) + (base.map { String(format: " (%.2f×)", ms / $0) } ?? ""), 18)
                 }
@@ -101,3 +89,32 @@ public struct ModelsBenchmark {
     }
 }
 
+/// A fresh model of one variant behind type-erased calls: evaluation loss (inference) and training
+/// steps (each `trainer()` owns a copy of the model and an AdamW state).
+struct TimedModel {
+    let parameterCount: Int
+    let infer: (PowerBatch<Float>, Int) -> Void
+    let trainer: () -> (PowerBatch<Float>, Int) -> Void
+
+    init(_ variant: ModelVariant, using rng: inout RandomStream) {
+        if let attention = variant.attention {
+            var c = ClusterPowerNetConfig()
+            c.attention = attention
+            self.init(ClusterPowerNet<Float>(config: c, using: &rng))
+        } else if let c = variant.tokenConfig {
+            self.init(TokenPowerNet<Float>(config: c, using: &rng))
+        } else {
+            self.init(TreeTransformer<Float>(config: TreeTransformerConfig(), using: &rng))
+        }
+    }
+
+    init<M: PowerModel>(_ model: M) where M.Scalar == Float {
+        parameterCount = model.parameters.count
+        infer = { batch, threads in _ = model.evaluationLoss(batch, threads: threads) }
+        trainer = {
+            var copy = model, optimizer = AdamW<Float>()
+            let dropout = DropoutStream(RandomStream(seed: 2, name: "bench-dropout"))
+            return { batch, threads in copy.trainingStep(batch, optimizer: &optimizer, dropout: dropout, threads: threads) }
+        }
+    }
+}

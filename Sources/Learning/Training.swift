@@ -23,6 +23,12 @@ public protocol PowerModel {
     func loss(_ tape: Tape<Scalar>, _ p: BoundParameters, _ batch: PowerBatch<Scalar>, dropout: DropoutStream?) -> Variable
 }
 
+/// A model of static supervision (the Tree paper's): normalised UL and DL powers [B, K] in [0, 1]
+/// from normalised positions, in evaluation mode.
+public protocol StaticPowerModel: PowerModel {
+    func normalisedPowers(ue: Tensor<Scalar>, ap: Tensor<Scalar>) -> (ul: [Scalar], dl: [Scalar])
+}
+
 extension ClusterPowerNet: PowerModel {
     public func loss(_ tape: Tape<T>, _ p: BoundParameters, _ batch: PowerBatch<T>, dropout: DropoutStream?) -> Variable {
         let out = forward(tape, p, ue: tape.constant(batch.ue), ap: tape.constant(batch.ap), dropout: dropout)
@@ -30,10 +36,16 @@ extension ClusterPowerNet: PowerModel {
     }
 }
 
-extension TreeTransformer: PowerModel {
+extension TreeTransformer: StaticPowerModel {
     public func loss(_ tape: Tape<T>, _ p: BoundParameters, _ batch: PowerBatch<T>, dropout: DropoutStream?) -> Variable {
         loss(tape, forward(tape, p, ue: tape.constant(batch.ue), ap: tape.constant(batch.ap), dropout: dropout),
              ulTarget: batch.ul, dlTarget: batch.dl)
+    }
+
+    public func normalisedPowers(ue: Tensor<T>, ap: Tensor<T>) -> (ul: [T], dl: [T]) {
+        let tape = Tape<T>(recordsGradients: false)
+        let out = forward(tape, parameters.bind(tape), ue: tape.constant(ue), ap: tape.constant(ap))
+        return (tape.value(out.ulNorm).values, tape.value(out.dlNorm).values)
     }
 }
 

@@ -59,6 +59,8 @@ public func verifyModelFile(_ path: String) throws -> ModelReport {
         for (s, r) in out.root.dropFirst().enumerated() { computed["intermediate/layer\(s)"] = tape.value(r) }
         computed["loss/mse"] = tape.value(total)
         computed["loss/fair"] = .scalar(0)
+    case .tokenNet:
+        throw ModelFileError.invalid(file: path, item: "config.variant", detail: "\(modelConfig.variant) has no golden-file layout (the Tree paper's baselines are ours only)")
     case .clusterNet(let config):
         var omegas: [Tensor<Float>] = []
         if case .performer = config.attention {

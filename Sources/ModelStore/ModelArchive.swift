@@ -94,6 +94,7 @@ public struct ModelArchive {
 public enum RestoredModel {
     case tree(TreeTransformer<Float>)
     case clusterNet(ClusterPowerNet<Float>)
+    case tokenNet(TokenPowerNet<Float>)
 }
 
 /// The model an archive describes, with its weights and projections.
@@ -101,6 +102,7 @@ public func restoreModel(from archive: ModelArchive) -> RestoredModel {
     switch archive.config {
     case .tree(let c): .tree(TreeTransformer(config: c, parameters: archive.parameters))
     case .clusterNet(let c): .clusterNet(ClusterPowerNet(config: c, parameters: archive.parameters, omegas: archive.projections))
+    case .tokenNet(let c): .tokenNet(TokenPowerNet(config: c, parameters: archive.parameters, omegas: archive.projections))
     }
 }
 
@@ -108,6 +110,6 @@ public func restoreModel(from archive: ModelArchive) -> RestoredModel {
 public enum ModelNormaliser {
     /// The length positions are divided by before they reach the model [m] (the area side).
     public static let positionScale = "position_scale_m"
-    /// The Tree model's DL label range over the training set [mW] (min-max normalisation).
+    /// The static models' DL label range over the training set [mW] (min-max normalisation).
     public static let dlLabelMin = "dl_label_min_mw", dlLabelMax = "dl_label_max_mw"
 }

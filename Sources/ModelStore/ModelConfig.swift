@@ -10,6 +10,8 @@ import Learning
 public enum ModelConfig {
     case tree(TreeTransformerConfig)
     case clusterNet(ClusterPowerNetConfig)
+    /// A Table II baseline of the Tree paper (`token_transformer`, `token_cosformer`, `token_performer`).
+    case tokenNet(TokenPowerNetConfig)
 
     /// The variant name: `tree_transformer`, a golden ClusterPowerNet variant, or `cosformer_<φ>` for a
     /// cosFormer with another feature map (the ablation's).
@@ -17,6 +19,7 @@ public enum ModelConfig {
         switch self {
         case .tree: "tree_transformer"
         case .clusterNet(let c): c.attention.variantName
+        case .tokenNet(let c): c.attention.tokenVariantName
         }
     }
 
@@ -36,6 +39,14 @@ public enum ModelConfig {
             ]
             if case .performer(let m) = c.attention { json["performer_m"] = m }
             if case .slidingWindow(let w) = c.attention { json["window"] = w }
+            return json
+        case .tokenNet(let c):
+            var json: [String: Any] = [
+                "variant": variant, "L": c.L, "d_model": c.dModel, "n_heads": c.heads, "n_layers": c.layers, "d_ff": c.dFF,
+                "post_norm": c.postNorm, "p_ul_min": c.pULMin, "p_ul_max": c.pULMax, "p_dl_min": c.pDLMin, "p_dl_max": c.pDLMax,
+                "p_dl_total": c.pDLTotal, "dropout": c.dropout,
+            ]
+            if case .performer(let m) = c.attention { json["performer_m"] = m }
             return json
         }
     }
@@ -57,6 +68,21 @@ public enum ModelConfig {
                                                                     try number("p_dl_max"), try number("p_dl_total"))
             if json["dropout"] != nil { c.dropout = try number("dropout") }
             self = .tree(c)
+            return
+        }
+        if variant.hasPrefix(AttentionKind.tokenPrefix) {
+            var c = TokenPowerNetConfig()
+            guard let attention = AttentionKind(tokenVariantName: variant, performerFeatures: json["performer_m"] == nil ? 256 : try int("performer_m")) else {
+                throw ModelConfigError(key: "variant", detail: "unknown variant \"\(variant)\"")
+            }
+            c.attention = attention
+            (c.L, c.dModel, c.heads, c.layers, c.dFF) = (try int("L"), try int("d_model"), try int("n_heads"), try int("n_layers"), try int("d_ff"))
+            guard let postNorm = json["post_norm"] as? Bool else { throw ModelConfigError(key: "post_norm", detail: "missing or not a boolean") }
+            c.postNorm = postNorm
+            (c.pULMin, c.pULMax, c.pDLMin, c.pDLMax, c.pDLTotal) = (try number("p_ul_min"), try number("p_ul_max"), try number("p_dl_min"),
+                                                                    try number("p_dl_max"), try number("p_dl_total"))
+            if json["dropout"] != nil { c.dropout = try number("dropout") }
+            self = .tokenNet(c)
             return
         }
         var c = ClusterPowerNetConfig()
@@ -91,6 +117,29 @@ extension AttentionKind {
         case .softmax: "transformer_softmax"
         case .performer: "performer"
         case .slidingWindow: "longformer"
+        }
+    }
+
+    /// Names of the Tree paper's Table II baselines: `token_transformer` (softmax), `token_cosformer`
+    /// (ReLU map), `token_performer`, or `token_<variantName>` for another core.
+    public static let tokenPrefix = "token_"
+    public var tokenVariantName: String {
+        switch self {
+        case .softmax: Self.tokenPrefix + "transformer"
+        case .cosFormer(.relu): Self.tokenPrefix + "cosformer"
+        case .performer: Self.tokenPrefix + "performer"
+        default: Self.tokenPrefix + variantName
+        }
+    }
+
+    /// `tokenVariantName`'s inverse.
+    public init?(tokenVariantName name: String, performerFeatures m: Int = 256) {
+        guard name.hasPrefix(Self.tokenPrefix) else { return nil }
+        switch name.dropFirst(Self.tokenPrefix.count) {
+        case "transformer": self = .softmax
+        case "cosformer": self = .cosFormer(.relu)
+        case "performer": self = .performer(features: m)
+        case let rest: self.init(variantName: String(rest), performerFeatures: m)
         }
     }
 

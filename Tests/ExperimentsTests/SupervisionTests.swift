@@ -95,3 +95,61 @@ struct KolmogorovSmirnovTests {
         #expect(kolmogorovSmirnovDistance([], [1]).isNaN)
     }
 }
+
+/// Tree Fig. 6 from a hand-made evaluate result: the plotted statistics and the finding's checks.
+struct TreeFigureTests {
+    /// Two drops of K = 2 at L = 16 and σ = 5 m: optimal SEs equal per drop (the max-min optimum),
+    /// predicted ones spread around them.
+    func evaluateInput(_ dir: ScratchDirectory) throws -> StageInput {
+        let path = dir.path("evaluate.h5")
+        let file = try H5File.create(path)
+        try file.setAttribute("model", "tree")
+        for (name, K, optimal, predicted) in [("K2_0", 2, [3.0, 3.0, 2.0, 2.0], [3.2, 2.6, 2.1, 2.1]),
+                                              ("K10_1", 10, [Double](repeating: 2.5, count: 10), [Double](repeating: 2.0, count: 10))] {
+            let g = try file.createGroup(name)
+            try g.setAttribute("K", String(K))
+            try g.setAttribute("L", "16")
+            try g.setAttribute("sigma_m", "5.0")
+            let n = optimal.count / K
+            for dir in ["ul", "dl"] {
+                try g.write("se_\(dir)_opt", optimal, shape: [n, K])
+                try g.write("se_\(dir)_pred", predicted, shape: [n, K])
+            }
+            try g.write("latency_ms", [Double](repeating: 0.4, count: n), shape: [n])
+        }
+        try file.close()
+        return StageInput(params: [:], kind: "evaluate", key: "e", path: path)
+    }
+
+    @Test func fig6aPlotsTheMaxMinOptimumAndBothPredictedStatisticsAndChecksThem() throws {
+        let dir = try ScratchDirectory()
+        defer { dir.cleanup() }
+        let paper = PaperCurve(x: [2, 10], ul: [2.6, 3.5], dl: [2.6, 3.5], tolerance: 0.5, gap: 0.12)
+        let (csv, _, finding) = try treeSEPlot(.seVsKPredicted, file: "f", inputs: [try evaluateInput(dir)], script: "", paper: paper, id: "t")
+        let rows = csv.split(separator: "\n").map { $0.split(separator: ",").map(String.init) }
+        let header = rows[0]
+        func cell(_ K: String, _ column: String) throws -> Double {
+            let row = try #require(rows.first { $0[0] == K }), i = try #require(header.firstIndex(of: column))
+            return try #require(Double(row[i]))
+        }
+        // K = 2: optimum (3 + 2)/2 = 2.5; predicted mean (3.2 + 2.6 + 2.1 + 2.1)/4 = 2.5; minima (2.6 + 2.1)/2 = 2.35.
+        #expect(isClose(try cell("2", "Optimal_(max-min)_ul"), 2.5, relative: 1e-12))
+        #expect(isClose(try cell("2", "Predicted_(mean_per-UE)_ul"), 2.5, relative: 1e-12))
+        #expect(isClose(try cell("2", "Predicted_(minimum_per-UE)_dl"), 2.35, relative: 1e-12))
+        // K = 2 agrees with 2.6 within 0.5; K = 10 (2.5 vs 3.5) differs by −1.00.
+        #expect(finding.contains("K = 2: 2.50 vs 2.60, agrees (±0.5)"))
+        #expect(finding.contains("K = 10: 2.50 vs 3.50, differs by -1.00"))
+        // Mean |predicted − optimal| over K: (0 + 0.5)/2 = 0.25 > 0.12.
+        #expect(finding.contains("mean over K of |predicted − optimal| 0.250"))
+        #expect(finding.contains("within 0.12 on average: differs"))
+    }
+
+    @Test func fig6bNeedsDropsWithKEqualTen() throws {
+        let dir = try ScratchDirectory()
+        defer { dir.cleanup() }
+        let paper = PaperCurve(x: [16], ul: [2.5], dl: [2.5], tolerance: 0.5, gap: 0)
+        let (_, _, finding) = try treeSEPlot(.seVsLPredicted, file: "f", inputs: [try evaluateInput(dir)], script: "", paper: paper, id: "t")
+        #expect(finding.contains("L = 16: 2.50 vs 2.50, agrees"))
+        #expect(finding.contains("does not grow with L") == false && finding.contains("grows with L"))
+    }
+}

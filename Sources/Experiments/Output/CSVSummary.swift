@@ -22,3 +22,9 @@ func summarize(csv: String) -> String {
 
 /// The mean of `x` for a CSV cell (`NaN` when empty).
 func mean(_ x: [Double]) -> String { x.isEmpty ? "NaN" : String(format: "%.6g", x.reduce(0, +) / Double(x.count)) }
+
+/// `x` with `digits` significant digits ("n/a" when not finite).
+func fmt(_ x: Double, _ digits: Int = 3) -> String { x.isFinite ? String(format: "%.\(digits)g", x) : "n/a" }
+
+/// The mean of `x` (NaN when empty).
+func average(_ x: [Double]) -> Double { x.isEmpty ? .nan : x.reduce(0, +) / Double(x.count) }

@@ -14,7 +14,6 @@ func schemeName(_ s: String) -> String {
 /// - `connections-vs-k` (LA Fig. 6): AP–UE links | APs per UE.
 /// - `robustness` (LA Fig. 9): Predicted UC-CF per position error σ.
 /// - `variants` (LA Fig. 10) and `ablation` (LA Fig. 4): Predicted UC-CF per model / feature map φ.
-/// - `se-vs-k-predicted` (Tree Fig. 6): per-drop max-min SE, optimal vs predicted, per L.
 /// - `latency-vs-k` (inference per drop, every model) and `label-cost-vs-k` (clusters + closed form), log-log.
 func curvesPlot(_ plot: String, file: String, inputs: [StageInput], script: String, id: String) throws -> (String, String) {
     let groups = try resultGroups(inputs)
@@ -23,10 +22,7 @@ func curvesPlot(_ plot: String, file: String, inputs: [StageInput], script: Stri
     var c = CurvesOverK()
     let models = Set(clean.filter { $0.source != "baselines" }.map(\.series))
     func tag(_ g: ResultGroup) -> String { models.count > 1 ? "_(\(g.series))" : "" }
-    func minima(_ g: ResultGroup, _ column: String) -> [Double] {
-        let se = g.perUE[column] ?? []
-        return stride(from: 0, to: se.count, by: g.K).map { se[$0..<($0 + g.K)].min()! }
-    }
+    func minima(_ g: ResultGroup, _ column: String) -> [Double] { perDropMinima(g.perUE[column] ?? [], K: g.K) }
     let sePanels = [("_ul", "UL max-min SE [bit/s/Hz]"), ("_dl", "DL max-min SE [bit/s/Hz]")]
     switch plot {
     case "se-vs-k":
@@ -60,17 +56,9 @@ func curvesPlot(_ plot: String, file: String, inputs: [StageInput], script: Stri
             for dir in ["ul", "dl"] { c.add("\(name)_\(dir)", K: g.K, minima(g, "se_\(dir)_pred")) }
         }
         return (c.csv, c.script(script, file: file, panels: sePanels))
-    case "se-vs-k-predicted":
-        for g in clean where g.source != "baselines" {
-            for dir in ["ul", "dl"] {
-                for (which, title) in [("opt", g.learnedClusters ? "Optimal_UC-CF" : "Optimal"), ("pred", "Predicted")] {
-                    c.add("\(title)_L=\(g.L)\(tag(g))_\(dir)", K: g.K, minima(g, "se_\(dir)_\(which)"))
-                }
-            }
-        }
-        return (c.csv, c.script(script, file: file, panels: sePanels))
     case "latency-vs-k":
-        for g in clean where g.source != "baselines" { c.add("\(g.series)_ms", K: g.K, g.perDrop["latency_ms"] ?? []) }
+        // Latency does not depend on σ: every test group at L = 16 (the Tree's tests at other L excluded).
+        for g in groups where g.source != "baselines" && g.L == 16 { c.add("\(g.series)_ms", K: g.K, g.perDrop["latency_ms"] ?? []) }
         return (c.csv, c.script(script, file: file, panels: [("_ms", "Inference latency per drop [ms]")], logscale: "xy"))
     default:   // label-cost-vs-k
         for g in clean {
@@ -109,10 +97,12 @@ func clusterMapPlot(file: String, inputs: [StageInput], script: String, K wanted
 }
 
 /// Fig. 5 of the Tree paper: CDFs of the optimal and predicted UL and DL powers per UE, in W as the
-/// paper plots them, and the two-sample Kolmogorov–Smirnov distance between predicted and optimal.
-func powerCDFPlot(file: String, inputs: [StageInput], script: String, id: String) throws -> (csv: String, script: String, finding: String) {
-    let groups = try resultGroups(inputs).filter { $0.source != "baselines" && $0.sigma == 0 }
-    guard !groups.isEmpty else { throw PipelineError.stage(id: id, detail: "needs evaluate inputs") }
+/// paper plots them, and the two-sample Kolmogorov–Smirnov distance between predicted and optimal;
+/// every test group at the lowest position error σ present.
+func powerCDFPlot(file: String, inputs: [StageInput], script: String, maxKS: Double, id: String) throws -> (csv: String, script: String, finding: String) {
+    let evaluated = try resultGroups(inputs).filter { $0.source != "baselines" }
+    guard let sigma = evaluated.map(\.sigma).min() else { throw PipelineError.stage(id: id, detail: "needs evaluate inputs") }
+    let groups = evaluated.filter { $0.sigma == sigma }   // σ = 0 for LA Fig. 8; the Tree paper tests at σ = 5 m
     let names = ["ul_opt", "ul_pred", "dl_opt", "dl_pred"]
     let columns = names.map { n in groups.flatMap { $0.perUE[n] ?? [] }.map { $0 / 1000 }.sorted() }   // mW → W
     var csv = "cdf," + names.map { $0 + "_W" }.joined(separator: ",") + "\n"
@@ -124,8 +114,11 @@ func powerCDFPlot(file: String, inputs: [StageInput], script: String, id: String
         "'\(file).csv' using \(2 + i):1 with lines\(t.hasSuffix("predicted") ? " dashtype 2" : "") linewidth 2 title '\(t)'"
     }.joined(separator: ", \\\n     ") + "\n"
     let ul = kolmogorovSmirnovDistance(columns[1], columns[0]), dl = kolmogorovSmirnovDistance(columns[3], columns[2])
-    let finding = String(format: "two-sample KS distance between predicted and optimal powers: UL %.3f, DL %.3f over %d UE samples each", ul, dl,
+    var finding = String(format: "two-sample KS distance between predicted and optimal powers: UL %.3f, DL %.3f over %d UE samples each", ul, dl,
                          columns[0].count)
+    if maxKS > 0 {
+        finding += " (the paper's curves nearly overlap, read as KS ≤ \(fmt(maxKS, 2)): UL \(ul <= maxKS ? "agrees" : "differs"), DL \(dl <= maxKS ? "agrees" : "differs"))"
+    }
     return (csv, s, finding)
 }
 

@@ -76,9 +76,12 @@ func resultGroups(_ inputs: [StageInput]) throws -> [ResultGroup] {
     return out
 }
 
-/// Curves over K: one CSV column per series, each cell the mean of that series' values at that K.
+/// Curves over K (or another integer axis, e.g. L): one CSV column per series, each cell the mean
+/// of that series' values at that K.
 struct CurvesOverK {
     var columns: [(name: String, byK: [Int: [Double]])] = []
+    /// The axis: CSV header of the first column and the x label.
+    var axis = "K", axisLabel = "Number of UEs K"
 
     mutating func add(_ name: String, K: Int, _ values: [Double]) {
         if let i = columns.firstIndex(where: { $0.name == name }) {
@@ -90,7 +93,7 @@ struct CurvesOverK {
 
     var csv: String {
         let ks = Set(columns.flatMap { $0.byK.keys }).sorted()
-        var text = "K," + columns.map(\.name).joined(separator: ",") + "\n"
+        var text = axis + "," + columns.map(\.name).joined(separator: ",") + "\n"
         for K in ks { text += "\(K)," + columns.map { mean($0.byK[K] ?? []) }.joined(separator: ",") + "\n" }
         return text
     }
@@ -102,10 +105,11 @@ struct CurvesOverK {
         if panels.count > 1 { s += "set multiplot layout 1,\(panels.count)\n" }
         if !logscale.isEmpty { s += "set logscale \(logscale)\n" }
         for panel in panels {
-            s += "set xlabel 'Number of UEs K'\nset ylabel '\(panel.ylabel)'\nplot "
+            s += "set xlabel '\(axisLabel)'\nset ylabel '\(panel.ylabel)'\nplot "
             s += columns.enumerated().filter { $0.element.name.hasSuffix(panel.suffix) }.map { i, c in
                 let title = String(c.name.dropLast(panel.suffix.count)).replacingOccurrences(of: "_", with: " ")
-                let dashed = title.contains("(reuse)") ? " dashtype 2" : ""   // pilot-models: reused pilots dashed
+                // Reused pilots (pilot-models) and predicted curves dashed.
+                let dashed = title.contains("(reuse)") || title.hasPrefix("Predicted") ? " dashtype 2" : ""
                 return "'\(file).csv' using 1:\(i + 2) with linespoints\(dashed) title '\(title)'"
             }.joined(separator: ", \\\n     ") + "\n"
             if panels.count > 1 { s += "unset title\n" }

@@ -3,8 +3,9 @@ import H5
 import Pipeline
 
 /// `loss-curves` (Tree paper Fig. 4): training and validation loss per epoch of each `train` input,
-/// labelled by its model and, when they differ, its swept parameters.
-func lossCurvesPlot(file: String, inputs: [StageInput], script: String, id: String) throws -> (String, String) {
+/// labelled by its model and, when they differ, its swept parameters. The finding gives each curve's
+/// fall from epoch 1 to the last epoch (the paper's: training 0.04 → 0.002, 20×).
+func lossCurvesPlot(file: String, inputs: [StageInput], script: String, paperFall: Double, id: String) throws -> (csv: String, script: String, finding: String) {
     guard !inputs.isEmpty else { throw PipelineError.stage(id: id, detail: "needs train inputs") }
     var columns: [[Double]] = [], labels: [String] = []
     for input in inputs {
@@ -27,5 +28,18 @@ func lossCurvesPlot(file: String, inputs: [StageInput], script: String, id: Stri
     script += names.enumerated().map { i, n in
         "'\(file).csv' using 1:\(2 + i) with linespoints\(n.hasSuffix("_val") ? " dashtype 2" : "") title '\(n.replacingOccurrences(of: "_", with: " "))'"
     }.joined(separator: ", \\\n     ") + "\n"
-    return (csv, script)
+    let falls = tags.enumerated().map { i, tag -> String in
+        let train = columns[2 * i], val = columns[2 * i + 1]
+        let lowestVal = val.filter(\.isFinite).min() ?? .nan
+        return String(format: "%@: training loss %.3g → %.3g (%.1f× from epoch 1), validation %.3g → %.3g (lowest %.3g, %.1f×)", tag,
+                      train.first ?? .nan, train.last ?? .nan, (train.first ?? .nan) / (train.last ?? .nan),
+                      val.first ?? .nan, val.last ?? .nan, lowestVal, (val.first ?? .nan) / lowestVal)
+    }
+    var finding = falls.joined(separator: "; ")
+    if paperFall > 0, let train = columns.first, let first = train.first, let last = train.last {
+        let fall = first / last
+        finding += String(format: ". Paper: training loss falls %.0f×; ours %.1f×: %@", paperFall, fall,
+                          fall >= paperFall / 2 ? "agrees (at least half the paper's fall)" : "differs (less than half the paper's fall)")
+    }
+    return (csv, script, finding)
 }

@@ -11,7 +11,7 @@ import Pipeline
 /// One group `K<K>_<i>` per layouts input, with [n, K] columns `ul_opt`, `ul_pred`, `dl_opt`, `dl_pred`
 /// [mW] and `se_ul_opt`, `se_ul_pred`, `se_dl_opt`, `se_dl_pred` [bit/s/Hz], and per drop
 /// `latency_ms` (model inference) and `connections`:
-/// - Tree-Transformer: opt = Optimal CF (closed form, papers.md §3, every AP serves every UE); pred =
+/// - Tree-Transformer and its Table II baselines: opt = Optimal CF (closed form, papers.md §3, every AP serves every UE); pred =
 ///   the model's powers (UL = ul_norm·P̄_UL; DL = the label range de-normalised and rescaled to the
 ///   total budget L·P̄_DL, Tree Eq. (9)).
 /// - ClusterPowerNet: the predicted clusters (`clusters` [n, K, L], 1 = AP serves UE); opt = Optimal
@@ -33,7 +33,9 @@ public struct EvaluateStage: StageKind {
 
     public func run(_ context: StageContext) throws {
         let trained = try context.input(ofKind: "train")
-        let layouts = context.inputs(ofKind: "layouts")
+        // A layouts instance reached by two stages (e.g. K = 10, L = 16 of both Tree test sweeps) is evaluated once.
+        var seen = Set<String>()
+        let layouts = context.inputs(ofKind: "layouts").filter { seen.insert($0.key).inserted }
         guard !layouts.isEmpty else { throw PipelineError.stage(id: context.id, detail: "needs layouts inputs (test drops)") }
         let p = try context.parameters(Parameters.self)
         let method = p.labels.labelMethod
@@ -48,6 +50,7 @@ public struct EvaluateStage: StageKind {
             throw PipelineError.stage(id: context.id, detail: "\(trained.path): the model archive has no \(ModelNormaliser.positionScale)")
         }
         let model = restoreModel(from: archive)
+        let dlRange = [ModelNormaliser.dlLabelMin, ModelNormaliser.dlLabelMax].compactMap { archive.normalisers[$0] }
         let total = try layouts.reduce(0) { n, l in let f = try l.open(); defer { try? f.close() }; return n + (try f.dataset("ue").shape[0]) }
         var done = 0
         let tick = { done += 1; context.progress(done, of: total) }
@@ -61,8 +64,12 @@ public struct EvaluateStage: StageKind {
                 }
                 result = try evaluateClusterNet(net, drops: drops, method: method, streamSeed: context.streamSeed, tick: tick)
             case .tree(let tree):
-                let range = [ModelNormaliser.dlLabelMin, ModelNormaliser.dlLabelMax].compactMap { archive.normalisers[$0] }
-                result = try evaluateTree(tree, drops: drops, labelRange: range, method: method, streamSeed: context.streamSeed, tick: tick)
+                result = try evaluateStatic(tree, drops: drops, labelRange: dlRange, method: method, streamSeed: context.streamSeed, tick: tick)
+            case .tokenNet(let net):
+                guard net.config.L == drops.L else {
+                    throw PipelineError.stage(id: context.id, detail: "the model was trained for L = \(net.config.L) APs, the test drops have L = \(drops.L)")
+                }
+                result = try evaluateStatic(net, drops: drops, labelRange: dlRange, method: method, streamSeed: context.streamSeed, tick: tick)
             }
             let out = try context.output.createGroup("K\(drops.K)_\(g)")
             try out.setAttribute("sigma_m", try positionError(of: input))

@@ -96,15 +96,26 @@ struct ClusterNetParameters: StageParameterSet {
     var penalty = ClusterPenalty.coverage
 }
 
-/// The models `train` fits (and `bench models` times): the Tree-Transformer and the five ClusterPowerNet
-/// attention variants, by the golden files' names.
+/// The models `train` fits (and `bench models` times): the Tree-Transformer, the five ClusterPowerNet
+/// attention variants by the golden files' names, and the Tree paper's three Table II baselines.
 public enum ModelVariant: String, CaseIterable, ParameterValue, Decodable, Sendable {
     case tree
     case eluCosformer = "elu_cosformer", cosformerRelu = "cosformer_relu", transformerSoftmax = "transformer_softmax"
     case performer, longformer
+    case tokenTransformer = "token_transformer", tokenCosformer = "token_cosformer", tokenPerformer = "token_performer"
 
-    /// The attention of a ClusterPowerNet variant; nil for the Tree-Transformer.
+    /// The attention of a ClusterPowerNet variant; nil for the static-supervision models.
     public var attention: AttentionKind? { AttentionKind(variant: rawValue) }
+
+    /// The configuration of a Table II baseline (papers.md §4.6); nil for the other models.
+    public var tokenConfig: TokenPowerNetConfig? {
+        switch self {
+        case .tokenTransformer: .transformer
+        case .tokenCosformer: .linear(.cosFormer(.relu))
+        case .tokenPerformer: .linear(.performer(features: 256))
+        default: nil
+        }
+    }
 
     /// How tables and benchmarks name it.
     public var displayName: String {
@@ -115,6 +126,9 @@ public enum ModelVariant: String, CaseIterable, ParameterValue, Decodable, Senda
         case .transformerSoftmax: "Transformer (softmax)"
         case .performer: "Performer (m=256)"
         case .longformer: "Longformer (w=4)"
+        case .tokenTransformer: "Transformer (Tree Table II)"
+        case .tokenCosformer: "CosFormer (Tree Table II)"
+        case .tokenPerformer: "Performer (Tree Table II, F=256)"
         }
     }
 }

@@ -10,8 +10,13 @@ import Pipeline
 /// `val_fraction` of each input's drops is held out. Positions are divided by the area side.
 ///
 /// - `model: tree`, the Tree-Transformer on static labels (Tree paper §4.4): inputs `layouts` and
-///   `baselines` of one or more K (batches of one K, as the Tree code); UL labels over P̄_UL, DL labels
-///   (total budget, Tree Eq. (9)) min-max normalised over the training set.
+///   `baselines` of one or more K (batches of one K, as the Tree code). Label normalisation (papers.md
+///   §4.2c): the text's global min-max, not the code's per-K ranges, which do not exist at the test K
+///   the model never saw: UL labels over P̄_UL (the max-min optimum gives its weakest UE P̄_UL, so the
+///   global maximum; the minimum is ≈ 0), DL labels (total budget, Tree Eq. (9)) min-max over the
+///   whole training set. Positions over the area side (the code's per-slot min-max over samples is the
+///   same map up to the position errors' excursions). The Table II baselines
+///   (`token_transformer`, `token_cosformer`, `token_performer`, papers.md §4.6) train the same way.
 /// - `model:` a ClusterPowerNet variant (models.md §2) with dynamic supervision (linear-attention
 ///   paper, Algorithm 1): inputs `layouts` only; each batch's labels are the closed-form powers for
 ///   the clusters the model itself predicts for it, recomputed at every step; loss (30).
@@ -47,20 +52,36 @@ public struct TrainStage: StageKind {
             return
         }
         let data = try TrainingData(context, side: side, validationFraction: p.fit.validationFraction)
+        func fitStatic<M: PowerModel>(_ model: inout M) throws -> FitHistory where M.Scalar == Float {
+            try fit(&model, context, settings: p.fit,
+                    plan: { data.trainingBatches(size: batchSize, using: &$0) }, batch: { b, _ in b },
+                    validationLoss: { m in
+                        data.validation.isEmpty ? .nan
+                            : data.validation.map { Double(m.evaluationLoss($0)) }.reduce(0, +) / Double(data.validation.count)
+                    })
+        }
         var rng = RandomStream(seed: context.streamSeed, name: "train-init")
-        var config = TreeTransformerConfig()
-        if p.fit.dFF > 0 { config.dFF = p.fit.dFF }
-        var model = TreeTransformer<Float>(config: config, using: &rng)
-        let history = try fit(&model, context, settings: p.fit,
-                              plan: { data.trainingBatches(size: batchSize, using: &$0) }, batch: { b, _ in b },
-                              validationLoss: { m in
-                                  data.validation.isEmpty ? .nan
-                                      : data.validation.map { Double(m.evaluationLoss($0)) }.reduce(0, +) / Double(data.validation.count)
-                              })
-        try ModelArchive(config: .tree(model.config), parameters: model.parameters,
-                         normalisers: [ModelNormaliser.positionScale: side, ModelNormaliser.dlLabelMin: data.dlMin,
-                                       ModelNormaliser.dlLabelMax: data.dlMax]).write(to: out)
+        let normalisers = [ModelNormaliser.positionScale: side, ModelNormaliser.dlLabelMin: data.dlMin, ModelNormaliser.dlLabelMax: data.dlMax]
+        let archive: ModelArchive, history: FitHistory
+        if var config = p.model.tokenConfig {
+            // A Table II baseline: its input width fixes L, so every training drop must have the same L.
+            guard let L = data.groups.first?.L, data.groups.allSatisfy({ $0.L == L }) else {
+                throw PipelineError.stage(id: context.id, detail: "\(modelName) needs training drops of one L, got L = \(Set(data.groups.map(\.L)).sorted())")
+            }
+            config.L = L
+            if p.fit.dFF > 0 { config.dFF = p.fit.dFF }
+            var model = TokenPowerNet<Float>(config: config, using: &rng)
+            history = try fitStatic(&model)
+            archive = ModelArchive(config: .tokenNet(model.config), parameters: model.parameters, projections: model.omegas, normalisers: normalisers)
+        } else {
+            var config = TreeTransformerConfig()
+            if p.fit.dFF > 0 { config.dFF = p.fit.dFF }
+            var model = TreeTransformer<Float>(config: config, using: &rng)
+            history = try fitStatic(&model)
+            archive = ModelArchive(config: .tree(model.config), parameters: model.parameters, normalisers: normalisers)
+        }
+        try archive.write(to: out)
         try history.write(to: out)
-        try out.write("n_params", scalar: Int64(model.parameters.count))
+        try out.write("n_params", scalar: Int64(archive.parameters.count))
     }
 }

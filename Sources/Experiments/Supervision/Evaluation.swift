@@ -87,9 +87,10 @@ func evaluateClusterNet(_ model: ClusterPowerNet<Float>, drops: ClusterDrops, me
     return r
 }
 
-/// Optimal CF vs the Tree-Transformer's powers on each drop (see `EvaluateStage`).
-func evaluateTree(_ model: TreeTransformer<Float>, drops: ClusterDrops, labelRange range: [Double], method: LabelMethod,
-                  streamSeed: UInt64, tick: () -> Void) throws -> EvaluationGroup {
+/// Optimal CF vs a static model's powers (the Tree-Transformer, its Table II baselines) on each drop
+/// (see `EvaluateStage`).
+func evaluateStatic<M: StaticPowerModel>(_ model: M, drops: ClusterDrops, labelRange range: [Double], method: LabelMethod,
+                                         streamSeed: UInt64, tick: () -> Void) throws -> EvaluationGroup where M.Scalar == Float {
     let (K, L) = (drops.K, drops.L)
     var r = EvaluationGroup(K: K, L: L, n: drops.count)
     for i in 0..<drops.count {
@@ -98,9 +99,7 @@ func evaluateTree(_ model: TreeTransformer<Float>, drops: ClusterDrops, labelRan
         let labels = try powerLabels(setup, clusters: .full(L: L, K: K), method: method, using: &rng)
         let ((ulNorm, dlNorm), latency) = timed { () -> ([Float], [Float]) in
             let (ue, ap) = drops.positions([i])
-            let tape = Tape<Float>(recordsGradients: false)
-            let out = model.forward(tape, model.parameters.bind(tape), ue: tape.constant(ue), ap: tape.constant(ap))
-            return (tape.value(out.ulNorm).values, tape.value(out.dlNorm).values)
+            return model.normalisedPowers(ue: ue, ap: ap)
         }
         let ul = ulNorm.map { Double($0) * setup.params.p }
         let dlRaw = dlNorm.map { max(1e-12, range[0] + Double($0) * (range[1] - range[0])) }
