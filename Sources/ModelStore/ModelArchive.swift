@@ -110,6 +110,9 @@ public func restoreModel(from archive: ModelArchive) -> RestoredModel {
 public enum ModelNormaliser {
     /// The length positions are divided by before they reach the model [m] (the area side).
     public static let positionScale = "position_scale_m"
-    /// The static models' DL label range over the training set [mW] (min-max normalisation).
+    /// The static models' UL and DL label ranges [mW] (min-max normalisation) and whether the min-max
+    /// is on log10 of the powers (1) or on the powers (0).
+    public static let ulLabelMin = "ul_label_min_mw", ulLabelMax = "ul_label_max_mw"
     public static let dlLabelMin = "dl_label_min_mw", dlLabelMax = "dl_label_max_mw"
+    public static let logLabels = "log_labels"
 }

@@ -34,13 +34,26 @@ struct SupervisionTests {
         #expect(set.training.map(\.count) == [8] && set.validation.map(\.count) == [2])
         var rng = RandomStream(seed: 1, name: "epoch")
         let batches = set.batches(size: 3, using: &rng)
-        #expect(batches.map(\.indices.count) == [3, 3, 2])
+        #expect(batches.map(\.indices.count).sorted() == [2, 3, 3])
         #expect(batches.flatMap(\.indices).sorted() == Array(0..<8))
         // Positions reach the model divided by the side (linear-attention paper (28)).
         let raw = try H5File.open(dir.path("layouts.h5"))
         defer { try? raw.close() }
         let ue = try raw.read("ue_seen", as: Double.self).values
         #expect(zip(set.training[0].ue, ue).allSatisfy { isClose(Double($0), $1 / 500, absolute: 1e-6) })
+    }
+
+    /// Batches of one K each, but the K interleave: over 20 epochs of two inputs × 5 batches, the epoch's
+    /// order is not input 0's batches then input 1's (probability 1/252 per epoch by chance).
+    @Test func batchesOfDifferentInputsInterleave() {
+        var interleaved = 0
+        for epoch in 0..<20 {
+            var rng = RandomStream(seed: 7, name: "train-order", index: UInt64(epoch))
+            let batches = TrainingSplit.batches(groupSizes: [10, 10], size: 2, using: &rng)
+            #expect(batches.count == 10 && batches.filter { $0.group == 0 }.flatMap(\.indices).sorted() == Array(0..<10))
+            if batches.map(\.group) != [0, 0, 0, 0, 0, 1, 1, 1, 1, 1] { interleaved += 1 }
+        }
+        #expect(interleaved == 20)
     }
 
     @Test func baselinesGroupsTakeKLAndThePilotModelFromTheirParameters() throws {
@@ -151,5 +164,25 @@ struct TreeFigureTests {
         let (_, _, finding) = try treeSEPlot(.seVsLPredicted, file: "f", inputs: [try evaluateInput(dir)], script: "", paper: paper, id: "t")
         #expect(finding.contains("L = 16: 2.50 vs 2.50, agrees"))
         #expect(finding.contains("does not grow with L") == false && finding.contains("grows with L"))
+    }
+}
+
+/// The static models' label normalisation (Tree paper (12) and its log variant) and its inverse.
+struct PowerLabelScaleTests {
+    @Test func linearIsThePapersMinMaxAndLogIsMinMaxOfDecades() throws {
+        let linear = PowerLabelScale(kind: .linear, ulLabels: [0.5, 100], dlLabels: [10, 210], ulMax: 100)
+        #expect(linear.normalised(25, uplink: true) == 0.25 && linear.normalised(60, uplink: false) == 0.25)
+        let log = PowerLabelScale(kind: .log, ulLabels: [0.01, 100], dlLabels: [1, 1000], ulMax: 100)
+        // UL over [10⁻², 10²] mW: 1 mW is half-way; DL over [1, 10³]: 10 mW is a third.
+        #expect(isClose(log.normalised(1, uplink: true), 0.5, relative: 1e-12))
+        #expect(isClose(log.normalised(10, uplink: false), 1.0 / 3, relative: 1e-12))
+        // Below the range clamps to 0; the floor is p_max·10⁻⁶.
+        #expect(log.normalised(1e-9, uplink: true) == 0)
+        #expect(isClose(PowerLabelScale(kind: .log, ulLabels: [1e-12], dlLabels: [1], ulMax: 100).ul.lowerBound, 1e-4, relative: 1e-12))
+        for scale in [linear, log] {
+            for p in [0.02, 3.0, 99.0] { #expect(isClose(scale.power(scale.normalised(p, uplink: true), uplink: true), p, relative: 1e-12)) }
+            #expect(try PowerLabelScale(normalisers: scale.normalisers, file: "m.h5") == scale)
+        }
+        #expect(throws: (any Error).self) { try PowerLabelScale(normalisers: [:], file: "m.h5") }
     }
 }

@@ -111,7 +111,7 @@ struct SmokeManifestTests {
             models[try h5.stringAttribute("model")] = f
             try h5.close()
         }
-        #expect(Set(models.keys) == ["tree", "elu_cosformer", "performer"])
+        #expect(Set(models.keys) == ["tree", "token_cosformer", "elu_cosformer", "performer"])
         let model = try H5File.open(w.layout.root + "/" + models["tree"]!)
         let trainLoss = try model.read("train_loss", as: Double.self).values, valLoss = try model.read("val_loss", as: Double.self).values
         #expect(trainLoss.count == 3 && valLoss.count == 3 && (trainLoss + valLoss).allSatisfy { $0.isFinite && $0 > 0 })
@@ -157,7 +157,7 @@ struct SmokeManifestTests {
                 groups += 1
             }
         }
-        #expect(groups == 2 + 2 * 4 + 2 * 2 && clusterGroups == 12)
+        #expect(groups == 2 + 2 + 2 * 4 + 2 * 2 && clusterGroups == 12)
         let figures = try FileManager.default.contentsOfDirectory(atPath: w.outputs + "/figures").sorted()
         let figureNames = ["smoke-pilot-models", "smoke-connections-vs-k", "smoke-se-vs-k", "smoke-maxmin-cdf", "smoke-maxmin-vs-cs", "smoke-maxmin-setups",
                            "smoke-tree-loss", "smoke-tree-power-cdf", "smoke-tree-se-vs-k", "smoke-la-ablation", "smoke-la-se-vs-k",
@@ -172,6 +172,9 @@ struct SmokeManifestTests {
         // Table IV: both variants share the parameter count (models.md §2).
         let table4 = try String(contentsOfFile: w.outputs + "/tables/smoke-la-table4.md", encoding: .utf8).split(separator: "\n")
         #expect(table4.count == 4 && Set(table4.dropFirst(2).map { $0.split(separator: "|")[1] }).count == 1)
+        // Table II: a row per static model, the Tree's latency ratio to itself 1.
+        let table2 = try String(contentsOfFile: w.outputs + "/tables/smoke-tree-table.md", encoding: .utf8).split(separator: "\n")
+        #expect(table2.count == 4 && table2[2].contains("Tree-Transformer") && table2[2].contains("| 1× |") && table2[3].contains("CosFormer"))
         let report = try String(contentsOfFile: w.outputs + "/REPORT.md", encoding: .utf8)
         for base in figureNames { #expect(report.contains("figures/\(base).png"), "\(base) missing from REPORT.md") }
         #expect(report.contains("- **The paper reports:** UC-CF beats CF at large K"))
@@ -186,7 +189,7 @@ struct SmokeManifestTests {
             #expect(v[1] >= v[3] - 1e-12 && v[2] >= v[4] - 1e-12, "\(row)")
         }
         let again = try w.cellfree(["run", Self.manifest, "-j", "2"])
-        #expect(again.output.contains("53 instances: 53 cached, 0 computed"), "\(again.output)")
+        #expect(again.output.contains("55 instances: 55 cached, 0 computed"), "\(again.output)")
         #expect(again.output.contains("REPORT.md (unchanged)"), "\(again.output)")
         #expect(again.output.contains("smoke-se-vs-k.{csv,gp,png,pdf} (unchanged)"), "\(again.output)")
     }

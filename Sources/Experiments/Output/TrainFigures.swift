@@ -3,10 +3,13 @@ import H5
 import Pipeline
 
 /// `loss-curves` (Tree paper Fig. 4): training and validation loss per epoch of each `train` input,
-/// labelled by its model and, when they differ, its swept parameters. The finding gives each curve's
+/// labelled by the `series` names or else by its model (numbered when repeated). The finding gives each curve's
 /// fall from epoch 1 to the last epoch (the paper's: training 0.04 → 0.002, 20×).
-func lossCurvesPlot(file: String, inputs: [StageInput], script: String, paperFall: Double, id: String) throws -> (csv: String, script: String, finding: String) {
+func lossCurvesPlot(file: String, inputs: [StageInput], script: String, paperFall: Double, names given: [String], id: String) throws -> (csv: String, script: String, finding: String) {
     guard !inputs.isEmpty else { throw PipelineError.stage(id: id, detail: "needs train inputs") }
+    guard given.isEmpty || given.count == inputs.count else {
+        throw PipelineError.stage(id: id, detail: "series has \(given.count) names for \(inputs.count) train inputs")
+    }
     var columns: [[Double]] = [], labels: [String] = []
     for input in inputs {
         let h5 = try input.open()
@@ -16,7 +19,8 @@ func lossCurvesPlot(file: String, inputs: [StageInput], script: String, paperFal
         columns.append(try h5.read("val_loss", as: Double.self).values)
     }
     // Repeated model names are told apart by their input position.
-    let tags = labels.enumerated().map { i, l in labels.filter { $0 == l }.count > 1 ? "\(l)\(i)" : l }
+    let tags = given.isEmpty ? labels.enumerated().map { i, l in labels.filter { $0 == l }.count > 1 ? "\(l)\(i)" : l }
+        : given.map { $0.replacingOccurrences(of: " ", with: "_").replacingOccurrences(of: ",", with: "") }
     let names = tags.flatMap { ["\($0)_train", "\($0)_val"] }
     let epochs = columns.map(\.count).max()!
     var csv = "epoch," + names.joined(separator: ",") + "\n"

@@ -70,7 +70,7 @@ func treeSEPlot(_ plot: FigureStage.Plot, file: String, inputs: [StageInput], sc
             finding.append(line)
         }
     }
-    let statistic = "Statistic: optimal = the max-min SE (every UE's at the optimum), predicted = mean per-UE SE and per-drop minimum, σ = \(fmt(sigma, 2)) m inputs"
+    let statistic = "Statistic: optimal = the max-min SE (every UE gets it at the optimum); predicted = mean per-UE SE and per-drop minimum, σ = \(fmt(sigma, 2)) m inputs"
     return (c.csv, c.script(script + "set label 1 '\(statistic)' at screen 0.01,0.01 font ',8'\n", file: file, panels: panels), finding.joined(separator: ". "))
 }
 

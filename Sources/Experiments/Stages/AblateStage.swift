@@ -11,7 +11,8 @@ import Pipeline
 public struct AblateStage: StageKind {
     public init() {}
     public let name = "ablate"
-    public let version = 1
+    /// 2: the batches of different K interleave in shuffled order (`TrainingSplit`).
+    public let version = 2
     public let summary = "train and test a cosFormer ClusterPowerNet with one attention feature map"
     /// Feature maps φ: `elu` is ELU-CosFormer's elu + 1, the others the plain activations.
     enum FeatureMap: String, CaseIterable, ParameterValue, Decodable {

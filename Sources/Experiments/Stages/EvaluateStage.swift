@@ -12,8 +12,8 @@ import Pipeline
 /// [mW] and `se_ul_opt`, `se_ul_pred`, `se_dl_opt`, `se_dl_pred` [bit/s/Hz], and per drop
 /// `latency_ms` (model inference) and `connections`:
 /// - Tree-Transformer and its Table II baselines: opt = Optimal CF (closed form, papers.md §3, every AP serves every UE); pred =
-///   the model's powers (UL = ul_norm·P̄_UL; DL = the label range de-normalised and rescaled to the
-///   total budget L·P̄_DL, Tree Eq. (9)).
+///   the model's powers (UL and DL de-normalised by the training labels' `PowerLabelScale`; DL then
+///   rescaled to the total budget L·P̄_DL, Tree Eq. (14)).
 /// - ClusterPowerNet: the predicted clusters (`clusters` [n, K, L], 1 = AP serves UE); opt = Optimal
 ///   UC-CF (closed-form powers for them, DL per-AP budgets); pred = Predicted UC-CF (the model's UL
 ///   powers, and its DL head (19)–(20) on the final clusters, scaled so the most loaded AP spends
@@ -21,7 +21,8 @@ import Pipeline
 public struct EvaluateStage: StageKind {
     public init() {}
     public let name = "evaluate"
-    public let version = 3
+    /// 4: a layouts instance reached twice is evaluated once; static models other than the Tree (Table II baselines).
+    public let version = 4
     public let summary = "predicted vs optimal clusters, powers and SEs of a trained model on test drops"
     public struct Parameters: StageParameterSet {
         @ParameterGroup var labels = LabelMethodParameters()
@@ -50,7 +51,6 @@ public struct EvaluateStage: StageKind {
             throw PipelineError.stage(id: context.id, detail: "\(trained.path): the model archive has no \(ModelNormaliser.positionScale)")
         }
         let model = restoreModel(from: archive)
-        let dlRange = [ModelNormaliser.dlLabelMin, ModelNormaliser.dlLabelMax].compactMap { archive.normalisers[$0] }
         let total = try layouts.reduce(0) { n, l in let f = try l.open(); defer { try? f.close() }; return n + (try f.dataset("ue").shape[0]) }
         var done = 0
         let tick = { done += 1; context.progress(done, of: total) }
@@ -64,12 +64,12 @@ public struct EvaluateStage: StageKind {
                 }
                 result = try evaluateClusterNet(net, drops: drops, method: method, streamSeed: context.streamSeed, tick: tick)
             case .tree(let tree):
-                result = try evaluateStatic(tree, drops: drops, labelRange: dlRange, method: method, streamSeed: context.streamSeed, tick: tick)
+                result = try evaluateStatic(tree, drops: drops, scale: try PowerLabelScale(normalisers: archive.normalisers, file: trained.path), method: method, streamSeed: context.streamSeed, tick: tick)
             case .tokenNet(let net):
                 guard net.config.L == drops.L else {
                     throw PipelineError.stage(id: context.id, detail: "the model was trained for L = \(net.config.L) APs, the test drops have L = \(drops.L)")
                 }
-                result = try evaluateStatic(net, drops: drops, labelRange: dlRange, method: method, streamSeed: context.streamSeed, tick: tick)
+                result = try evaluateStatic(net, drops: drops, scale: try PowerLabelScale(normalisers: archive.normalisers, file: trained.path), method: method, streamSeed: context.streamSeed, tick: tick)
             }
             let out = try context.output.createGroup("K\(drops.K)_\(g)")
             try out.setAttribute("sigma_m", try positionError(of: input))

@@ -47,6 +47,7 @@ public struct FigureStage: StageKind {
         @Parameter("paper_fall", "loss-curves: the paper's fall of the training loss from epoch 1 to the last (0: none); ours agrees at ≥ half of it",
                    range: .atLeast(0))
         var paperFall = 0.0
+        @Parameter("series", "loss-curves: a name for each train input, in input order (default: its model)") var series: [String] = []
         @Parameter("max_ks", "power-cdf: largest KS distance that counts as the paper's \"nearly overlap\" (0: no verdict)", range: .between(0, 1))
         var maxKS = 0.0
         public init() {}
@@ -80,7 +81,7 @@ public struct FigureStage: StageKind {
             (csv, script, finding) = try powerCDFPlot(file: file, inputs: inputs, script: script, maxKS: p.maxKS, id: context.id)
         case "loss-curves":
             (csv, script, finding) = try lossCurvesPlot(file: file, inputs: inputs.filter { $0.kind == "train" || $0.kind == "ablate" }, script: script,
-                                                        paperFall: p.paperFall, id: context.id)
+                                                        paperFall: p.paperFall, names: p.series, id: context.id)
         default:
             (csv, script) = try maxMinPlot(plot, file: file, inputs: inputs.filter { $0.kind == "maxmin-clustering" }, script: script,
                                            cs: p.cs, budget: p.budgetDBm, id: context.id)

@@ -7,18 +7,22 @@ import Pipeline
 
 extension APLayout: ParameterValue, Decodable {}
 
-/// K, L, side and AP layout of the papers' model (papers.md §4), for the stages that build it.
+/// K, L, side, AP layout and shadowing of the papers' model (papers.md §4), for the stages that build it.
 struct NetworkParameterSet: StageParameterSet {
     @Parameter("K", "UEs per drop", range: .atLeast(1)) var K = 10
     @Parameter("L", "APs (a square number for the grid layout)", range: .atLeast(1)) var L = 16
     @Parameter("side", "side of the square area", unit: "m", range: .positive) var side = 500.0
     @Parameter("ap_layout", "AP positions") var apLayout = APLayout.grid
+    @Parameter("shadowing_db", "shadow fading std (the papers' 4 dB; 0 makes β a function of the positions alone)", unit: "dB",
+               range: .atLeast(0))
+    var shadowingDB = 4.0
 
-    /// The papers' model with these K, L, side and AP layout; an invalid combination names stage `id`.
+    /// The papers' model with these K, L, side, AP layout and shadowing; an invalid combination names stage `id`.
     func network(id: String) throws -> NetworkParameters {
         var params = NetworkParameters.papers(L: L, K: K)
         params.areaSideMeters = side
         params.apLayout = apLayout
+        params.shadowStdDB = shadowingDB
         do { try params.validate() } catch { throw PipelineError.stage(id: id, detail: "\(error)") }
         return params
     }

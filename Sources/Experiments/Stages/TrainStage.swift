@@ -12,10 +12,9 @@ import Pipeline
 /// - `model: tree`, the Tree-Transformer on static labels (Tree paper §4.4): inputs `layouts` and
 ///   `baselines` of one or more K (batches of one K, as the Tree code). Label normalisation (papers.md
 ///   §4.2c): the text's global min-max, not the code's per-K ranges, which do not exist at the test K
-///   the model never saw: UL labels over P̄_UL (the max-min optimum gives its weakest UE P̄_UL, so the
-///   global maximum; the minimum is ≈ 0), DL labels (total budget, Tree Eq. (9)) min-max over the
-///   whole training set. Positions over the area side (the code's per-slot min-max over samples is the
-///   same map up to the position errors' excursions). The Table II baselines
+///   the model never saw (`PowerLabelScale`; `labels: log` applies it to log10 of the powers).
+///   Positions over the area side (the code's per-slot min-max over samples is the same map up to the
+///   position errors' excursions). The Table II baselines
 ///   (`token_transformer`, `token_cosformer`, `token_performer`, papers.md §4.6) train the same way.
 /// - `model:` a ClusterPowerNet variant (models.md §2) with dynamic supervision (linear-attention
 ///   paper, Algorithm 1): inputs `layouts` only; each batch's labels are the closed-form powers for
@@ -25,12 +24,15 @@ public struct TrainStage: StageKind {
     public let name = "train"
     /// 3: the model is stored as a `ModelArchive` (config, weights, projections, normalisers), as the golden files;
     /// the learning rate follows `schedule`, the weights kept follow `keep`, and `lr` joins the histories.
-    public let version = 3
+    /// 4: the batches of different K interleave in shuffled order (`TrainingSplit`).
+    public let version = 4
     public let summary = "train a model (static or dynamic supervision), checkpointing every epoch"
     public struct Parameters: StageParameterSet {
         @Parameter("model", "model to train") var model = ModelVariant.tree
         // The Tree paper's code: cosine annealing to 1e-6, best weights by validation loss.
         @ParameterGroup var fit = FitParameters(epochs: 20, batch: 128, schedule: .cosine, keep: .bestValidation)
+        @Parameter("labels", "static models: min-max of the power labels (linear, the Tree paper's (12)) or of their log10 (PowerLabelScale)")
+        var labelScale = PowerLabelScale.Kind.linear
         @ParameterGroup var net = ClusterNetParameters()
         @ParameterGroup var random = SeedAndReplica()
         public init() {}
@@ -51,7 +53,7 @@ public struct TrainStage: StageKind {
             try out.write("n_params", scalar: Int64(model.parameters.count))
             return
         }
-        let data = try TrainingData(context, side: side, validationFraction: p.fit.validationFraction)
+        let data = try TrainingData(context, side: side, validationFraction: p.fit.validationFraction, scale: p.labelScale)
         func fitStatic<M: PowerModel>(_ model: inout M) throws -> FitHistory where M.Scalar == Float {
             try fit(&model, context, settings: p.fit,
                     plan: { data.trainingBatches(size: batchSize, using: &$0) }, batch: { b, _ in b },
@@ -61,7 +63,7 @@ public struct TrainStage: StageKind {
                     })
         }
         var rng = RandomStream(seed: context.streamSeed, name: "train-init")
-        let normalisers = [ModelNormaliser.positionScale: side, ModelNormaliser.dlLabelMin: data.dlMin, ModelNormaliser.dlLabelMax: data.dlMax]
+        let normalisers = data.scale.normalisers.merging([ModelNormaliser.positionScale: side]) { a, _ in a }
         let archive: ModelArchive, history: FitHistory
         if var config = p.model.tokenConfig {
             // A Table II baseline: its input width fixes L, so every training drop must have the same L.

@@ -4,13 +4,13 @@ import Learning
 import Linalg
 import Pipeline
 
-/// The papers' model of an upstream `layouts` result (its side and AP layout) with K UEs and L APs.
+/// The papers' model of an upstream `layouts` result (its side, AP layout and shadowing) with K UEs and L APs.
 func networkParameters(of input: StageInput, K: Int, L: Int) throws -> NetworkParameters {
-    let network = try input.parameters(LayoutsStage.Parameters.self).network
-    var params = NetworkParameters.papers(L: L, K: K)
-    params.areaSideMeters = network.side
-    params.apLayout = network.apLayout
-    return params
+    let network = try input.parameters(LayoutsStage.Parameters.self).network, id = "\(input.kind) \(input.key)"
+    guard network.K == K, network.L == L else {
+        throw PipelineError.stage(id: id, detail: "the drops hold K = \(K), L = \(L) but the layouts parameters say K = \(network.K), L = \(network.L)")
+    }
+    return try network.network(id: id)
 }
 
 /// σ of an upstream `layouts` result [m], as the `sigma_m` attribute shows it.

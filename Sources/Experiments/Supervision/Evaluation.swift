@@ -89,7 +89,7 @@ func evaluateClusterNet(_ model: ClusterPowerNet<Float>, drops: ClusterDrops, me
 
 /// Optimal CF vs a static model's powers (the Tree-Transformer, its Table II baselines) on each drop
 /// (see `EvaluateStage`).
-func evaluateStatic<M: StaticPowerModel>(_ model: M, drops: ClusterDrops, labelRange range: [Double], method: LabelMethod,
+func evaluateStatic<M: StaticPowerModel>(_ model: M, drops: ClusterDrops, scale: PowerLabelScale, method: LabelMethod,
                                          streamSeed: UInt64, tick: () -> Void) throws -> EvaluationGroup where M.Scalar == Float {
     let (K, L) = (drops.K, drops.L)
     var r = EvaluationGroup(K: K, L: L, n: drops.count)
@@ -101,8 +101,8 @@ func evaluateStatic<M: StaticPowerModel>(_ model: M, drops: ClusterDrops, labelR
             let (ue, ap) = drops.positions([i])
             return model.normalisedPowers(ue: ue, ap: ap)
         }
-        let ul = ulNorm.map { Double($0) * setup.params.p }
-        let dlRaw = dlNorm.map { max(1e-12, range[0] + Double($0) * (range[1] - range[0])) }
+        let ul = ulNorm.map { min(setup.params.p, scale.power(Double($0), uplink: true)) }
+        let dlRaw = dlNorm.map { max(1e-12, scale.power(Double($0), uplink: false)) }
         let budget = Double(L) * setup.params.rho_tot, sum = dlRaw.reduce(0, +)
         let dl = dlRaw.map { $0 * budget / sum }
         r.appendPowers(labels, ulOptimal: labels.uplinkPowers, dlOptimal: labels.downlinkPowersTotal, ulPredicted: ul, dlPredicted: dl)

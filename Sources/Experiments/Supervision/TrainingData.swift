@@ -10,9 +10,10 @@ struct TrainingData {
     /// Per K: normalised UE positions [n, K, 2], AP positions [n, L, 2], labels [n, K].
     var groups: [(K: Int, ue: [Float], ap: [Float], ul: [Float], dl: [Float], count: Int, L: Int)] = []
     var validation: [PowerBatch<Float>] = []
-    var dlMin = 0.0, dlMax = 1.0
+    /// The label normalisation, its ranges from these labels.
+    var scale: PowerLabelScale
 
-    init(_ context: StageContext, side: Double, validationFraction: Double) throws {
+    init(_ context: StageContext, side: Double, validationFraction: Double, scale kind: PowerLabelScale.Kind) throws {
         let layouts = context.inputs(ofKind: "layouts"), labels = context.inputs(ofKind: "baselines")
         guard !layouts.isEmpty, !labels.isEmpty else { throw PipelineError.stage(id: context.id, detail: "needs layouts and baselines inputs") }
         var raw: [(K: Int, L: Int, ue: [Double], ap: [Double], ul: [Double], dl: [Double], n: Int)] = []
@@ -31,14 +32,13 @@ struct TrainingData {
             let ul = try cf.read("ul_power", as: Double.self).values, dl = try cf.read("dl_power_total", as: Double.self).values
             raw.append((ue.shape[1], ap.shape[1], ue.values, ap.values, ul, dl, ue.shape[0]))
         }
-        let allDL = raw.flatMap(\.dl)
-        dlMin = allDL.min()!
-        dlMax = allDL.max()!
-        let span = max(dlMax - dlMin, 1e-12)
+        let ulMax = try labels[0].parameters(BaselinesStage.Parameters.self).network.network(id: context.id).p
+        let scale = PowerLabelScale(kind: kind, ulLabels: raw.flatMap(\.ul), dlLabels: raw.flatMap(\.dl), ulMax: ulMax)
+        self.scale = scale
         for r in raw {
             let (nTrain, nVal) = TrainingSplit.counts(drops: r.n, validationFraction: validationFraction)
             let ue = r.ue.map { Float($0 / side) }, ap = r.ap.map { Float($0 / side) }
-            let ul = r.ul.map { Float($0 / 100) }, dl = r.dl.map { Float(($0 - dlMin) / span) }
+            let ul = r.ul.map { Float(scale.normalised($0, uplink: true)) }, dl = r.dl.map { Float(scale.normalised($0, uplink: false)) }
             groups.append((r.K, Array(ue[..<(nTrain * r.K * 2)]), Array(ap[..<(nTrain * r.L * 2)]),
                            Array(ul[..<(nTrain * r.K)]), Array(dl[..<(nTrain * r.K)]), nTrain, r.L))
             if nVal > 0 {
