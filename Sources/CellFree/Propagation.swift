@@ -28,6 +28,8 @@ public struct ShadowFading: Sendable, Equatable {
 public func shadowFading(correlation: [Double], z: [Double], K: Int, L: Int) throws -> ShadowFading {
     var s = ShadowFading(K: K, L: L, mean: .init(repeating: 0, count: K * L),
                          std: .init(repeating: 0, count: K), realization: .init(repeating: 0, count: K * L))
+    // No shadowing (σ_sf = 0, e.g. `shadowing_db: 0`): F = 0, and Σ would be singular.
+    if correlation.allSatisfy({ $0 == 0 }) { return s }
     for k in 0..<K {
         var term = [Double](repeating: 0, count: k)   // cᵀΣ⁻¹ over the earlier UEs
         var explained = 0.0

@@ -75,7 +75,11 @@ struct InspectCommand: ParsableCommand {
         try printGroup(h5, indent: "  ")
         if h5.hasAttribute("checksum"), let stored = try? h5.stringAttribute("checksum") {
             let actual = (try? contentChecksum(of: h5)) ?? "unreadable"
-            print(stored == actual ? "checksum verifies" : "CHECKSUM MISMATCH: stored \(stored), computed \(actual)")
+            guard stored == actual else {
+                print("CHECKSUM MISMATCH: stored \(stored), computed \(actual)")
+                throw ExitCode(1)   // a check failed (exit codes of `cellfree --help`)
+            }
+            print("checksum verifies")
         }
     }
 

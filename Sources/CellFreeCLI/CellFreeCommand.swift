@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Glibc
 
 /// `cellfree`: the CellFreeLab command line.
@@ -33,6 +34,11 @@ struct CellFreeCommand: ParsableCommand {
             var command = try parseAsRoot()
             try command.run()
         } catch {
+            // ArgumentParser exits 64 (EX_USAGE) on a usage error; ours is 2, as `--help` and the README say.
+            if exitCode(for: error) == .validationFailure {
+                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                Glibc.exit(2)
+            }
             exit(withError: error)
         }
     }

@@ -14,7 +14,8 @@ struct RunCommand: ParsableCommand {
 
     @OptionGroup var options: ManifestOptions
 
-    @Option(name: .short, help: "Worker processes (local) running at once.")
+    // `.unconditional`: `-j -1` reaches the range check below instead of reading as a missing value.
+    @Option(name: .short, parsing: .unconditional, help: "Worker processes (local) running at once (at least 1).")
     var j = 1
 
     @Option(parsing: .upToNextOption, help: "Run only these stages (and what they need).")

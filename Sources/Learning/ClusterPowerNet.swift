@@ -31,24 +31,11 @@ public struct ClusterPowerNet<T: TensorScalar>: Sendable {
     /// Fresh parameters with PyTorch's default initialisation (§0.2).
     public init(config c: ClusterPowerNetConfig, using rng: inout RandomStream) {
         var p = ParameterSet<T>()
-        p.addDense("embed", c.inputWidth, c.dModel, using: &rng)
-        for s in 0..<c.layers {
-            let l = "layers.\(s)"
-            p.addLayerNorm(l + ".ln1", c.dModel)
-            p.addDense(weight: l + ".attn.W_qkv", bias: l + ".attn.b_qkv", c.dModel, 3 * c.dModel, using: &rng)
-            p.addDense(weight: l + ".attn.W_o", bias: l + ".attn.b_o", c.dModel, c.dModel, using: &rng)
-            p.addLayerNorm(l + ".ln2", c.dModel)
-            p.addDense(l + ".ffn.l1", c.dModel, c.dFF, using: &rng)
-            p.addDense(l + ".ffn.l2", c.dFF, c.dModel, using: &rng)
-        }
+        p.addTokenEncoder(inputWidth: c.inputWidth, dModel: c.dModel, layers: c.layers, dFF: c.dFF, using: &rng)
         p.addDense("cluster_head", c.dModel, c.L, using: &rng)
         p.addDense("ul_head", c.dModel, 1, using: &rng)
         p.addDense("dl_head", c.dModel, c.L, using: &rng)
-        var omegas: [Tensor<T>] = []
-        if case let .performer(m) = c.attention {
-            omegas = (0..<c.layers).map { _ in performerProjection(features: m, headWidth: c.headWidth, using: &rng) }
-        }
-        self.init(config: c, parameters: p, omegas: omegas)
+        self.init(config: c, parameters: p, omegas: attentionProjections(c.attention, layers: c.layers, headWidth: c.headWidth, using: &rng))
     }
 
     /// The outputs of §1.1 as tape variables; `clusterMask` is a constant (no gradient).
@@ -122,4 +109,28 @@ public func hardClusterMask<T: TensorScalar>(_ S: Tensor<T>, tau_p: Int, mu: T) 
         }
     }
     return mask
+}
+
+extension ParameterSet {
+    /// The embedding and the encoder blocks of the per-UE-token models (ClusterPowerNet, models.md §1.2,
+    /// and the Tree paper's baselines), in the golden files' order: `embed`, then per layer s
+    /// `layers.s.ln1`, `.attn.W_qkv/b_qkv`, `.attn.W_o/b_o`, `.ln2`, `.ffn.l1`, `.ffn.l2`.
+    mutating func addTokenEncoder(inputWidth: Int, dModel d: Int, layers: Int, dFF: Int, using rng: inout RandomStream) {
+        addDense("embed", inputWidth, d, using: &rng)
+        for s in 0..<layers {
+            let l = "layers.\(s)"
+            addLayerNorm(l + ".ln1", d)
+            addDense(weight: l + ".attn.W_qkv", bias: l + ".attn.b_qkv", d, 3 * d, using: &rng)
+            addDense(weight: l + ".attn.W_o", bias: l + ".attn.b_o", d, d, using: &rng)
+            addLayerNorm(l + ".ln2", d)
+            addDense(l + ".ffn.l1", d, dFF, using: &rng)
+            addDense(l + ".ffn.l2", dFF, d, using: &rng)
+        }
+    }
+}
+
+/// The fixed projections of an attention core, one per layer: the Performer's Ω (§3.3); none otherwise.
+func attentionProjections<T: TensorScalar>(_ attention: AttentionKind, layers: Int, headWidth: Int, using rng: inout RandomStream) -> [Tensor<T>] {
+    guard case let .performer(m) = attention else { return [] }
+    return (0..<layers).map { _ in performerProjection(features: m, headWidth: headWidth, using: &rng) }
 }

@@ -43,22 +43,9 @@ public struct TokenPowerNet<T: TensorScalar>: Sendable {
     /// Fresh parameters with PyTorch's default initialisation (§0.2).
     public init(config c: TokenPowerNetConfig, using rng: inout RandomStream) {
         var p = ParameterSet<T>()
-        p.addDense("embed", c.inputWidth, c.dModel, using: &rng)
-        for s in 0..<c.layers {
-            let l = "layers.\(s)"
-            p.addLayerNorm(l + ".ln1", c.dModel)
-            p.addDense(weight: l + ".attn.W_qkv", bias: l + ".attn.b_qkv", c.dModel, 3 * c.dModel, using: &rng)
-            p.addDense(weight: l + ".attn.W_o", bias: l + ".attn.b_o", c.dModel, c.dModel, using: &rng)
-            p.addLayerNorm(l + ".ln2", c.dModel)
-            p.addDense(l + ".ffn.l1", c.dModel, c.dFF, using: &rng)
-            p.addDense(l + ".ffn.l2", c.dFF, c.dModel, using: &rng)
-        }
+        p.addTokenEncoder(inputWidth: c.inputWidth, dModel: c.dModel, layers: c.layers, dFF: c.dFF, using: &rng)
         p.addDense("power_head", c.dModel, 2, using: &rng)
-        var omegas: [Tensor<T>] = []
-        if case let .performer(m) = c.attention {
-            omegas = (0..<c.layers).map { _ in performerProjection(features: m, headWidth: c.headWidth, using: &rng) }
-        }
-        self.init(config: c, parameters: p, omegas: omegas)
+        self.init(config: c, parameters: p, omegas: attentionProjections(c.attention, layers: c.layers, headWidth: c.headWidth, using: &rng))
     }
 
     /// Normalised UL and DL powers [B, K] in [0, 1] from normalised positions ue [B, K, 2], ap [B, L, 2].

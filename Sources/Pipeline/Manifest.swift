@@ -108,6 +108,16 @@ public struct Manifest: Sendable {
     }
 
     private static func parse(_ text: String, file: String, including: [String]) throws -> Manifest {
+        // YAML forbids NUL and most C0 control characters; the parser reports them at 1:1, so name the place here.
+        var line = 1, column = 1
+        for scalar in text.unicodeScalars {
+            if scalar == "\n" { line += 1; column = 1; continue }
+            if scalar.value < 0x20 && scalar != "\t" && scalar != "\r" {
+                throw ManifestError(file: file, line: line, column: column, field: "",
+                                    message: String(format: "control character U+%04X is not allowed in YAML", scalar.value))
+            }
+            column += 1
+        }
         let root: Node
         do {
             guard let node = try Yams.compose(yaml: text) else {
@@ -128,7 +138,8 @@ public struct Manifest: Sendable {
                 for item in try e.value.sequence() {
                     let name = try item.string()
                     let path = name.hasPrefix("/") ? name : ((file as NSString).deletingLastPathComponent as NSString).appendingPathComponent(name)
-                    guard !including.contains(path) else { throw item.error("include cycle: \((including + [path]).joined(separator: " → "))") }
+                    let chain = including + [file]   // the files being read, outermost first
+                    guard !chain.contains(path) else { throw item.error("include cycle: \((chain + [path]).joined(separator: " → "))") }
                     guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
                         throw item.error("cannot read the included manifest \(path)")
                     }

@@ -29,6 +29,11 @@ struct ManifestErrorTests {
         try check("name: m\nstages: []\nstagse: []\n", line: 3, field: "stagse", mentions: "unknown key 'stagse'")
     }
 
+    /// A NUL byte (or another control character YAML forbids) is located where it is, not at 1:1.
+    @Test func controlCharactersAreLocated() throws {
+        try check("name: m\nseed: 1\nstages:\n  - name: a\n    kind: to\u{0}y\n", line: 5, field: "", mentions: "bad.yaml:5:13: control character U+0000")
+    }
+
     @Test func unknownStageKey() throws {
         try check("name: m\nstages:\n  - name: a\n    kind: toy\n    parms: {count: 2}\n", line: 5, field: "stages.a.parms", mentions: "unknown key 'parms'")
     }

@@ -49,6 +49,12 @@ struct ManifestIncludeTests {
         let y = try write("y.yaml", "name: y\nseed: 3\ninclude: [x.yaml]\nstages: []\n")
         do { _ = try Manifest.load(y); Issue.record("no cycle error") } catch let e as ManifestError {
             #expect(e.description.contains("include cycle") && e.line == 3, "\(e)")
+            // The whole chain, every file in it: y → x → y.
+            #expect(e.description.hasSuffix("include cycle: \(y) → \(directory)/x.yaml → \(y)"), "\(e)")
+        }
+        let selfish = try write("s.yaml", "name: s\nseed: 3\ninclude: [s.yaml]\nstages: []\n")
+        do { _ = try Manifest.load(selfish); Issue.record("no self-include error") } catch let e as ManifestError {
+            #expect(e.description.contains("include cycle") && e.line == 3 && e.file == selfish, "\(e)")
         }
         let missing = try write("n.yaml", "name: n\nseed: 3\ninclude: [nowhere.yaml]\nstages: []\n")
         do { _ = try Manifest.load(missing); Issue.record("no missing-file error") } catch let e as ManifestError {

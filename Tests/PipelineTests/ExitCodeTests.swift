@@ -1,0 +1,44 @@
+import Foundation
+import Glibc
+import H5
+import Testing
+import TestSupport
+
+/// The exit codes `cellfree --help` promises: 2 for a usage error, 1 for a failed check.
+struct ExitCodeTests {
+    @Test func usageErrorsExitWith2AndSayWhat() throws {
+        let w = try Workspace()
+        defer { w.cleanup() }
+        try w.write("m.yaml", RunTests.manifest)
+        for (arguments, message) in [(["run"], "Missing expected argument"), (["run", "m.yaml", "--bogus"], "Unknown option '--bogus'"),
+                                     (["run", "m.yaml", "-j", "abc"], "-j"), (["run", "m.yaml", "-j", "-1"], "-j must be at least 1"),
+                                     (["frobnicate"], "Unexpected argument 'frobnicate'")] {
+            let r = try w.cellfree(arguments)
+            #expect(r.status == 2, "\(arguments): \(r.status) \(r.output)")
+            #expect(r.output.contains(message), "\(arguments): \(r.output)")
+        }
+        #expect(w.results().isEmpty)
+    }
+
+    /// `inspect` of a cache file whose stored checksum no longer matches its content exits 1.
+    @Test func inspectExits1OnAChecksumMismatch() throws {
+        let w = try Workspace()
+        defer { w.cleanup() }
+        try w.write("m.yaml", RunTests.manifest)
+        #expect(try w.cellfree(["run", "m.yaml"]).status == 0)
+        let path = w.layout.root + "/" + (try #require(w.results().first { $0.hasPrefix("toy/") }))
+        let clean = try w.cellfree(["inspect", path])
+        #expect(clean.status == 0 && clean.output.contains("checksum verifies"), "\(clean.output)")
+        let file = try H5File.open(path)
+        let offset = try #require(try file.dataset("samples").storageOffset)
+        try file.close()
+        let fd = open(path, O_RDWR)
+        var byte: UInt8 = 0
+        pread(fd, &byte, 1, off_t(offset + 3))
+        byte ^= 0x10
+        pwrite(fd, &byte, 1, off_t(offset + 3))
+        close(fd)
+        let r = try w.cellfree(["inspect", path])
+        #expect(r.status == 1 && r.output.contains("CHECKSUM MISMATCH"), "\(r.status) \(r.output)")
+    }
+}
