@@ -85,5 +85,19 @@ struct Workspace {
         return out
     }
 
+    /// Flips one bit of the 4th stored byte of `dataset` in the HDF5 file at `path`: a corruption of the
+    /// values that only the content checksum can notice.
+    func flipStoredBit(_ path: String, dataset: String) throws {
+        let file = try H5File.open(path)
+        guard let offset = try file.dataset(dataset).storageOffset else { throw CocoaError(.fileReadCorruptFile) }
+        try file.close()
+        let fd = open(path, O_RDWR)
+        defer { close(fd) }
+        var byte: UInt8 = 0
+        pread(fd, &byte, 1, off_t(offset + 3))
+        byte ^= 0x10
+        pwrite(fd, &byte, 1, off_t(offset + 3))
+    }
+
     func cleanup() { scratch.cleanup() }
 }

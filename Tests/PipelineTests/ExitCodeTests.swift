@@ -29,15 +29,7 @@ struct ExitCodeTests {
         let path = w.layout.root + "/" + (try #require(w.results().first { $0.hasPrefix("toy/") }))
         let clean = try w.cellfree(["inspect", path])
         #expect(clean.status == 0 && clean.output.contains("checksum verifies"), "\(clean.output)")
-        let file = try H5File.open(path)
-        let offset = try #require(try file.dataset("samples").storageOffset)
-        try file.close()
-        let fd = open(path, O_RDWR)
-        var byte: UInt8 = 0
-        pread(fd, &byte, 1, off_t(offset + 3))
-        byte ^= 0x10
-        pwrite(fd, &byte, 1, off_t(offset + 3))
-        close(fd)
+        try w.flipStoredBit(path, dataset: "samples")
         let r = try w.cellfree(["inspect", path])
         #expect(r.status == 1 && r.output.contains("CHECKSUM MISMATCH"), "\(r.status) \(r.output)")
     }

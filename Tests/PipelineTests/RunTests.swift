@@ -92,15 +92,7 @@ struct RunTests {
         let truncated = w.layout.root + "/" + results[0], flipped = w.layout.root + "/" + results[1]
         let size = try FileManager.default.attributesOfItem(atPath: truncated)[.size] as! Int
         #expect(truncate(truncated, off_t(size / 2)) == 0)
-        let file = try H5File.open(flipped)
-        let offset = try #require(try file.dataset("samples").storageOffset)
-        try file.close()
-        let fd = open(flipped, O_RDWR)
-        var byte: UInt8 = 0
-        pread(fd, &byte, 1, off_t(offset + 3))
-        byte ^= 0x10
-        pwrite(fd, &byte, 1, off_t(offset + 3))
-        close(fd)
+        try w.flipStoredBit(flipped, dataset: "samples")
 
         let status = try w.cellfree(["status", "m.yaml"])
         #expect(status.output.contains("a                             1        0        0        0        1        0") ||
