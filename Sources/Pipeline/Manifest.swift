@@ -31,6 +31,10 @@ public struct SweepSpec: Sendable {
     public var zip: [SweepAxis] = []
     public var seeds: [Int]?
     public var location: SourceLocation
+
+    /// The most instances one stage's sweep may expand to (issue 19): a typo such as
+    /// `seeds: 1000000000` is refused before anything is expanded, not grown until memory runs out.
+    public static let maxInstances = 1_000_000
 }
 
 /// An input reference `inputs: [name, …]`.
@@ -117,6 +121,10 @@ public struct Manifest: Sendable {
                                     message: String(format: "control character U+%04X is not allowed in YAML", scalar.value))
             }
             column += 1
+        }
+        if let found = YAMLAnchorScan.first(in: text) {
+            throw ManifestError(file: file, line: found.line, column: found.column, field: "",
+                                message: "YAML \(found.what == "alias" ? "aliases" : "anchors") are not supported in manifests (write the value out, or quote it for a string)")
         }
         let root: Node
         do {
@@ -247,6 +255,9 @@ private func sweep(_ f: YAMLField) throws -> SweepSpec {
             } else {
                 let n = try e.value.int()
                 guard n >= 1 else { throw e.value.error("seeds must be at least 1, found \(n)") }
+                guard n <= SweepSpec.maxInstances else {
+                    throw e.value.error("seeds: \(n) replicas exceed the limit of \(SweepSpec.maxInstances) instances per stage")
+                }
                 s.seeds = Array(0..<n)
             }
         default: break
@@ -256,6 +267,15 @@ private func sweep(_ f: YAMLField) throws -> SweepSpec {
     if let dup = names.first(where: { n in names.filter { $0 == n }.count > 1 }),
        let axis = (s.grid + s.zip).last(where: { $0.name == dup }) {
         throw axis.location.error(axis.field, "parameter '\(dup)' is swept twice")
+    }
+    // Instances = grid × zip × seeds, counted before anything is expanded (overflow-safe).
+    var count = 1
+    for n in s.grid.map(\.values.count) + [s.zip.first?.values.count ?? 1, s.seeds?.count ?? 1] {
+        let (product, overflow) = count.multipliedReportingOverflow(by: n)
+        guard !overflow, product <= SweepSpec.maxInstances else {
+            throw f.error("the sweep expands to more than \(SweepSpec.maxInstances) instances (grid × zip × seeds)")
+        }
+        count = product
     }
     return s
 }

@@ -78,8 +78,18 @@ struct YAMLField {
             if ["", "~", "null", "Null", "NULL"].contains(s.string) { return .null }
             if ["true", "True", "TRUE"].contains(s.string) { return .bool(true) }
             if ["false", "False", "FALSE"].contains(s.string) { return .bool(false) }
-            if let i = Int(s.string) { return .int(i) }
+            // Numbers are decimal (digits, optionally grouped by `_`): YAML 1.1's base-60 (`12:30` = 750),
+            // hexadecimal and octal forms are refused rather than silently converted.
+            if YAMLField.isDecimalInteger(s.string) {
+                guard let i = Int(s.string.replacingOccurrences(of: "_", with: "")) else {
+                    throw error("'\(s.string)' does not fit a 64-bit integer")
+                }
+                return .int(i)
+            }
             if s.string.contains(where: { $0.isNumber }), let d = node.float {
+                guard YAMLField.isDecimalReal(s.string) else {
+                    throw error("'\(s.string)' is not a decimal number (write it in decimal, or quote it for a string)")
+                }
                 guard d.isFinite else { throw error("'\(s.string)' is not a finite number") }
                 return .double(d)
             }
@@ -94,6 +104,26 @@ struct YAMLField {
         }
     }
 
+    /// `[-+]?[0-9][0-9_]*`
+    static func isDecimalInteger(_ s: String) -> Bool {
+        let body = s.first == "-" || s.first == "+" ? s.dropFirst() : Substring(s)
+        return body.first.map(\.isASCIIDigit) == true && body.allSatisfy { $0.isASCIIDigit || $0 == "_" }
+    }
+
+    /// `[-+]?digits[.digits][(e|E)[-+]?digits]`, digits grouped by `_`, at least one digit before the exponent.
+    static func isDecimalReal(_ s: String) -> Bool {
+        var body = s.first == "-" || s.first == "+" ? s.dropFirst() : Substring(s)
+        if let e = body.firstIndex(where: { $0 == "e" || $0 == "E" }) {
+            var exponent = body[body.index(after: e)...]
+            if exponent.first == "-" || exponent.first == "+" { exponent = exponent.dropFirst() }
+            guard !exponent.isEmpty, exponent.allSatisfy(\.isASCIIDigit) else { return false }
+            body = body[..<e]
+        }
+        let parts = body.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
+        return body.contains(where: \.isASCIIDigit) && parts.count <= 2
+            && parts.allSatisfy { $0.allSatisfy { $0.isASCIIDigit || $0 == "_" } }
+    }
+
     var kindName: String {
         switch node {
         case .scalar(let s): "'\(s.string)'"
@@ -102,4 +132,8 @@ struct YAMLField {
         case .alias: "an alias"
         }
     }
+}
+
+private extension Character {
+    var isASCIIDigit: Bool { ("0"..."9").contains(self) }
 }

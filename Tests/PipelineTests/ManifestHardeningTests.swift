@@ -1,0 +1,40 @@
+import Pipeline
+import Testing
+
+/// Issue 19: manifests that once expanded without bound or converted numbers silently are refused,
+/// located, before anything is planned.
+struct ManifestHardeningTests {
+    let errors = ManifestErrorTests()
+
+    /// Item 2: `seeds: 1000000000` once grew `plan` to 24 GB; the sweep's size is checked before expansion.
+    @Test func hugeSweepsAreRefusedBeforeExpansion() throws {
+        try errors.check("name: m\nstages:\n  - name: a\n    kind: toy\n    sweep: {seeds: 1000000000}\n", line: 5,
+                         field: "stages.a.sweep.seeds", mentions: "exceed the limit of 1000000 instances")
+        let values = (1...1001).map(String.init).joined(separator: ", ")
+        try errors.check("name: m\nstages:\n  - name: a\n    kind: toy\n    sweep:\n      grid: {count: [\(values)], size: [\(values)]}\n",
+                         line: 6, field: "stages.a.sweep", mentions: "more than 1000000 instances")
+    }
+
+    /// Item 3: Yams expands aliases while composing (a 487-byte nested-alias manifest took > 1 GB), so
+    /// anchors and aliases are found in the text first.
+    @Test func anchorsAndAliasesAreRefused() throws {
+        try errors.check("name: m\nx: &a [1, 2]\nstages: []\n", line: 2, field: "", mentions: "bad.yaml:2:4: YAML anchors")
+        try errors.check("name: m\nstages:\n  - name: a\n    kind: toy\n    params: {count: *a}\n", line: 5, field: "",
+                         mentions: "bad.yaml:5:21: YAML aliases")
+        try errors.check("name: m\nstages:\n  - *s\n", line: 3, field: "", mentions: "YAML aliases")
+        // Not aliases: a `*` or `&` inside a scalar, a quoted string, a comment or a block scalar.
+        let fine = "name: m # *not\nstages:\n  - name: a\n    kind: toy\n    params: {label: 'x *y', note: \"&z\"}\n  - name: b\n    kind: toy\n    params:\n      label: a * b & c\n      note: |\n        *literal\n        &text\n"
+        _ = try Manifest.parse(fine, file: "fine.yaml")
+    }
+
+    /// Item 15: integers are decimal; YAML 1.1's base 60 (`12:30` = 750) and hexadecimal floats are refused.
+    @Test func numbersAreDecimal() throws {
+        for (bad, column) in [("12:30", 21), ("0x1p3", 21), ("1:2.5", 21)] {
+            try errors.check("name: m\nstages:\n  - name: a\n    kind: toy\n    params: {count: \(bad)}\n", line: 5,
+                             field: "stages.a.params.count", mentions: "bad.yaml:5:\(column):")
+        }
+        let plan = try Manifest.parse("name: m\nstages:\n  - name: a\n    kind: toy\n    params: {count: 1_000, size: 2}\n", file: "ok.yaml")
+            .plan(profile: nil, registry: ManifestErrorTests.registry)
+        #expect(plan.instances.first?.record.params["count"] == .int(1000))
+    }
+}
