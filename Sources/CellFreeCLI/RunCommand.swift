@@ -39,11 +39,15 @@ struct RunCommand: ParsableCommand {
     func run() throws {
         let plan = try options.loadPlan()
         guard j >= 1 else { throw fail("-j must be at least 1") }
+        let workers = LocalExecutor.cappedWorkers(j)
+        if workers < j && executor == .local {
+            FileHandle.standardError.write(Data("cellfree: -j \(j) capped at \(workers) workers (\(LocalExecutor.workersPerCore) per core on \(ProcessInfo.processInfo.activeProcessorCount) cores)\n".utf8))
+        }
         let layout = options.layout
         let exe = currentExecutable()
         let jobExecutor: any JobExecutor
         switch executor {
-        case .local: jobExecutor = LocalExecutor(workers: j, executable: exe, layout: layout)
+        case .local: jobExecutor = LocalExecutor(workers: workers, executable: exe, layout: layout)
         case .slurm:
             guard SlurmExecutor.available else { throw fail("--executor slurm: sbatch and squeue are not on PATH") }
             jobExecutor = SlurmExecutor(executable: exe, layout: layout, perTask: perTask,

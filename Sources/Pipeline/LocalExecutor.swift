@@ -20,6 +20,15 @@ public final class LocalExecutor: JobExecutor {
         var log: String
     }
 
+    /// At most this many workers per core (issue 19 item 16): `-j 1000` on 2 cores once started 280
+    /// processes that only contended for the cores and the memory.
+    public static let workersPerCore = 4
+
+    /// `requested` workers, capped at `workersPerCore` × `cores`.
+    public static func cappedWorkers(_ requested: Int, cores: Int = ProcessInfo.processInfo.activeProcessorCount) -> Int {
+        min(requested, workersPerCore * max(cores, 1))
+    }
+
     public init(workers: Int, executable: String, layout: CacheLayout) {
         self.workers = max(1, workers)
         self.executable = executable

@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import H5
+import Pipeline
 import Testing
 import TestSupport
 
@@ -18,6 +19,19 @@ struct ExitCodeTests {
             #expect(r.output.contains(message), "\(arguments): \(r.output)")
         }
         #expect(w.results().isEmpty)
+    }
+
+    /// Item 16: `-j 1000` on 2 cores once started 280 processes without a word; it is capped, and says so.
+    @Test func workerCountIsCappedPerCore() throws {
+        #expect(LocalExecutor.cappedWorkers(1000, cores: 2) == 8)
+        #expect(LocalExecutor.cappedWorkers(3, cores: 2) == 3)
+        let w = try Workspace()
+        defer { w.cleanup() }
+        try w.write("m.yaml", RunTests.manifest)
+        let r = try w.cellfree(["run", "m.yaml", "-j", "1000"])
+        let cap = LocalExecutor.cappedWorkers(1000)
+        #expect(r.status == 0, "\(r.output)")
+        #expect(r.output.contains("-j 1000 capped at \(cap) workers"), "\(r.output)")
     }
 
     /// `inspect` of a cache file whose stored checksum no longer matches its content exits 1.
