@@ -34,7 +34,13 @@ extension Plan {
     /// A Mermaid flowchart of the stages (or instances), for Markdown pages.
     public func mermaid(instances perInstance: Bool = false) -> String {
         var lines = ["flowchart LR"]
-        func nodeID(_ s: String) -> String { "s_" + s.map { $0.isLetter || $0.isNumber ? String($0) : "_" }.joined() }
+        // Injective, so `a-b` and `a_b` stay two nodes: letters and digits as written, `_` as `__`, any
+        // other character as `_<hex>_`.
+        func nodeID(_ s: String) -> String {
+            "s_" + s.unicodeScalars.map { c in
+                c == "_" ? "__" : c.properties.isAlphabetic || ("0"..."9").contains(c) ? String(c) : "_\(String(c.value, radix: 16))_"
+            }.joined()
+        }
         if perInstance {
             for (i, inst) in instances.enumerated() { lines.append("  i\(i)[\"\(inst.id)\"]") }
             for (i, inst) in instances.enumerated() {

@@ -37,4 +37,12 @@ struct ManifestHardeningTests {
             .plan(profile: nil, registry: ManifestErrorTests.registry)
         #expect(plan.instances.first?.record.params["count"] == .int(1000))
     }
+
+    /// Item 14: stages `a-b` and `a_b` once became one Mermaid node.
+    @Test func mermaidNodesStayDistinct() throws {
+        let plan = try Manifest.parse("name: m\nstages:\n  - {name: a-b, kind: toy}\n  - {name: a_b, kind: toy}\n", file: "m.yaml")
+            .plan(profile: nil, registry: ManifestErrorTests.registry)
+        let nodes = plan.mermaid().split(separator: "\n").dropFirst().map { $0.split(separator: "[").first.map(String.init) ?? "" }
+        #expect(nodes.count == 2 && Set(nodes).count == 2, "\(nodes)")
+    }
 }
