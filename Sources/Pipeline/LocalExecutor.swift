@@ -111,7 +111,9 @@ public final class LocalExecutor: JobExecutor {
                 }
                 close(running[i].channel)
                 unlink(running[i].jobFile)
-                if let size = try? FileManager.default.attributesOfItem(atPath: running[i].log)[.size] as? Int, size == 0 {
+                // An empty log goes, unless a failure message above points to it (issue 19 item 11).
+                if running[i].outstanding.isEmpty,
+                   let size = try? FileManager.default.attributesOfItem(atPath: running[i].log)[.size] as? Int, size == 0 {
                     unlink(running[i].log)
                 }
                 finished.append(i)

@@ -39,6 +39,28 @@ struct InterruptionTests {
         return (w, Dictionary(uniqueKeysWithValues: try w.results().map { ($0, try w.content($0)) }))
     }
 
+    /// Item 11 of issue 19: a killed worker's failure message names its log, which must still exist.
+    @Test func aKilledWorkersLogIsKeptForItsMessage() throws {
+        let w = try Workspace()
+        defer { w.cleanup() }
+        try w.write("m.yaml", Self.manifest)
+        let driver = try w.start(["run", "m.yaml", "-j", "2"], log: w.dir + "/driver.log")
+        #expect(wait(30) { !w.halfway().isEmpty }, "\(w.cacheFiles())")
+        let workers = (try FileManager.default.contentsOfDirectory(atPath: "/proc")).compactMap { Int32($0) }.filter { pid in
+            // The driver's children: field 4 of /proc/PID/stat (after the parenthesised name) is the parent.
+            let stat = (try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)) ?? ""
+            let fields = stat.split(separator: ")").last?.split(separator: " ") ?? []
+            return fields.count > 1 && Int32(fields[1]) == driver.processIdentifier
+        }
+        #expect(!workers.isEmpty)
+        for pid in workers { kill(pid, SIGKILL) }
+        driver.waitUntilExit()
+        let output = try String(contentsOfFile: w.dir + "/driver.log", encoding: .utf8)
+        let logs = output.components(separatedBy: "(see ").dropFirst().compactMap { $0.split(separator: ")").first.map(String.init) }
+        #expect(!logs.isEmpty, "\(output)")
+        for log in logs.map({ $0.hasPrefix("/") ? $0 : w.dir + "/" + $0 }) { #expect(FileManager.default.fileExists(atPath: log), "\(log) named in:\n\(output)") }
+    }
+
     @Test func killMinus9OfTheDriverThenRunAgain() throws {
         let (clean, expected) = try cleanRun()
         defer { clean.cleanup() }
