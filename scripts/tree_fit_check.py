@@ -11,7 +11,13 @@ interleaved), one of:
 - `beta-set`: an oracle of much more information and capacity: one token per UE holding its 16
   large-scale gains β_lk [dB] from the *true* positions and shadowing (what the labels are a function
   of, up to Monte-Carlo noise), 3 softmax-attention layers over the UEs of the drop, d = 128; with
-  `--seen`, the gains the model's own inputs allow: path loss of the positions under error, no shadowing.
+  `--seen`, the gains the model's own inputs allow: path loss of the positions under error, no shadowing;
+- `pos-set`: the same set model on what the Tree sees, one token per UE of its own position and all L AP
+  positions (2(L + 1) features, as the Table II baselines);
+- `dist-set`: the same set model on a fixed map of those positions, each UE's L log-distances to the APs
+  (no learned weights in the map: whether the networks fail at learning it from coordinates).
+
+`--scale log` min-max normalises log10 of the powers instead (PowerLabelScale `log`).
 
 It prints the validation MSE per epoch and the per-K constant predictor's MSE (the floor a model that
 ignores its inputs reaches). Not part of the build or the tests (PyTorch is a 3 GB install):
@@ -80,6 +86,20 @@ class BetaSet(torch.nn.Module):
         return p[..., 0], p[..., 1]
 
 
+class PositionSet(torch.nn.Module):
+    """`pos-set` (raw positions) or `dist-set` (log10 of the UE–AP distances, height 10 m)."""
+    def __init__(self, distances, L=16):
+        super().__init__()
+        self.distances, self.inner = distances, BetaSet(L=L if distances else 2 * (L + 1))
+
+    def forward(self, ue, ap):
+        B, K, _ = ue.shape
+        if self.distances:   # positions are in units of the side (500 m)
+            d = torch.sqrt(((ap[:, None, :, :] - ue[:, :, None, :]) ** 2).sum(-1) + (10 / 500) ** 2)
+            return self.inner(-torch.log10(d) - 1)
+        return self.inner(torch.cat([ue, ap.reshape(B, 1, -1).expand(B, K, ap.shape[1] * 2)], -1))
+
+
 def tensors(g, rows, model):
     t = lambda a: torch.tensor(a[rows], dtype=torch.float32)
     x = (t(g["beta"]),) if model == "beta-set" else (t(g["ue"]), t(g["ap"]))
@@ -94,18 +114,26 @@ def main():
     a = argparse.ArgumentParser()
     a.add_argument("--cache", default="outputs/cache")
     a.add_argument("--layouts", default="tree-layouts"); a.add_argument("--labels", default="tree-labels")
-    a.add_argument("--model", choices=["tree", "beta-set"], default="tree")
+    a.add_argument("--model", choices=["tree", "beta-set", "pos-set", "dist-set"], default="tree")
+    a.add_argument("--scale", choices=["linear", "log"], default="linear")
     a.add_argument("--epochs", type=int, default=10); a.add_argument("--threads", type=int, default=1)
     a.add_argument("--seed", type=int, default=0)
     a.add_argument("--seen", action="store_true", help="beta-set: β from the positions under error, no shadowing")
     o = a.parse_args()
     torch.set_num_threads(o.threads); torch.manual_seed(o.seed); rng = np.random.default_rng(o.seed)
     groups = load(o.cache, o.layouts, o.labels, 0.1, o.seen)
+    if o.scale == "log":   # min-max of log10 p: UL up to P̄_UL = 100 mW, DL over the training set
+        lo_ul = min(np.log10(g["ul"]).min() for g in groups)
+        lo_dl, hi_dl = (f(np.log10(g["dl"]).min() if f is min else np.log10(g["dl"]).max() for g in groups) for f in (min, max))
+        for g in groups:
+            g["y_ul"] = (np.log10(g["ul"]) - lo_ul) / (2 - lo_ul)
+            g["y_dl"] = (np.log10(g["dl"]) - lo_dl) / (hi_dl - lo_dl)
     val = [tensors(g, slice(g["n_train"], None), o.model) for g in groups]
     const = np.mean([0.5 * (((g["y_ul"][g["n_train"]:] - g["y_ul"][:g["n_train"]].mean()) ** 2).mean()
                             + ((g["y_dl"][g["n_train"]:] - g["y_dl"][:g["n_train"]].mean()) ** 2).mean()) for g in groups])
     print(f"{o.layouts}/{o.labels}: K = {[g['K'] for g in groups]}, per-K constant predictor validation MSE {const:.4f}")
-    model = TreeTransformer() if o.model == "tree" else BetaSet()
+    model = {"tree": TreeTransformer, "beta-set": BetaSet, "pos-set": lambda: PositionSet(False),
+             "dist-set": lambda: PositionSet(True)}[o.model]()
     opt = torch.optim.AdamW(model.parameters(), lr=1e-3, weight_decay=0.01)
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=o.epochs, eta_min=1e-6)
     for epoch in range(1, o.epochs + 1):

@@ -75,6 +75,39 @@ struct SupervisionTests {
     }
 }
 
+/// `model-sensitivity`: one row per setting of the parameters that differ, one column per K, each cell the
+/// mean of the drops' smallest per-UE SE.
+struct SensitivityTableTests {
+    func baselines(_ dir: ScratchDirectory, _ name: String, K: Int, correlation: String, ul: [Double], dl: [Double]) throws -> StageInput {
+        let path = dir.path("\(name).h5")
+        let file = try H5File.create(path)
+        let cf = try file.createGroup("cf")
+        try cf.write("se_ul", ul, shape: [ul.count / K, K])
+        try cf.write("se_dl", dl, shape: [dl.count / K, K])
+        try file.close()
+        var params = Dictionary(uniqueKeysWithValues: BaselinesStage.Parameters.specs.compactMap { s in s.defaultValue.map { (s.name, $0) } })
+        (params["K"], params["correlation"]) = (.int(K), .string(correlation))
+        return StageInput(params: params, kind: "baselines", key: name, path: path)
+    }
+
+    @Test func rowsAreSettingsColumnsAreKAndCellsAreMeanMaxMinSE() throws {
+        let dir = try ScratchDirectory()
+        defer { dir.cleanup() }
+        let inputs = [
+            // Two drops of K = 2: minima 1 and 3 (UL), 2 and 4 (DL).
+            try baselines(dir, "a", K: 2, correlation: "local-scattering", ul: [1, 5, 3, 4], dl: [2, 2, 4, 6]),
+            try baselines(dir, "b", K: 2, correlation: "iid", ul: [2, 2, 2, 2], dl: [1, 9, 1, 9]),
+            try baselines(dir, "c", K: 3, correlation: "iid", ul: [0.5, 1, 1], dl: [0.25, 1, 1]),
+        ]
+        let t = try sensitivityTable(inputs, id: "t")
+        #expect(t.header == ["Scheme: setting", "K = 2: UL / DL", "K = 3: UL / DL"])
+        #expect(t.rows == [["Optimal CF: correlation = local-scattering", "2.00 / 3.00", "–"],
+                           ["Optimal CF: correlation = iid", "2.00 / 1.00", "0.50 / 0.25"]])
+        #expect(t.note.contains("K = 2: UL 2–2, DL 1–3"))
+        #expect(throws: PipelineError.self) { try sensitivityTable(Array(inputs.prefix(1)), id: "t") }
+    }
+}
+
 /// The training recipe of the Tree paper's code: cosine annealing and the best weights by validation.
 struct FitRecipeTests {
     @Test func cosineAnnealingRunsFromLrToLrMinOverTheEpochs() {

@@ -7,7 +7,15 @@ import Pipeline
 
 extension APLayout: ParameterValue, Decodable {}
 
-/// K, L, side, AP layout and shadowing of the papers' model (papers.md §4), for the stages that build it.
+/// The spatial correlation R_lk of every AP–UE channel (papers.md §9.3: the papers' model is NOT FOUND).
+enum SpatialCorrelation: String, CaseIterable, ParameterValue, Decodable {
+    /// The book's local scattering, 15° ASD in azimuth and elevation (reference (2.18)).
+    case localScattering = "local-scattering"
+    /// Uncorrelated Rayleigh fading R_lk = β_lk I_N (Miretti's code).
+    case iid
+}
+
+/// K, L, side, AP layout, shadowing and spatial correlation of the papers' model (papers.md §4), for the stages that build it.
 struct NetworkParameterSet: StageParameterSet {
     @Parameter("K", "UEs per drop", range: .atLeast(1)) var K = 10
     @Parameter("L", "APs (a square number for the grid layout)", range: .atLeast(1)) var L = 16
@@ -16,13 +24,16 @@ struct NetworkParameterSet: StageParameterSet {
     @Parameter("shadowing_db", "shadow fading std (the papers' 4 dB; 0 makes β a function of the positions alone)", unit: "dB",
                range: .atLeast(0))
     var shadowingDB = 4.0
+    @Parameter("correlation", "spatial correlation R_lk: the book's local scattering (15° ASD) or i.i.d. Rayleigh (Miretti's code)")
+    var correlation = SpatialCorrelation.localScattering
 
-    /// The papers' model with these K, L, side, AP layout and shadowing; an invalid combination names stage `id`.
+    /// The papers' model with these K, L, side, AP layout, shadowing and correlation; an invalid combination names stage `id`.
     func network(id: String) throws -> NetworkParameters {
         var params = NetworkParameters.papers(L: L, K: K)
         params.areaSideMeters = side
         params.apLayout = apLayout
         params.shadowStdDB = shadowingDB
+        if correlation == .iid { params.fading = .iid }
         do { try params.validate() } catch { throw PipelineError.stage(id: id, detail: "\(error)") }
         return params
     }

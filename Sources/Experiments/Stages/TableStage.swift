@@ -16,6 +16,8 @@ import Pipeline
 ///   measured latency growth in K and L (`treeTable`).
 /// - `runtime` (linear-attention paper, Sect. VII): per K, each model's inference latency against
 ///   DCC + closed-form powers and CF closed form (`baselines` on the same test drops), and the ratio.
+/// - `model-sensitivity` (beyond the papers): max-min SE of `baselines` inputs under the settings a paper
+///   leaves open, a row per setting and a column per K (`sensitivityTable`).
 public struct TableStage: StageKind {
     public init() {}
     public let name = "table"
@@ -23,7 +25,7 @@ public struct TableStage: StageKind {
     public let version = 2
     public let summary = "Markdown + LaTeX table from training, evaluation and baseline results"
     enum Table: String, CaseIterable, ParameterValue, Decodable {
-        case laTable4 = "la-table4", treeTable2 = "tree-table2", runtime
+        case laTable4 = "la-table4", treeTable2 = "tree-table2", runtime, modelSensitivity = "model-sensitivity"
     }
 
     public struct Parameters: StageParameterSet {
@@ -45,6 +47,7 @@ public struct TableStage: StageKind {
         case .laTable4: table = try variantsTable(inputs, K: p.K, id: context.id)
         case .treeTable2: table = try treeTable(inputs, id: context.id)
         case .runtime: table = try runtimeTable(inputs, id: context.id)
+        case .modelSensitivity: table = try sensitivityTable(inputs, id: context.id)
         }
         let title = p.title
         try context.output.writeText("markdown", table.markdown)
