@@ -38,14 +38,17 @@ public func verifyModelFile(_ path: String) throws -> ModelReport {
     var checks: [TensorCheck] = []
     let tape = Tape<Float>()
     let parameters = try m.parameters()
+    let modelConfig = try m.modelConfig()
+    let x = ModelFileInputs(ue: try m.tensor("inputs/ue_pos"), ap: try m.tensor("inputs/ap_pos"),
+                            ul: try m.tensor("targets/ul"), dl: try m.tensor("targets/dl"))
+    try m.checkLayout(modelConfig, parameters: parameters, x)
     let bound = parameters.bind(tape)
-    let ue = tape.leaf(try m.tensor("inputs/ue_pos")), ap = tape.leaf(try m.tensor("inputs/ap_pos"))
-    let ulTarget = try m.tensor("targets/ul"), dlTarget = try m.tensor("targets/dl")
+    let ue = tape.leaf(x.ue), ap = tape.leaf(x.ap)
+    let ulTarget = x.ul, dlTarget = x.dl
     var computed: [String: Tensor<Float>] = [:]
     let total: Variable
     checks.append(TensorCheck(name: "n_params = \(try m.parameterCount())", kind: .count, shape: [],
                               error: Double(abs(parameters.count - (try m.parameterCount()))), tolerance: 0))
-    let modelConfig = try m.modelConfig()
     switch modelConfig {
     case .tree(let treeConfig):
         let model = TreeTransformer(config: treeConfig, parameters: parameters)
@@ -63,12 +66,20 @@ public func verifyModelFile(_ path: String) throws -> ModelReport {
         throw ModelFileError.invalid(file: path, item: "config.variant", detail: "\(modelConfig.variant) has no golden-file layout (the Tree paper's baselines are ours only)")
     case .clusterNet(let config):
         var omegas: [Tensor<Float>] = []
-        if case .performer = config.attention {
+        if case .performer(let features) = config.attention {
             omegas = try (0..<config.layers).map { try m.tensor("buffers/layers.\($0).attn.omega") }
+            for (s, omega) in omegas.enumerated() where omega.shape != [features, config.headWidth] {
+                throw ModelFileError.invalid(file: path, item: "dataset buffers/layers.\(s).attn.omega",
+                                             detail: "shape \(omega.shape), the config implies \([features, config.headWidth])")
+            }
+        }
+        let se = try m.tensor("targets/se")
+        guard se.shape == ulTarget.shape else {
+            throw ModelFileError.invalid(file: path, item: "dataset targets/se", detail: "shape \(se.shape), expected \(ulTarget.shape)")
         }
         let model = ClusterPowerNet(config: config, parameters: parameters, omegas: omegas)
         let out = model.forward(tape, bound, ue: ue, ap: ap)
-        let loss = model.loss(tape, out, ulTarget: ulTarget, dlTarget: dlTarget, se: try m.tensor("targets/se"))
+        let loss = model.loss(tape, out, ulTarget: ulTarget, dlTarget: dlTarget, se: se)
         total = loss.total
         for (name, v) in [("cluster_scores", out.clusterScores), ("ul_norm", out.ulNorm), ("ul_power", out.ulPower),
                           ("dl_weights", out.dlWeights), ("dl_per_ap", out.dlPerAP), ("dl_power", out.dlPower),

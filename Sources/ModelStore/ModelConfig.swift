@@ -51,19 +51,35 @@ public enum ModelConfig {
         }
     }
 
+    /// The largest width or count a config may name (d_model, d_ff, L, …): far above any model here, low
+    /// enough that a damaged file cannot ask for terabytes.
+    public static let largestDimension = 1 << 16
+
     /// Reads a `config` object; `item` names the failing key (for the caller's error).
     public init(json: [String: Any]) throws {
         func value(_ key: String) throws -> NSNumber {
             guard let v = json[key] as? NSNumber else { throw ModelConfigError(key: key, detail: "missing or not a number") }
             return v
         }
-        func int(_ key: String) throws -> Int { try value(key).intValue }
+        /// A width or count of the architecture: a whole number in 1...`ModelConfig.largestDimension`.
+        func dimension(_ key: String) throws -> Int {
+            let v = try value(key)
+            guard v.doubleValue == v.doubleValue.rounded(), (1...ModelConfig.largestDimension).contains(v.intValue) else {
+                throw ModelConfigError(key: key, detail: "\(v) is not a whole number in 1...\(ModelConfig.largestDimension)")
+            }
+            return v.intValue
+        }
+        /// n_heads must divide d_model (each head has d_model / n_heads channels).
+        func checkHeads(_ heads: Int, _ dModel: Int) throws {
+            guard dModel % heads == 0 else { throw ModelConfigError(key: "n_heads", detail: "\(heads) does not divide d_model = \(dModel)") }
+        }
         func number(_ key: String) throws -> Double { try value(key).doubleValue }
         guard let variant = json["variant"] as? String else { throw ModelConfigError(key: "variant", detail: "missing or not a string") }
         if variant == "tree_transformer" {
             var c = TreeTransformerConfig()
-            (c.dEnc, c.dModel, c.heads, c.layers, c.dFF) = (try int("d_enc"), try int("d_model"), try int("n_heads"), try int("n_layers"),
-                                                            try int("d_ff"))
+            (c.dEnc, c.dModel, c.heads, c.layers, c.dFF) = (try dimension("d_enc"), try dimension("d_model"), try dimension("n_heads"),
+                                                            try dimension("n_layers"), try dimension("d_ff"))
+            try checkHeads(c.heads, c.dModel)
             (c.pULMin, c.pULMax, c.pDLMin, c.pDLMax, c.pDLTotal) = (try number("p_ul_min"), try number("p_ul_max"), try number("p_dl_min"),
                                                                     try number("p_dl_max"), try number("p_dl_total"))
             if json["dropout"] != nil { c.dropout = try number("dropout") }
@@ -72,11 +88,13 @@ public enum ModelConfig {
         }
         if variant.hasPrefix(AttentionKind.tokenPrefix) {
             var c = TokenPowerNetConfig()
-            guard let attention = AttentionKind(tokenVariantName: variant, performerFeatures: json["performer_m"] == nil ? 256 : try int("performer_m")) else {
+            guard let attention = AttentionKind(tokenVariantName: variant, performerFeatures: json["performer_m"] == nil ? 256 : try dimension("performer_m")) else {
                 throw ModelConfigError(key: "variant", detail: "unknown variant \"\(variant)\"")
             }
             c.attention = attention
-            (c.L, c.dModel, c.heads, c.layers, c.dFF) = (try int("L"), try int("d_model"), try int("n_heads"), try int("n_layers"), try int("d_ff"))
+            (c.L, c.dModel, c.heads, c.layers, c.dFF) = (try dimension("L"), try dimension("d_model"), try dimension("n_heads"), try dimension("n_layers"),
+                                                         try dimension("d_ff"))
+            try checkHeads(c.heads, c.dModel)
             guard let postNorm = json["post_norm"] as? Bool else { throw ModelConfigError(key: "post_norm", detail: "missing or not a boolean") }
             c.postNorm = postNorm
             (c.pULMin, c.pULMax, c.pDLMin, c.pDLMax, c.pDLTotal) = (try number("p_ul_min"), try number("p_ul_max"), try number("p_dl_min"),
@@ -86,13 +104,14 @@ public enum ModelConfig {
             return
         }
         var c = ClusterPowerNetConfig()
-        let features = variant == "performer" ? try int("performer_m") : 256, window = variant == "longformer" ? try int("window") : 4
+        let features = variant == "performer" ? try dimension("performer_m") : 256, window = variant == "longformer" ? try dimension("window") : 4
         guard let attention = AttentionKind(variantName: variant, performerFeatures: features, window: window) else {
             throw ModelConfigError(key: "variant", detail: "unknown variant \"\(variant)\"")
         }
         c.attention = attention
-        (c.L, c.dModel, c.heads, c.layers, c.dFF, c.tau_p) = (try int("L"), try int("d_model"), try int("n_heads"), try int("n_layers"),
-                                                              try int("d_ff"), try int("tau_p"))
+        (c.L, c.dModel, c.heads, c.layers, c.dFF, c.tau_p) = (try dimension("L"), try dimension("d_model"), try dimension("n_heads"),
+                                                              try dimension("n_layers"), try dimension("d_ff"), try dimension("tau_p"))
+        try checkHeads(c.heads, c.dModel)
         (c.mu, c.pULMin, c.pULMax, c.pAP) = (try number("mu"), try number("p_ul_min"), try number("p_ul_max"), try number("p_ap_dl"))
         (c.dlNormMin, c.dlNormMax, c.lambda, c.fairTemperature) = (try number("dl_norm_min"), try number("dl_norm_max"), try number("lam"),
                                                                    try number("fair_temp"))

@@ -192,6 +192,18 @@ struct SmokeManifestTests {
         #expect(again.output.contains("55 instances: 55 cached, 0 computed"), "\(again.output)")
         #expect(again.output.contains("REPORT.md (unchanged)"), "\(again.output)")
         #expect(again.output.contains("smoke-se-vs-k.{csv,gp,png,pdf} (unchanged)"), "\(again.output)")
+        // A damaged figure (gnuplot killed mid-write, a full disk) is rendered again, whole: a PNG ends
+        // with its IEND chunk, a PDF with %%EOF.
+        let png = w.outputs + "/figures/smoke-se-vs-k.png", pdf = w.outputs + "/figures/smoke-se-vs-k.pdf"
+        let whole = try Data(contentsOf: URL(fileURLWithPath: png))
+        #expect(whole.suffix(12).elementsEqual([0, 0, 0, 0, 0x49, 0x45, 0x4E, 0x44, 0xAE, 0x42, 0x60, 0x82]))
+        try whole.prefix(whole.count / 2).write(to: URL(fileURLWithPath: png))
+        try Data().write(to: URL(fileURLWithPath: pdf))
+        let repaired = try w.cellfree(["run", Self.manifest, "-j", "2"])
+        #expect(repaired.output.contains("smoke-se-vs-k.{csv,gp,png,pdf} (rendered png, pdf)"), "\(repaired.output)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: png)).suffix(12).elementsEqual(whole.suffix(12)))
+        #expect(String(decoding: try Data(contentsOf: URL(fileURLWithPath: pdf)).suffix(32), as: UTF8.self).contains("%%EOF"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: w.outputs + "/figures").allSatisfy { !$0.contains(".tmp-") })
     }
 
     /// Every manifest in `manifests/` plans under each profile `make reproduce` offers (no typo in a

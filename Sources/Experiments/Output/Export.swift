@@ -4,8 +4,8 @@ import H5
 import Pipeline
 
 /// Writes the figures, tables and report of `plan` that are in the cache under `outputs`:
-/// `figures/<file>.{csv,gp}` rendered to PNG and PDF with gnuplot when missing or when the CSV or
-/// script changed; `tables/<file>.{md,tex}`; `REPORT.md`. Returns one line per item.
+/// `figures/<file>.{csv,gp}` rendered to PNG and PDF with gnuplot when missing, incomplete or when the
+/// CSV or script changed or is newer; `tables/<file>.{md,tex}`; `REPORT.md`. Returns one line per item.
 public func exportResults(_ plan: Plan, layout: CacheLayout, outputs: String) throws -> [String] {
     var lines: [String] = []
     let fm = FileManager.default
@@ -34,16 +34,38 @@ public func exportResults(_ plan: Plan, layout: CacheLayout, outputs: String) th
             let base = directory + "/" + file
             let changed = [try update(base + ".csv", try h5.readText("csv")), try update(base + ".gp", try h5.readText("gnuplot"))].contains(true)
             var rendered: [String] = []
-            for (ext, terminal) in [("png", "pngcairo size 900,560 font ',11'"), ("pdf", "pdfcairo size 5in,3.2in font ',9'")]
-            where changed || !fm.fileExists(atPath: "\(base).\(ext)") {
-                let status = try gnuplot(["-e", "set terminal \(terminal); set output '\(file).\(ext)'", "\(file).gp"], in: directory)
-                guard status == 0 else { throw PipelineError.io(path: "\(base).gp", detail: "gnuplot exited with status \(status)") }
-                rendered.append(ext)
+            // A render that failed after the CSV or script changed leaves the image older than them.
+            let sources = [base + ".csv", base + ".gp"].compactMap(modificationDate).max()
+            for image in RenderedImage.allCases {
+                let path = "\(base).\(image.rawValue)"
+                let upToDate = image.isComplete(atPath: path) && (modificationDate(path).map { $0 >= (sources ?? $0) } ?? false)
+                guard changed || !upToDate else { continue }
+                try render(file, as: image, in: directory)
+                rendered.append(image.rawValue)
             }
             lines.append("figure \(base).{csv,gp,png,pdf}" + (rendered.isEmpty ? " (unchanged)" : " (rendered \(rendered.joined(separator: ", ")))"))
         }
     }
     return lines
+}
+
+private func modificationDate(_ path: String) -> Date? {
+    (try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date
+}
+
+/// Renders `directory/file.gp` to `file.<ext>` through a temporary file that replaces the figure only
+/// when gnuplot exited 0 and the image is complete, so a failed render never leaves a damaged figure.
+private func render(_ file: String, as image: RenderedImage, in directory: String) throws {
+    let path = "\(directory)/\(file).\(image.rawValue)"
+    let temporary = DurableFile.temporary(for: path)
+    defer { try? FileManager.default.removeItem(atPath: temporary) }
+    let name = (temporary as NSString).lastPathComponent
+    let status = try gnuplot(["-e", "set terminal \(image.terminal); set output '\(name)'", "\(file).gp"], in: directory)
+    guard status == 0 else { throw PipelineError.io(path: "\(directory)/\(file).gp", detail: "gnuplot exited with status \(status); \(path) left as it was") }
+    guard image.isComplete(atPath: temporary) else {
+        throw PipelineError.io(path: path, detail: "gnuplot wrote an incomplete \(image.rawValue) (full disk?); the figure was left as it was")
+    }
+    try DurableFile.publish(temporary, as: path)
 }
 
 private func gnuplot(_ arguments: [String], in directory: String) throws -> Int32 {

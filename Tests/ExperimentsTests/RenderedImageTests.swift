@@ -1,0 +1,25 @@
+import Foundation
+import Testing
+@testable import Experiments
+
+/// What counts as a whole figure file: the PNG signature and a final IEND chunk; a PDF header and %%EOF.
+struct RenderedImageTests {
+    let signature: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
+    let iend: [UInt8] = [0, 0, 0, 0, 0x49, 0x45, 0x4E, 0x44, 0xAE, 0x42, 0x60, 0x82]
+
+    @Test func aPNGIsWholeOnlyWithItsSignatureAndFinalIEND() {
+        let body: [UInt8] = [0, 0, 0, 13] + Array("IHDR".utf8) + [UInt8](repeating: 7, count: 17)
+        #expect(RenderedImage.png.isComplete(Data(signature + body + iend)))
+        #expect(!RenderedImage.png.isComplete(Data(signature + body + iend.dropLast())))   // truncated
+        #expect(!RenderedImage.png.isComplete(Data(signature + body)))                      // no IEND
+        #expect(!RenderedImage.png.isComplete(Data(body + iend)))                           // no signature
+        #expect(!RenderedImage.png.isComplete(Data()))
+    }
+
+    @Test func aPDFIsWholeOnlyWithItsHeaderAndEOFMarker() {
+        #expect(RenderedImage.pdf.isComplete(Data("%PDF-1.5\n1 0 obj\n<<>>\nendobj\ntrailer\n%%EOF\n".utf8)))
+        #expect(!RenderedImage.pdf.isComplete(Data("%PDF-1.5\n1 0 obj\n<<>>\nendobj\n".utf8)))
+        #expect(!RenderedImage.pdf.isComplete(Data("1 0 obj\n%%EOF\n".utf8)))
+        #expect(!RenderedImage.png.isComplete(Data("%PDF-1.5\n%%EOF".utf8)))
+    }
+}
