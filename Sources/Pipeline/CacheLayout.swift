@@ -138,8 +138,8 @@ public final class CacheVerifier {
             let storedKey = try file.stringAttribute(ProvenanceAttribute.key)
             guard storedKey == key else { return .corrupt("holds key \(storedKey), not \(key)") }
             let stored = try file.stringAttribute(ProvenanceAttribute.checksum)
-            let actual = try contentChecksum(of: file)
-            return stored == actual ? .valid : .corrupt("content checksum mismatch (stored \(stored.prefix(12))…, computed \(actual.prefix(12))…)")
+            let (verifies, actual) = try checksumVerifies(stored, of: file)
+            return verifies ? .valid : .corrupt("content checksum mismatch (stored \(stored.prefix(15))…, computed \(actual.prefix(15))…)")
         } catch {
             return .corrupt("unreadable: \(error)")
         }

@@ -8,9 +8,31 @@ public enum ProvenanceAttribute {
     static let checksummed = [stage, kind, key, params, inputs, codeVersion]
 }
 
-/// SHA-256 over a file's content: every dataset (sorted path, element type, shape, stored bytes) and
-/// the provenance attributes except `created` and `checksum`.
+/// The tag of checksums over what a reader sees (`contentChecksum`); a stored checksum without it is
+/// of the first kind (`storedBytesChecksum`), which files written before it still carry.
+let readerChecksumTag = "v2:"
+
+/// SHA-256 over what a reader of the file sees (`H5Group.canonicalContent`): every attribute of every
+/// object but the root's `created` and `checksum`, and every dataset's full datatype, shape and values
+/// as read natively. Tagged `v2:`.
 public func contentChecksum(of file: H5File) throws -> String {
+    var h = SHA256Hasher()
+    try file.canonicalContent(skippingAttributes: [ProvenanceAttribute.created, ProvenanceAttribute.checksum]) { label, bytes in
+        h.update(label + "\u{0}")
+        h.update(bytes)
+    }
+    return readerChecksumTag + h.hexDigest()
+}
+
+/// Whether `stored` is `file`'s checksum, by the kind of checksum `stored` is; also the one computed.
+public func checksumVerifies(_ stored: String, of file: H5File) throws -> (verifies: Bool, computed: String) {
+    let computed = stored.hasPrefix(readerChecksumTag) ? try contentChecksum(of: file) : try storedBytesChecksum(of: file)
+    return (stored == computed, computed)
+}
+
+/// The first checksum (files written before `v2:`): SHA-256 over every dataset's path, type name, shape
+/// and stored bytes, and the provenance attributes. It misses datatype fields and other attributes.
+func storedBytesChecksum(of file: H5File) throws -> String {
     var h = SHA256Hasher()
     for path in try file.datasetPaths() {
         let d = try file.dataset(path)

@@ -46,7 +46,9 @@ public final class SlurmExecutor: JobExecutor {
         let base = absolutePath(layout.jobsDirectory) + "/slurm-\(getpid())-\(counter)"
         let jobFile = base + ".jobs", eventsFile = base + ".events", script = base + ".sh"
         try writeAtomically(jobs.map { $0.json + "\n" }.joined(), to: jobFile)
-        FileManager.default.createFile(atPath: eventsFile, contents: nil)
+        guard FileManager.default.createFile(atPath: eventsFile, contents: nil) else {
+            throw PipelineError.io(path: eventsFile, detail: "cannot create the events file")
+        }
         try writeAtomically("""
             #!/bin/sh
             exec '\(executable)' exec-stage --cache '\(root)' --logs '\(logs)' --index "$SLURM_ARRAY_TASK_ID" --per-task \(perTask) --channel-file '\(eventsFile)' '\(jobFile)'

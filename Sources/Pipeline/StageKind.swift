@@ -97,9 +97,20 @@ public protocol StageKind: Sendable {
     var version: Int { get }
     var summary: String { get }
     func run(_ context: StageContext) throws
+    /// The bytes an instance with these parameters holds at its peak, from the sizes of its largest
+    /// arrays, for kinds whose memory grows with their parameters (nil: small or unknown). `plan`
+    /// refuses an instance whose estimate exceeds this machine's memory.
+    func memoryEstimate(_ p: Parameters) -> Double?
 }
 
 extension StageKind {
+    public func memoryEstimate(_ p: Parameters) -> Double? { nil }
+
+    /// `memoryEstimate` of resolved parameters (nil when they do not decode: `run` reports that).
+    func estimatedBytes(_ params: [String: ParamValue]) -> Double? {
+        (try? Parameters.decode(params, id: name)).flatMap(memoryEstimate)
+    }
+
     /// The declared parameters (from `Parameters`' default instance, derived once per type).
     public var parameters: [ParameterSpec] { derivedSpecs(Parameters.self) }
     public func parameter(_ name: String) -> ParameterSpec? { parameters.first { $0.name == name } }

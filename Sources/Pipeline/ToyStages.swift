@@ -26,6 +26,9 @@ public struct ToyDrawStage: StageKind {
         public init() {}
     }
 
+    /// The samples (and their checkpoint copy) and two numbers per sample.
+    public func memoryEstimate(_ p: Parameters) -> Double? { Double(p.count) * (16 * Double(p.size) + 24) }
+
     public func run(_ context: StageContext) throws {
         let p = try context.parameters(Parameters.self)
         let (count, size, first, scale, work, stepMillis, every) = (p.count, p.size, p.first, p.scale, p.work, p.stepMillis, p.checkpointEvery)

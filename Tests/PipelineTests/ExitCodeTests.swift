@@ -34,6 +34,18 @@ struct ExitCodeTests {
         #expect(r.output.contains("-j 1000 capped at \(cap) workers"), "\(r.output)")
     }
 
+    /// A layouts instance of K = 10⁹ UEs (about 16 TB) is refused by `plan` and `run`, exit 2, before anything runs.
+    @Test func instancesThatCannotFitInMemoryExit2() throws {
+        let w = try Workspace()
+        defer { w.cleanup() }
+        try w.write("m.yaml", "name: m\nstages:\n  - name: drops\n    kind: layouts\n    params: {K: 1000000000, count: 100}\n")
+        for command in ["plan", "run"] {
+            let r = try w.cellfree([command, "m.yaml"])
+            #expect(r.status == 2 && r.output.contains("m.yaml:3:") && r.output.contains("stage 'drops' would need about 16 TB"), "\(r.output)")
+        }
+        #expect(w.results().isEmpty)
+    }
+
     /// `inspect` of a cache file whose stored checksum no longer matches its content exits 1.
     @Test func inspectExits1OnAChecksumMismatch() throws {
         let w = try Workspace()

@@ -15,6 +15,16 @@ struct ManifestHardeningTests {
                          line: 6, field: "stages.a.sweep", mentions: "more than 1000000 instances")
     }
 
+    /// Item 6: an instance whose memory estimate exceeds this machine's memory is refused at plan time
+    /// (the toy's count × size once trapped on overflow; layouts with K = 10⁹ aborted on 128 GB).
+    @Test func instancesLargerThanThisMachineAreRefused() throws {
+        try errors.check("name: m\nstages:\n  - name: a\n    kind: toy\n    params: {count: 9223372036854775807}\n", line: 3,
+                         field: "stages.a.params", mentions: "stage 'a' would need about 1.4e+21 B of memory, more than this machine's")
+        try errors.check("name: m\nstages:\n  - name: a\n    kind: toy\n    sweep: {grid: {size: [8, 100000000000]}}\n", line: 3,
+                         field: "stages.a.params", mentions: "stage 'a' [size=100000000000] would need about 6.4 TB")
+        #expect(MachineMemory.bytes > 1e8 && MachineMemory.format(2.5e9) == "2.5 GB" && MachineMemory.format(512e6) == "512 MB")
+    }
+
     /// Item 3: Yams expands aliases while composing (a 487-byte nested-alias manifest took > 1 GB), so
     /// anchors and aliases are found in the text first.
     @Test func anchorsAndAliasesAreRefused() throws {

@@ -31,6 +31,15 @@ public struct BaselinesStage: StageKind {
         public init() {}
     }
 
+    /// One drop at work: the Monte Carlo channels and their estimates (realizations × L·N × K complex), the
+    /// correlation and estimate-covariance matrices (L·K of N×N), and the centralized MMSE combiner's
+    /// K error covariances of (L·N)² complex entries.
+    public func memoryEstimate(_ p: Parameters) -> Double? {
+        let (K, L, N) = (Double(p.network.K), Double(p.network.L), Double(NetworkParameters.papers(L: 1, K: 1).N))
+        let realizations = p.labels.method == .monteCarlo ? Double(p.labels.realizations) : 0
+        return realizations * L * N * K * 32 + L * K * N * N * 32 + K * (L * N) * (L * N) * 16
+    }
+
     public func run(_ context: StageContext) throws {
         let p = try context.parameters(Parameters.self)
         let schemes = p.schemes.map(\.rawValue), Q = p.dccQ

@@ -19,6 +19,13 @@ public struct ChannelsStage: StageKind {
         public init() {}
     }
 
+    /// One drop's L·K correlation matrices R_kl (N×N complex) at work; per stored drop β, tr R and tr B
+    /// (and R with `store_correlation`). The drop count comes from the input, so this bounds one drop.
+    public func memoryEstimate(_ p: Parameters) -> Double? {
+        let (K, L, N) = (Double(p.network.K), Double(p.network.L), Double(NetworkParameters.papers(L: 1, K: 1).N))
+        return L * K * N * N * 16 * (p.storeCorrelation ? 2 : 1) + L * K * 24
+    }
+
     public func run(_ context: StageContext) throws {
         let p = try context.parameters(Parameters.self)
         let params = try p.network.network(id: context.id)

@@ -25,6 +25,12 @@ public struct LayoutsStage: StageKind {
         public init() {}
     }
 
+    /// Per drop: true and seen positions of the K UEs and L APs, and the L·K shadowing draws (float64).
+    public func memoryEstimate(_ p: Parameters) -> Double? {
+        let (K, L) = (Double(p.network.K), Double(p.network.L))
+        return Double(p.count) * (4 * K + 4 * L + L * K) * 8
+    }
+
     public func run(_ context: StageContext) throws {
         let p = try context.parameters(Parameters.self)
         let (K, L, count, first, sigma) = (p.network.K, p.network.L, p.count, p.first, p.sigma)

@@ -1,0 +1,124 @@
+@preconcurrency import CHDF5
+
+// What a reader of a file sees, written out canonically for content checksums: every object's
+// attributes and every dataset's full datatype, shape and values converted to this machine's native
+// types. A flipped byte-order, sign or exponent field changes the datatype text; a flipped value bit
+// changes the values; neither can pass unnoticed as it would when only the stored bytes are hashed.
+
+/// The full description of a datatype: class and size, and for numbers byte order, precision, bit
+/// offset and padding (integers: sign; floats: sign/exponent/mantissa positions and sizes, exponent
+/// bias, normalisation), for strings length kind, character set and padding, for compounds every
+/// member's name, offset and type, for enums, arrays and variable-length types their base type.
+func typeSignature(_ t: hid_t) -> String {
+    let cls = H5Tget_class(t)
+    var parts = ["class \(cls.rawValue)", "size \(H5Tget_size(t))"]
+    switch cls {
+    case H5T_INTEGER, H5T_FLOAT, H5T_BITFIELD:
+        var lsb = H5T_PAD_ZERO, msb = H5T_PAD_ZERO
+        H5Tget_pad(t, &lsb, &msb)
+        parts += ["order \(H5Tget_order(t).rawValue)", "precision \(H5Tget_precision(t))", "offset \(H5Tget_offset(t))",
+                  "pad \(lsb.rawValue) \(msb.rawValue)"]
+        if cls == H5T_INTEGER { parts.append("sign \(H5Tget_sign(t).rawValue)") }
+        if cls == H5T_FLOAT {
+            var spos = 0, epos = 0, esize = 0, mpos = 0, msize = 0
+            H5Tget_fields(t, &spos, &epos, &esize, &mpos, &msize)
+            parts += ["fields \(spos) \(epos) \(esize) \(mpos) \(msize)", "ebias \(H5Tget_ebias(t))", "norm \(H5Tget_norm(t).rawValue)",
+                      "inpad \(H5Tget_inpad(t).rawValue)"]
+        }
+    case H5T_STRING:
+        parts += ["variable \(H5Tis_variable_str(t))", "cset \(H5Tget_cset(t).rawValue)", "strpad \(H5Tget_strpad(t).rawValue)"]
+    case H5T_COMPOUND, H5T_ENUM:
+        for m in 0..<UInt32(max(0, H5Tget_nmembers(t))) {
+            var name = "?"
+            if let raw = H5Tget_member_name(t, m) { name = String(cString: raw); H5free_memory(raw) }
+            if cls == H5T_COMPOUND {
+                let member = H5Handle.datatype(H5Tget_member_type(t, m))
+                parts.append("member \(name) at \(H5Tget_member_offset(t, m)) \(typeSignature(member.id))")
+            } else {
+                var value = [UInt8](repeating: 0, count: H5Tget_size(t))
+                H5Tget_member_value(t, m, &value)
+                parts.append("member \(name) = \(value)")
+            }
+        }
+    default: break
+    }
+    if [H5T_ENUM, H5T_ARRAY, H5T_VLEN].contains(cls) {
+        if cls == H5T_ARRAY {
+            var dims = [hsize_t](repeating: 0, count: Int(max(0, H5Tget_array_ndims(t))))
+            H5Tget_array_dims2(t, &dims)
+            parts.append("dims \(dims)")
+        }
+        parts.append("base " + typeSignature(H5Handle.datatype(H5Tget_super(t)).id))
+    }
+    return "{" + parts.joined(separator: "; ") + "}"
+}
+
+/// The shape of a dataspace (empty for a scalar).
+private func extent(_ space: hid_t) -> [Int] {
+    var dims = [hsize_t](repeating: 0, count: Int(max(0, H5Sget_simple_extent_ndims(space))))
+    H5Sget_simple_extent_dims(space, &dims, nil)
+    return dims.map(Int.init)
+}
+
+/// The values of a dataset or attribute as this machine reads them: numbers and compounds converted to
+/// the native type, a single string as its UTF-8 text, fixed-length strings as stored.
+private func nativeBytes(fileType: hid_t, space: hid_t, place: H5Place, read: (hid_t, UnsafeMutableRawPointer) -> herr_t) throws -> [UInt8] {
+    let count = Int(H5Sget_simple_extent_npoints(space))
+    if H5Tget_class(fileType) == H5T_STRING {
+        if count == 1 { return Array(try readStringValue(fileType: fileType, space: space, place: place, read: read).utf8) }
+        guard H5Tis_variable_str(fileType) <= 0 else {
+            throw H5Error.typeMismatch(file: place.file, object: place.object, expected: "one string or fixed-length strings", found: describeType(fileType))
+        }
+    }
+    guard H5Tdetect_class(fileType, H5T_VLEN) <= 0, H5Tget_class(fileType) != H5T_REFERENCE else {
+        throw H5Error.typeMismatch(file: place.file, object: place.object, expected: "fixed-size elements", found: describeType(fileType))
+    }
+    let memType = H5Handle.datatype(H5Tget_class(fileType) == H5T_STRING ? H5Tcopy(fileType) : H5Tget_native_type(fileType, H5T_DIR_ASCEND))
+    try place.check(memType.id, "native type")
+    var bytes = [UInt8](repeating: 0, count: count * H5Tget_size(memType.id))
+    if bytes.isEmpty { return bytes }
+    try place.check(bytes.withUnsafeMutableBytes { read(memType.id, $0.baseAddress!) }, "read")
+    return bytes
+}
+
+extension H5Node {
+    /// Each attribute but those in `skip`, in name order: its name, datatype, shape and values as read.
+    func canonicalAttributes(skipping skip: Set<String>, _ body: (String, [UInt8]) throws -> Void) throws {
+        for name in attributeNames where !skip.contains(name) {
+            let target = place.child("@" + name)
+            let id = H5Aopen(handle.id, name, chdf5_p_default())
+            try target.check(id, "open attribute")
+            let attr = H5Handle(id, closer: H5Aclose)
+            let type = H5Handle.datatype(H5Aget_type(attr.id)), space = H5Handle.dataspace(H5Aget_space(attr.id))
+            let bytes = try nativeBytes(fileType: type.id, space: space.id, place: target) { H5Aread(attr.id, $0, $1) }
+            try body("attribute \(name) \(typeSignature(type.id)) \(extent(space.id)) \(bytes.count)", bytes)
+        }
+    }
+}
+
+extension H5Group {
+    /// Everything a reader sees below this group, in a fixed order, as (label, bytes) pieces for a hash:
+    /// this group's attributes (but `skip`), then each member by name: a group recursively (its
+    /// attributes unfiltered), a dataset as its full datatype, shape and native values, then its attributes.
+    public func canonicalContent(skippingAttributes skip: Set<String> = [], _ body: (String, [UInt8]) throws -> Void) throws {
+        try canonicalAttributes(skipping: skip, body)
+        for m in try members().sorted(by: { $0.name < $1.name }) {
+            let child = path == "/" ? "/" + m.name : path + "/" + m.name
+            switch m.kind {
+            case .group:
+                try body("group \(child)", [])
+                try group(m.name).canonicalContent(body)
+            case .dataset:
+                let d = try dataset(m.name)
+                let type = H5Handle.datatype(H5Dget_type(d.handle.id)), space = H5Handle.dataspace(H5Dget_space(d.handle.id))
+                let bytes = try nativeBytes(fileType: type.id, space: space.id, place: d.place) {
+                    H5Dread(d.handle.id, $0, chdf5_s_all(), chdf5_s_all(), chdf5_p_default(), $1)
+                }
+                try body("dataset \(child) \(typeSignature(type.id)) \(extent(space.id)) \(bytes.count)", bytes)
+                try d.canonicalAttributes(skipping: [], body)
+            case .other:
+                try body("other \(child)", [])
+            }
+        }
+    }
+}
