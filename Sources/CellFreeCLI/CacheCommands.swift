@@ -67,7 +67,28 @@ struct InspectCommand: ParsableCommand {
     @Argument(help: "An HDF5 file (a cache file, a checkpoint, a golden file…).")
     var file: String
 
+    @Flag(help: .hidden) var direct = false
+
     func run() throws {
+        // libhdf5 can crash on a damaged file: read it whole in a child first, list only a readable one,
+        // and list it in a child too (a damaged object header can crash libhdf5 on a second reading).
+        if !direct {
+            if case .corrupt(let reason) = CacheVerifier.verifyInChild(executable: currentExecutable(), path: file, key: ""), !reason.contains("checksum") {
+                print("\(file): \(reason)")
+                throw ExitCode(1)
+            }
+            let child = Process()
+            child.executableURL = URL(fileURLWithPath: currentExecutable())
+            child.arguments = ["inspect", "--direct", file]
+            try child.run()
+            child.waitUntilExit()
+            guard child.terminationReason == .exit else {
+                print("\(file): reading it crashed libhdf5 (signal \(child.terminationStatus)): damaged")
+                throw ExitCode(1)
+            }
+            if child.terminationStatus != 0 { throw ExitCode(child.terminationStatus) }
+            return
+        }
         let h5: H5File
         do { h5 = try H5File.open(file) } catch { throw fail("cannot open \(file): \(error)") }
         print(file)
@@ -80,6 +101,9 @@ struct InspectCommand: ParsableCommand {
                 throw ExitCode(1)   // a check failed (exit codes of `cellfree --help`)
             }
             print("checksum verifies")
+        } else if ProvenanceAttribute.all.contains(where: h5.hasAttribute) {
+            print("NO CHECKSUM: a cache file without one is unfinished or damaged")
+            throw ExitCode(1)
         }
     }
 
@@ -118,6 +142,44 @@ struct InspectCommand: ParsableCommand {
                 value = "(unprintable type)"
             }
             print("\(indent)@\(name) = \(value)")
+        }
+    }
+}
+
+/// `cellfree verify-cache FILE [KEY]`: `CacheVerifier.verify` in a process of its own, so that a damaged
+/// file that crashes libhdf5 takes only this process down (used by `run`, `plan`, `status`, `inspect`).
+/// Without KEY (or with an empty one), the file is read whole and its checksum checked if it has one.
+struct VerifyCacheCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "verify-cache",
+        abstract: "Check one cache file's key and checksum (used by run; not for direct use).",
+        shouldDisplay: false
+    )
+
+    @Argument(help: "A cache file.")
+    var file: String
+
+    @Argument(help: "The key it must hold.")
+    var key = ""
+
+    func run() throws {
+        let state: CacheEntryState
+        if key.isEmpty {
+            do {
+                let h5 = try H5File.open(file)
+                defer { try? h5.close() }
+                try h5.canonicalContent { _, _ in }
+                let stored = h5.hasAttribute(ProvenanceAttribute.checksum) ? try h5.stringAttribute(ProvenanceAttribute.checksum) : nil
+                state = try stored.map { try checksumVerifies($0, of: h5).verifies ? .valid : .corrupt("content checksum mismatch") } ?? .valid
+            } catch {
+                state = .corrupt("unreadable: \(error)")
+            }
+        } else {
+            state = CacheVerifier.verify(path: file, key: key)
+        }
+        if case .corrupt(let reason) = state {
+            print(reason)
+            throw ExitCode(1)
         }
     }
 }

@@ -21,6 +21,7 @@ struct PlanCommand: ParsableCommand {
             return
         }
         let verifier = CacheVerifier(layout: options.layout)
+        verifier.isolatingExecutable = currentExecutable()
         let state = RunState(layout: options.layout, manifest: plan.manifest.name, profile: plan.profile)
         var toRun = 0
         for stage in plan.stageOrder {
@@ -57,6 +58,7 @@ struct WhyCommand: ParsableCommand {
         let chosen = plan.instances.indices.filter { plan.instances[$0].stage == stage || plan.instances[$0].id == stage }
         guard !chosen.isEmpty else { throw fail("no stage or instance '\(stage)' in \(options.manifest); stages: \(plan.stageOrder.joined(separator: ", "))") }
         let verifier = CacheVerifier(layout: options.layout)
+        verifier.isolatingExecutable = currentExecutable()
         let state = RunState(layout: options.layout, manifest: plan.manifest.name, profile: plan.profile)
         for i in chosen {
             let inst = plan.instances[i]
@@ -84,6 +86,7 @@ struct StatusCommand: ParsableCommand {
         let plan = try options.loadPlan()
         let layout = options.layout
         let verifier = CacheVerifier(layout: layout)
+        verifier.isolatingExecutable = currentExecutable()
         print("stage".padding(toLength: 24, withPad: " ", startingAt: 0) + "  total  cached  running  partial  corrupt  missing")
         for stage in plan.stageOrder {
             var counts = [0, 0, 0, 0, 0]

@@ -53,7 +53,7 @@ struct RunCommand: ParsableCommand {
             jobExecutor = SlurmExecutor(executable: exe, layout: layout, perTask: perTask,
                                         extraArguments: sbatchArgs.split(separator: " ").map(String.init))
         }
-        let scheduler = Scheduler(plan: plan, layout: layout, executor: jobExecutor, verifyAll: verify)
+        let scheduler = Scheduler(plan: plan, layout: layout, executor: jobExecutor, verifyAll: verify, isolatingExecutable: exe)
         print("\(plan.manifest.name)\(plan.profile.map { " (profile \($0))" } ?? ""): \(plan.instances.count) instances, \(jobExecutor.describe)")
         let summary: RunSummary
         do {

@@ -47,9 +47,7 @@ extension H5Node {
 
     /// Sets a string attribute (variable-length UTF-8, what h5py writes for `str`).
     public func setAttribute(_ name: String, _ value: String) throws {
-        let type = H5Handle.datatype(H5Tcopy(chdf5_c_s1()))
-        H5Tset_size(type.id, chdf5_t_variable())
-        H5Tset_cset(type.id, H5T_CSET_UTF8)
+        let type = variableUTF8StringType()
         let space = H5Handle.dataspace(H5Screate(H5S_SCALAR))
         let attr = try createAttribute(name, type: type.id, space: space.id)
         let status = value.withCString { cstr -> herr_t in
@@ -99,4 +97,12 @@ extension H5Node {
         try target.check(status, "read attribute")
         return values
     }
+}
+
+/// The datatype of string attributes: variable-length UTF-8 C strings (what h5py writes for `str`).
+func variableUTF8StringType() -> H5Handle {
+    let type = H5Handle.datatype(H5Tcopy(chdf5_c_s1()))
+    H5Tset_size(type.id, chdf5_t_variable())
+    H5Tset_cset(type.id, H5T_CSET_UTF8)
+    return type
 }

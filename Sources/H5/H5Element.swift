@@ -124,7 +124,7 @@ func describeType(_ t: hid_t) -> String {
             let mt = H5Handle.datatype(H5Tget_member_type(t, UInt32(m)))
             var name = "?"
             if let raw = H5Tget_member_name(t, UInt32(m)) { name = String(cString: raw); H5free_memory(raw) }
-            return "\(name): \(describeType(mt.id))"
+            return "\(name): " + withExtendedLifetime(mt) { describeType(mt.id) }
         }
         return "compound {\(members.joined(separator: ", "))}"
     case H5T_ENUM: return "enum (\(size) bytes)"

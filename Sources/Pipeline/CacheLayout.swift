@@ -90,6 +90,10 @@ public enum CacheEntryState: Sendable, Equatable {
 public final class CacheVerifier {
     public let layout: CacheLayout
     public var verifyAll = false
+    /// When set, files are checked by `<executable> verify-cache PATH KEY` in a child process: libhdf5
+    /// itself can crash on a damaged file (a corrupt heap or link), and then only the child dies and the
+    /// file counts as corrupt. nil checks in this process (tests of the library).
+    public var isolatingExecutable: String?
     private var index: [String: String] = [:]
     private var changed = false
 
@@ -107,7 +111,7 @@ public final class CacheVerifier {
         let path = layout.file(kind: kind, key: key)
         guard let stamp = fileStamp(path) else { return .missing }
         if !verifyAll, index[key] == stamp { return .valid }
-        let state = Self.verify(path: path, key: key)
+        let state = isolatingExecutable.map { Self.verifyInChild(executable: $0, path: path, key: key) } ?? Self.verify(path: path, key: key)
         if state == .valid { remember(key: key, stamp: stamp) } else if index.removeValue(forKey: key) != nil { changed = true }
         return state
     }
@@ -127,6 +131,25 @@ public final class CacheVerifier {
         let text = index.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)\n" }.joined()
         try? writeAtomically(text, to: layout.verifiedIndex)
         changed = false
+    }
+
+    /// `verify` in a child process (`<executable> verify-cache PATH KEY`: exit 0 valid, 1 corrupt with the
+    /// reason on stdout); a child killed by a signal means the file crashed libhdf5.
+    public static func verifyInChild(executable: String, path: String, key: String) -> CacheEntryState {
+        let child = Process()
+        child.executableURL = URL(fileURLWithPath: executable)
+        child.arguments = ["verify-cache", path, key]
+        let out = Pipe()
+        child.standardOutput = out
+        child.standardError = FileHandle.nullDevice
+        do { try child.run() } catch { return verify(path: path, key: key) }
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        child.waitUntilExit()
+        switch (child.terminationReason, child.terminationStatus) {
+        case (.exit, 0): return .valid
+        case (.exit, _): return .corrupt(text.isEmpty ? "verify-cache exited with status \(child.terminationStatus)" : text)
+        default: return .corrupt("reading it crashed libhdf5 (signal \(child.terminationStatus)): damaged")
+        }
     }
 
     /// Opens the file and checks its key attribute and content checksum.

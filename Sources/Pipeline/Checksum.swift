@@ -6,18 +6,20 @@ public enum ProvenanceAttribute {
     public static let stage = "stage", kind = "kind", key = "key", params = "params", inputs = "inputs"
     public static let codeVersion = "code_version", created = "created", checksum = "checksum"
     static let checksummed = [stage, kind, key, params, inputs, codeVersion]
+    /// Every provenance attribute: a file with any of them is a cache file.
+    public static let all = checksummed + [created, checksum]
 }
 
 /// The tag of checksums over what a reader sees (`contentChecksum`); a stored checksum without it is
 /// of the first kind (`storedBytesChecksum`), which files written before it still carry.
 let readerChecksumTag = "v2:"
 
-/// SHA-256 over what a reader of the file sees (`H5Group.canonicalContent`): every attribute of every
-/// object but the root's `created` and `checksum`, and every dataset's full datatype, shape and values
+/// SHA-256 over what a reader of the file sees (`H5Group.canonicalContent`): every comment and attribute
+/// of every object but the root's `checksum` (and of `created` only that it exists), and every dataset's full datatype, shape and values
 /// as read natively. Tagged `v2:`.
 public func contentChecksum(of file: H5File) throws -> String {
     var h = SHA256Hasher()
-    try file.canonicalContent(skippingAttributes: [ProvenanceAttribute.created, ProvenanceAttribute.checksum]) { label, bytes in
+    try file.canonicalContent(skippingAttributes: [ProvenanceAttribute.checksum], presenceOnly: [ProvenanceAttribute.created]) { label, bytes in
         h.update(label + "\u{0}")
         h.update(bytes)
     }
@@ -25,7 +27,12 @@ public func contentChecksum(of file: H5File) throws -> String {
 }
 
 /// Whether `stored` is `file`'s checksum, by the kind of checksum `stored` is; also the one computed.
+/// The checksum attribute itself is left out of what it covers, so its own datatype must be the one it is
+/// written with.
 public func checksumVerifies(_ stored: String, of file: H5File) throws -> (verifies: Bool, computed: String) {
+    if stored.hasPrefix(readerChecksumTag), file.attributeTypeSignature(ProvenanceAttribute.checksum) != writtenStringTypeSignature {
+        return (false, "(the checksum attribute's datatype was altered)")
+    }
     let computed = stored.hasPrefix(readerChecksumTag) ? try contentChecksum(of: file) : try storedBytesChecksum(of: file)
     return (stored == computed, computed)
 }

@@ -40,12 +40,15 @@ public final class Scheduler {
     public let verifier: CacheVerifier
     public var forceTTY: Bool?
 
-    public init(plan: Plan, layout: CacheLayout, executor: any JobExecutor, verifyAll: Bool = false) {
+    /// `isolatingExecutable`: the program whose `verify-cache` checks cache files in a child process
+    /// (`CacheVerifier.isolatingExecutable`).
+    public init(plan: Plan, layout: CacheLayout, executor: any JobExecutor, verifyAll: Bool = false, isolatingExecutable: String? = nil) {
         self.plan = plan
         self.layout = layout
         self.executor = executor
         verifier = CacheVerifier(layout: layout)
         verifier.verifyAll = verifyAll
+        verifier.isolatingExecutable = isolatingExecutable
     }
 
     /// Instances of the `only` stages and everything upstream of them (all instances when empty).
