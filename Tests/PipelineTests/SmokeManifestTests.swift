@@ -178,6 +178,8 @@ struct SmokeManifestTests {
         let report = try String(contentsOfFile: w.outputs + "/REPORT.md", encoding: .utf8)
         for base in figureNames { #expect(report.contains("figures/\(base).png"), "\(base) missing from REPORT.md") }
         #expect(report.contains("- **The paper reports:** UC-CF beats CF at large K"))
+        #expect(report.contains("- **Why it differs:** a smoke run is too small to say"))
+        #expect(!report.contains(").."), "a sentence ends twice")
         #expect(report.contains("- **Finding:** reuse costs Optimal CF"), "no pilot-model finding in REPORT.md")
         #expect(report.contains("## Linear-attention") && report.contains("| performer | 46561 |"))
         let csv = try String(contentsOfFile: w.outputs + "/figures/smoke-se-vs-k.csv", encoding: .utf8).split(separator: "\n")

@@ -36,7 +36,7 @@ public struct FigureStage: StageKind {
         @Parameter("cs", "maxmin-cdf: the candidate size to show (0 = the largest)", range: .atLeast(0)) var cs = 0
         @Parameter("budget_dbm", "maxmin-cdf, maxmin-setups: the power budget p̄", unit: "dBm") var budgetDBm = 20.0
         @Parameter("k", "cluster-map: the K of the drop drawn (0 = the smallest)", range: .atLeast(0)) var K = 0
-        @Parameter("claim", "what the paper reports about this figure (for REPORT.md)") var claim = ""
+        @ParameterGroup var report = ReportClaim()
         @Parameter("paper_x", "se-vs-k/l-predicted: the K (or L) values of the paper's curve") var paperX: [Int] = []
         @Parameter("paper_ul", "se-vs-k/l-predicted: the paper's optimal UL per-UE SE at paper_x", unit: "bit/s/Hz") var paperUL: [Double] = []
         @Parameter("paper_dl", "se-vs-k/l-predicted: the paper's optimal DL per-UE SE at paper_x", unit: "bit/s/Hz") var paperDL: [Double] = []
@@ -91,7 +91,7 @@ public struct FigureStage: StageKind {
         try context.output.writeText("summary", summarize(csv: csv))
         if !finding.isEmpty { try context.output.writeText("finding", finding) }
         try context.output.setAttribute("title", title)
-        try context.output.setAttribute("claim", p.claim)
+        try p.report.store(in: context.output)
         try context.output.setAttribute("file", file)
     }
 }

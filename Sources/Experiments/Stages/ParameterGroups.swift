@@ -1,4 +1,5 @@
 import CellFree
+import H5
 import Learning
 import Pipeline
 
@@ -145,5 +146,18 @@ public enum ModelVariant: String, CaseIterable, ParameterValue, Decodable, Senda
         case .tokenCosformer: "CosFormer (Tree Table II)"
         case .tokenPerformer: "Performer (Tree Table II, F=256)"
         }
+    }
+}
+
+/// What REPORT.md says of a figure or table besides our numbers: the paper's claim, and where ours
+/// differs, why, pointing to the measurement that shows it (e.g. a `beyond-` section).
+struct ReportClaim: StageParameterSet {
+    @Parameter("claim", "what the paper reports about it (for REPORT.md)") var claim = ""
+    @Parameter("why", "where ours differs from the paper: why, and the measurement that shows it (for REPORT.md)") var why = ""
+
+    /// Stores both as attributes of `output` (read by `report`).
+    func store(in output: H5File) throws {
+        try output.setAttribute("claim", claim)
+        try output.setAttribute("why", why)
     }
 }

@@ -5,12 +5,14 @@ import Pipeline
 /// `report`: REPORT.md from its `figure` and `table` inputs, grouped into `sections` by file-name
 /// prefix and sorted by file name (numbers as numbers) within a section: per figure its title,
 /// the PNG, "The paper reports: …" (the figure's `claim`), "We measure: …" (its `summary`, the
-/// numbers of its CSV) and "Finding: …" where the figure computed one; per table the same with the table itself. `exportResults` (after `run`) writes it to
+/// numbers of its CSV), "Finding: …" where the figure computed one and "Why it differs: …" where the
+/// manifest gives the reason (`why`); per table the same with the table itself. `exportResults` (after `run`) writes it to
 /// `outputs/REPORT.md`.
 public struct ReportStage: StageKind {
     public init() {}
     public let name = "report"
-    public let version = 2
+    /// 3: "Why it differs" lines.
+    public let version = 3
     public let summary = "REPORT.md: every figure and table with the paper's claim and our numbers"
     public struct Parameters: StageParameterSet {
         @Parameter("title", "report heading") var title = "CellFreeLab: reproduction report"
@@ -58,8 +60,10 @@ public struct ReportStage: StageKind {
                 text += try h5.readText("markdown") + "\n([LaTeX](tables/\(file).tex))\n\n"
             }
             text += "- **The paper reports:** \(claim.isEmpty ? "no claim recorded in the manifest." : claim)\n"
-            text += "- **We measure:** \(try h5.readText("summary")).\n"
+            let measured = try h5.readText("summary")
+            text += "- **We measure:** \(measured)\(measured.hasSuffix(".") ? "" : ".")\n"
             if let finding = try? h5.readText("finding") { text += "- **Finding:** \(finding)\n" }
+            if let why = try? h5.stringAttribute("why"), !why.isEmpty { text += "- **Why it differs:** \(why)\n" }
             text += "\n"
         }
         try context.output.writeText("markdown", text)

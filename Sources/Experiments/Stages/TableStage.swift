@@ -33,7 +33,7 @@ public struct TableStage: StageKind {
         @Parameter(required: "file", "base name under outputs/tables/", placeholder: "") var file: String
         @Parameter("title", "table caption") var title = ""
         @Parameter("k", "la-table4: the K of memory, FLOPs and latency", range: .atLeast(1)) var K = 40
-        @Parameter("claim", "what the paper reports about this table (for REPORT.md)") var claim = ""
+        @ParameterGroup var report = ReportClaim()
         public init() {}
     }
 
@@ -55,6 +55,6 @@ public struct TableStage: StageKind {
         try context.output.writeText("summary", table.note)
         try context.output.setAttribute("file", file)
         try context.output.setAttribute("title", title)
-        try context.output.setAttribute("claim", p.claim)
+        try p.report.store(in: context.output)
     }
 }
