@@ -74,8 +74,11 @@ extension Manifest {
                 if let missing = kind.parameters.first(where: { params[$0.name] == nil }) {
                     throw spec.location.error(spec.field + ".params", "stage '\(name)' of kind '\(kind.name)' needs parameter '\(missing.name)' (\(missing.help))")
                 }
+                let at = coordinates.isEmpty ? "" : " [" + coordinates.map { "\($0.name)=\($0.value.display)" }.joined(separator: ", ") + "]"
+                if let problem = kind.preflightProblem(params) {
+                    throw spec.location.error(spec.field + ".params", "stage '\(name)'\(at): \(problem)")
+                }
                 if let bytes = kind.estimatedBytes(params), bytes > MachineMemory.bytes {
-                    let at = coordinates.isEmpty ? "" : " [" + coordinates.map { "\($0.name)=\($0.value.display)" }.joined(separator: ", ") + "]"
                     throw spec.location.error(spec.field + ".params", "stage '\(name)'\(at) would need about \(MachineMemory.format(bytes)) of memory, "
                                               + "more than this machine's \(MachineMemory.format(MachineMemory.bytes)); make it smaller (or split it over a sweep)")
                 }

@@ -101,10 +101,20 @@ public protocol StageKind: Sendable {
     /// arrays, for kinds whose memory grows with their parameters (nil: small or unknown). `plan`
     /// refuses an instance whose estimate exceeds this machine's memory.
     func memoryEstimate(_ p: Parameters) -> Double?
+    /// Checks what single parameter ranges cannot (e.g. L a square number on a grid, CS ≤ L), so that
+    /// `plan` refuses the instance instead of its worker failing; throws a message naming the fields.
+    func preflight(_ p: Parameters) throws
 }
 
 extension StageKind {
     public func memoryEstimate(_ p: Parameters) -> Double? { nil }
+    public func preflight(_ p: Parameters) throws {}
+
+    /// What `preflight` of resolved parameters objects to (nil: nothing, or they do not decode).
+    func preflightProblem(_ params: [String: ParamValue]) -> String? {
+        guard let p = try? Parameters.decode(params, id: name) else { return nil }
+        do { try preflight(p); return nil } catch let PipelineError.stage(_, detail) { return detail } catch { return "\(error)" }
+    }
 
     /// `memoryEstimate` of resolved parameters (nil when they do not decode: `run` reports that).
     func estimatedBytes(_ params: [String: ParamValue]) -> Double? {

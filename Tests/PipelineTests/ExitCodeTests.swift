@@ -46,6 +46,22 @@ struct ExitCodeTests {
         #expect(w.results().isEmpty)
     }
 
+    /// Item 5: what single ranges cannot check (L a square number on the grid, CS ≤ L) is refused by `plan`,
+    /// exit 2 at the stage, not by a failing worker.
+    @Test func parameterCombinationsAreCheckedBeforeAnythingRuns() throws {
+        let w = try Workspace()
+        defer { w.cleanup() }
+        for (params, message) in [("kind: layouts\n    params: {L: 15}", "parameter L = 15: expected a square number"),
+                                  ("kind: maxmin-clustering\n    params: {L: 4, cs: [1, 5]}", "cs: CS = 5 outside 1…L = 4")] {
+            try w.write("m.yaml", "name: m\nstages:\n  - name: s\n    \(params)\n")
+            for command in ["plan", "run"] {
+                let r = try w.cellfree([command, "m.yaml"])
+                #expect(r.status == 2 && r.output.contains("m.yaml:3:") && r.output.contains(message), "\(r.output)")
+            }
+        }
+        #expect(w.results().isEmpty)
+    }
+
     /// `inspect` of a cache file whose stored checksum no longer matches its content exits 1.
     @Test func inspectExits1OnAChecksumMismatch() throws {
         let w = try Workspace()

@@ -40,6 +40,9 @@ public struct BaselinesStage: StageKind {
         return realizations * L * N * K * 32 + L * K * N * N * 32 + K * (L * N) * (L * N) * 16
     }
 
+    /// The network these parameters describe must be valid (e.g. L a square number on the grid).
+    public func preflight(_ p: Parameters) throws { _ = try p.network.network(id: name) }
+
     public func run(_ context: StageContext) throws {
         let p = try context.parameters(Parameters.self)
         let schemes = p.schemes.map(\.rawValue), Q = p.dccQ

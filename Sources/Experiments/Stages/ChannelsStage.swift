@@ -26,6 +26,9 @@ public struct ChannelsStage: StageKind {
         return L * K * N * N * 16 * (p.storeCorrelation ? 2 : 1) + L * K * 24
     }
 
+    /// The network these parameters describe must be valid (e.g. L a square number on the grid).
+    public func preflight(_ p: Parameters) throws { _ = try p.network.network(id: name) }
+
     public func run(_ context: StageContext) throws {
         let p = try context.parameters(Parameters.self)
         let params = try p.network.network(id: context.id)

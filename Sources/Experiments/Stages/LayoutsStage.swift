@@ -31,6 +31,9 @@ public struct LayoutsStage: StageKind {
         return Double(p.count) * (4 * K + 4 * L + L * K) * 8
     }
 
+    /// The network these parameters describe must be valid (e.g. L a square number on the grid).
+    public func preflight(_ p: Parameters) throws { _ = try p.network.network(id: name) }
+
     public func run(_ context: StageContext) throws {
         let p = try context.parameters(Parameters.self)
         let (K, L, count, first, sigma) = (p.network.K, p.network.L, p.count, p.first, p.sigma)

@@ -33,21 +33,31 @@ public struct MaxMinClusteringStage: StageKind {
         public init() {}
     }
 
+    /// The network of these parameters (K = 0: 40 % of the L·N antennas), with CS within 1…L and
+    /// exhaustive search kept to CS ≤ 12; `id` names the stage in errors.
+    func network(_ p: Parameters, id: String) throws -> NetworkParameters {
+        let K = p.K > 0 ? p.K : max(1, Int(0.4 * Double(p.L * p.N)))
+        for CS in p.cs where CS < 1 || CS > p.L { throw PipelineError.stage(id: id, detail: "cs: CS = \(CS) outside 1…L = \(p.L)") }
+        if p.schemes.contains(.exhaustive), let big = p.cs.first(where: { $0 > 12 }) {
+            throw PipelineError.stage(id: id, detail: "cs: exhaustive with CS = \(big) means \(1 << big) options per UE; keep CS ≤ 12")
+        }
+        var params = NetworkParameters.papers(L: p.L, K: K)
+        params.N = p.N
+        params.fading = .iid
+        params.areaSideMeters = p.apSpacing * Double(p.L).squareRoot()
+        do { try params.validate() } catch { throw PipelineError.stage(id: id, detail: "\(error)") }
+        return params
+    }
+
+    public func preflight(_ p: Parameters) throws { _ = try network(p, id: name) }
+
     public func run(_ context: StageContext) throws {
         let p = try context.parameters(Parameters.self)
-        let (L, N, drops, first) = (p.L, p.N, p.drops, p.first)
-        let K = p.K > 0 ? p.K : max(1, Int(0.4 * Double(L * N)))
+        let (L, drops, first) = (p.L, p.drops, p.first)
         let schemes = p.schemes
         let sizes = p.cs, budgets = p.budgetsDBm
-        for CS in sizes where CS < 1 || CS > L { throw PipelineError.stage(id: context.id, detail: "CS = \(CS) outside 1…L = \(L)") }
-        if schemes.contains(.exhaustive), let big = sizes.first(where: { $0 > 12 }) {
-            throw PipelineError.stage(id: context.id, detail: "exhaustive with CS = \(big) means \(1 << big) options per UE; keep CS ≤ 12")
-        }
-        var params = NetworkParameters.papers(L: L, K: K)
-        params.N = N
-        params.fading = .iid
-        params.areaSideMeters = p.apSpacing * Double(L).squareRoot()
-        do { try params.validate() } catch { throw PipelineError.stage(id: context.id, detail: "\(error)") }
+        let params = try network(p, id: context.id)
+        let K = params.K
 
         // [scheme, CS, budget, drop]
         let shape = [schemes.count, sizes.count, budgets.count, drops]
