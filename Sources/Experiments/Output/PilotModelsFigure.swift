@@ -15,7 +15,7 @@ func pilotModelsPlot(file: String, inputs: [StageInput], script: String, id: Str
     for g in groups.sorted(by: { ($0.series, $0.pilots) < ($1.series, $1.pilots) }) {
         for dir in ["ul", "dl"] {
             let se = g.perUE["se_\(dir)"] ?? []
-            let minima = stride(from: 0, to: se.count, by: g.K).map { se[$0..<($0 + g.K)].min()! }
+            let minima = perDropMinima(se, K: g.K)
             c.add("\(schemeName(g.series))_(\(g.pilots))_\(dir)", K: g.K, minima)
             if dir == "ul" { means["\(g.series) \(g.pilots)", default: [:]][g.K, default: []] += minima }
         }

@@ -21,7 +21,7 @@ func sensitivityTable(_ inputs: [StageInput], id: String) throws -> TextTable {
             let label = "\(schemeName(g.series).replacingOccurrences(of: "_", with: " ")): \(setting)"
             func maxMin(_ column: String) -> Double {
                 let se = g.perUE[column] ?? []
-                let minima = stride(from: 0, to: se.count, by: g.K).map { se[$0..<($0 + g.K)].min()! }
+                let minima = perDropMinima(se, K: g.K)
                 return minima.reduce(0, +) / Double(max(1, minima.count))
             }
             if cells[label] == nil { rows.append(label) }
