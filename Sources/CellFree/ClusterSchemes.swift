@@ -101,3 +101,13 @@ public func candidateClusters(gainOverNoiseDB gain: [Double], L: Int, K: Int, ca
     }
     return ClusterOptions(L: L, K: K, options: options)
 }
+
+/// Distance-ranked pilot-constrained clusters: each AP keeps its `tau_p` nearest UEs (wrap-around
+/// distances of `layout`, e.g. the positions a model sees), UEs left without an AP get their nearest
+/// one that can take it (`pilotConstrainedClusters` with scores 1/d). What a model of positions alone
+/// should at least match.
+public func distanceRankedClusters(_ layout: Layout, _ params: NetworkParameters) throws -> ClusterMatrix {
+    let d = linkGeometry(layout, params).distances
+    return try pilotConstrainedClusters(scores: d.map { 1 / $0 }, gainOverNoiseDB: d.map { -10 * Double.log10($0) },
+                                        L: layout.apPositions.count, K: layout.uePositions.count, tau_p: params.tau_p, threshold: 0)
+}

@@ -5,9 +5,16 @@ extension ClusterPowerNet {
     /// + λ·(1/B)·Σ_b Σ_k softmax_k(−se/T)·(1 − mean_l S). Returns (total, mse, fair).
     /// With `coverWeights` g [B, K, L] (each UE's row summing to 1), the cover of UE k is Σ_l g_kl·S_kl
     /// instead of the mean (g = 1/L): the gain-weighted penalty of `train` (see `ClusterPenalty`).
+    /// With `clusterTargets` t [B, K, L] (0/1 links of a target clustering) the clustering term is
+    /// instead the per-link binary cross-entropy of the scores S against t (`fair` then holds it).
     public func loss(_ tape: Tape<T>, _ out: Outputs, ulTarget: Tensor<T>, dlTarget: Tensor<T>,
-                     se: Tensor<T>, coverWeights: Tensor<T>? = nil) -> (total: Variable, mse: Variable, fair: Variable) {
+                     se: Tensor<T>, coverWeights: Tensor<T>? = nil,
+                     clusterTargets: Tensor<T>? = nil) -> (total: Variable, mse: Variable, fair: Variable) {
         let mse = meanSquaredError(tape, [(out.ulNorm, ulTarget), (out.dlNorm, dlTarget)])
+        if let clusterTargets {
+            let bce = tape.binaryCrossEntropy(out.clusterScores, targets: clusterTargets)
+            return (tape.add(mse, tape.affine(bce, scale: T(config.lambda))), mse, bce)
+        }
         let (B, K) = (se.shape[0], se.shape[1])
         var w = [T](repeating: 0, count: B * K)
         for b in 0..<B {   // w[b, ·] = softmax(−se[b, ·]/T)
@@ -36,4 +43,22 @@ public func meanSquaredError<T>(_ tape: Tape<T>, _ pairs: [(Variable, Tensor<T>)
         return tape.mean(tape.multiply(d, d))
     }
     return tape.affine(terms.dropFirst().reduce(terms[0]) { tape.add($0, $1) }, scale: 1 / T(pairs.count))
+}
+
+extension Tape {
+    /// Mean binary cross-entropy −[t·ln p + (1 − t)·ln(1 − p)] of probabilities p (clamped to
+    /// [1e-6, 1 − 1e-6]) against targets t of the same shape, a scalar.
+    public func binaryCrossEntropy(_ p: Variable, targets t: Tensor<T>) -> Variable {
+        let P = value(p)
+        precondition(P.shape == t.shape, "binaryCrossEntropy: \(P.shape) vs targets \(t.shape)")
+        let eps = T(1e-6), n = T(P.count)
+        let clamped = P.values.map { min(max($0, eps), 1 - eps) }
+        var total = T(0)
+        for i in 0..<P.count { total -= t.values[i] * T.log(clamped[i]) + (1 - t.values[i]) * T.log(1 - clamped[i]) }
+        return record(.scalar(total / n), inputs: [p]) { tape, g in
+            tape.accumulate(p) { d in
+                for i in 0..<d.count { d[i] += g[0] * (clamped[i] - t.values[i]) / (clamped[i] * (1 - clamped[i]) * n) }
+            }
+        }
+    }
 }

@@ -8,11 +8,15 @@ public struct PowerBatch<T: TensorScalar>: Sendable {
     public var ul: Tensor<T>, dl: Tensor<T>, se: Tensor<T>
     /// Optional per-UE weights of the APs in the clustering penalty [B, K, L] (ClusterPowerNet.loss).
     public var coverWeights: Tensor<T>?
+    /// Optional 0/1 target links [B, K, L] for the clustering scores (per-link BCE in ClusterPowerNet.loss).
+    public var clusterTargets: Tensor<T>?
 
-    public init(ue: Tensor<T>, ap: Tensor<T>, ul: Tensor<T>, dl: Tensor<T>, se: Tensor<T>? = nil, coverWeights: Tensor<T>? = nil) {
+    public init(ue: Tensor<T>, ap: Tensor<T>, ul: Tensor<T>, dl: Tensor<T>, se: Tensor<T>? = nil, coverWeights: Tensor<T>? = nil,
+                clusterTargets: Tensor<T>? = nil) {
         self.ue = ue; self.ap = ap; self.ul = ul; self.dl = dl
         self.se = se ?? Tensor(shape: ul.shape)
         self.coverWeights = coverWeights
+        self.clusterTargets = clusterTargets
     }
 }
 
@@ -32,7 +36,8 @@ public protocol StaticPowerModel: PowerModel {
 extension ClusterPowerNet: PowerModel {
     public func loss(_ tape: Tape<T>, _ p: BoundParameters, _ batch: PowerBatch<T>, dropout: DropoutStream?) -> Variable {
         let out = forward(tape, p, ue: tape.constant(batch.ue), ap: tape.constant(batch.ap), dropout: dropout)
-        return loss(tape, out, ulTarget: batch.ul, dlTarget: batch.dl, se: batch.se, coverWeights: batch.coverWeights).total
+        return loss(tape, out, ulTarget: batch.ul, dlTarget: batch.dl, se: batch.se, coverWeights: batch.coverWeights,
+                    clusterTargets: batch.clusterTargets).total
     }
 }
 
@@ -56,7 +61,8 @@ extension PowerBatch {
             let per = t.count / max(1, t.shape[0])
             return Tensor(shape: [range.count] + t.shape.dropFirst(), values: Array(t.values[range.lowerBound * per..<range.upperBound * per]))
         }
-        return PowerBatch(ue: rows(ue), ap: rows(ap), ul: rows(ul), dl: rows(dl), se: rows(se), coverWeights: coverWeights.map(rows))
+        return PowerBatch(ue: rows(ue), ap: rows(ap), ul: rows(ul), dl: rows(dl), se: rows(se), coverWeights: coverWeights.map(rows),
+                           clusterTargets: clusterTargets.map(rows))
     }
 }
 

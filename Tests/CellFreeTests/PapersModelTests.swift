@@ -100,6 +100,25 @@ struct PapersModelTests {
         }
     }
 
+    /// Distance-ranked UC: every AP keeps exactly its τ_p nearest UEs (by the layout given, here positions
+    /// under a 5 m error) when no UE is left without an AP, and never more than τ_p UEs.
+    @Test(arguments: [20, 60])
+    func distanceRankedClustersKeepTheNearest(K: Int) throws {
+        let s = try Self.setup(K: K)
+        var rng = RandomStream(seed: 4, name: "test-seen")
+        let seen = noisyLayout(s.layout, ueStdMeters: 5, using: &rng)
+        let D = try distanceRankedClusters(seen, s.params)
+        let tau_p = s.params.tau_p
+        let nearest = (0..<16).map { l in
+            Set((0..<K).sorted { (seen.uePositions[$0] - seen.apPositions[l]).length < (seen.uePositions[$1] - seen.apPositions[l]).length }.prefix(tau_p))
+        }
+        #expect((0..<16).allSatisfy { D.servedUEs($0).count == tau_p })
+        #expect((0..<K).allSatisfy { !D.servingAPs($0).isEmpty })
+        if (0..<K).allSatisfy({ k in nearest.contains { $0.contains(k) } }) {
+            #expect((0..<16).allSatisfy { Set(D.servedUEs($0)) == nearest[$0] })
+        }
+    }
+
     @Test func candidateSetsHaveThePaperSizes() throws {
         let s = try Self.setup(L: 9, K: 4)
         for CS in 1...5 {

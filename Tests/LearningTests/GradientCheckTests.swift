@@ -64,6 +64,20 @@ struct GradientCheckTests {
         #expect(Self.gradientError([a]) { t, v in t.reshape(v[0], [6, 4]) } < 1e-6)
     }
 
+    /// BCE of sigmoid probabilities against 0/1 targets: the gradient check, and the value against
+    /// −[t ln p + (1 − t) ln(1 − p)] written out.
+    @Test func binaryCrossEntropy() {
+        var rng = RandomStream(seed: 10, name: "t")
+        let z = Self.random([2, 3, 4], &rng)
+        let targets = Tensor<Double>(shape: [2, 3, 4], values: (0..<24).map { _ in rng.uniform() < 0.5 ? 0 : 1 })
+        #expect(Self.gradientError([z]) { t, v in t.binaryCrossEntropy(t.activation(v[0], .sigmoid), targets: targets) } < 1e-6)
+        let tape = Tape<Double>(recordsGradients: false)
+        let p = z.values.map { 1 / (1 + Double.exp(-$0)) }
+        let expected = zip(p, targets.values).map { -($1 * Double.log($0) + (1 - $1) * Double.log(1 - $0)) }.reduce(0, +) / 24
+        let got = tape.value(tape.binaryCrossEntropy(tape.constant(Tensor(shape: [2, 3, 4], values: p)), targets: targets)).values[0]
+        #expect(abs(got - expected) < 1e-12)
+    }
+
     @Test func layerNorm() {
         var rng = RandomStream(seed: 4, name: "t")
         let inputs = [Self.random([2, 3, 8], &rng), Self.random([8], &rng), Self.random([8], &rng)]

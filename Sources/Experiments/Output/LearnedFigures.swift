@@ -1,21 +1,26 @@
+import CellFree
 import Foundation
 import Pipeline
 
 /// The display name of a baseline scheme.
 func schemeName(_ s: String) -> String {
-    ["cf": "Optimal_CF", "dcc": "DCC", "book-dcc": "book_DCC", "gain-ranked": "gain-ranked_top-τp"][s] ?? s
+    ["cf": "Optimal_CF", "dcc": "DCC", "book-dcc": "book_DCC", "gain-ranked": "gain-ranked_UC_(τp_cap)", "distance-ranked": "distance-ranked_UC_(τp_cap)"][s] ?? s
 }
 
 /// Figures over K of the linear-attention and Tree papers from `baselines`, `evaluate` and `ablate`
 /// results (σ = 0 groups unless the plot is about σ). SE curves show the max-min SE, the SE every UE
 /// of a drop gets (its minimum over UEs), averaged over drops: at the closed-form optimum all UEs
 /// have it; a model's predicted powers give some UEs more, which the mean would count as a gain.
-/// - `se-vs-k` (LA Fig. 5): Optimal CF and DCC (baselines), Optimal and Predicted UC-CF (clustering models), UL | DL.
+/// - `se-vs-k` (LA Fig. 5): the baselines' schemes (Optimal CF, DCC, gain- and distance-ranked UC),
+///   Optimal and Predicted UC-CF (clustering models), UL | DL.
 /// - `connections-vs-k` (LA Fig. 6): AP–UE links | APs per UE.
 /// - `robustness` (LA Fig. 9): Predicted UC-CF per position error σ.
-/// - `variants` (LA Fig. 10) and `ablation` (LA Fig. 4): Predicted UC-CF per model / feature map φ.
+/// - `variants` (LA Fig. 10) and `ablation` (LA Fig. 4): Predicted UC-CF per model / feature map φ,
+///   the mean over seeds (replicas) with error bars from the lowest to the highest seed's value.
 /// - `latency-vs-k` (inference per drop, every model) and `label-cost-vs-k` (clusters + closed form), log-log.
-func curvesPlot(_ plot: String, file: String, inputs: [StageInput], script: String, id: String) throws -> (String, String) {
+/// The finding (`LearnedFindings`) checks the paper's claim about the figure against the curves.
+func curvesPlot(_ plot: String, file: String, inputs: [StageInput], script: String,
+                id: String) throws -> (csv: String, script: String, finding: String) {
     let groups = try resultGroups(inputs)
     guard !groups.isEmpty else { throw PipelineError.stage(id: id, detail: "needs baselines, evaluate or ablate inputs") }
     let clean = groups.filter { $0.sigma == 0 }
@@ -33,10 +38,11 @@ func curvesPlot(_ plot: String, file: String, inputs: [StageInput], script: Stri
                 } else if g.learnedClusters {
                     c.add("Optimal_UC-CF\(tag(g))_\(dir)", K: g.K, minima(g, "se_\(dir)_opt"))
                     c.add("Predicted_UC-CF\(tag(g))_\(dir)", K: g.K, minima(g, "se_\(dir)_pred"))
+                    if g.perUE["se_\(dir)_full"] != nil { c.add("Full-power_UC-CF\(tag(g))_\(dir)", K: g.K, minima(g, "se_\(dir)_full")) }
                 }
             }
         }
-        return (c.csv, c.script(script, file: file, panels: sePanels))
+        return (c.csv, c.script(script, file: file, panels: sePanels), seVsKFinding(c))
     case "connections-vs-k":
         for g in clean where g.source == "baselines" || g.learnedClusters {
             let name = g.source == "baselines" ? schemeName(g.series) : "UC-CF\(tag(g))"
@@ -44,28 +50,48 @@ func curvesPlot(_ plot: String, file: String, inputs: [StageInput], script: Stri
             c.add("\(name)_links", K: g.K, links)
             c.add("\(name)_aps", K: g.K, links.map { $0 / Double(g.K) })
         }
-        return (c.csv, c.script(script, file: file, panels: [("_links", "AP–UE connections"), ("_aps", "APs per UE")]))
+        let L = clean.first?.L ?? 0
+        return (c.csv, c.script(script, file: file, panels: [("_links", "AP–UE connections"), ("_aps", "APs per UE")]),
+                connectionsFinding(c, L: L, tau_p: NetworkParameters.papers(L: max(L, 1), K: 1).tau_p))
     case "robustness":
-        for g in groups where g.learnedClusters {
+        for g in groups.sorted(by: { $0.sigma < $1.sigma }) where g.learnedClusters {
             for dir in ["ul", "dl"] { c.add("sigma_=_\(formatted(g.sigma))_m\(tag(g))_\(dir)", K: g.K, minima(g, "se_\(dir)_pred")) }
         }
-        return (c.csv, c.script(script, file: file, panels: sePanels))
+        return (c.csv, c.script(script, file: file, panels: sePanels), robustnessFinding(c, sigmas: Set(groups.map(\.sigma)).sorted()))
     case "variants", "ablation":
+        // The seeds (replicas) of one model are groups of one series: the mean over seeds, error bars from the lowest to the highest.
+        var perSeed: [String: [Int: [Double]]] = [:]
+        var order: [String] = []
         for g in clean where g.learnedClusters {
             let name = g.series.hasPrefix("cosformer_") && plot == "ablation" ? String(g.series.dropFirst("cosformer_".count)) : g.series
-            for dir in ["ul", "dl"] { c.add("\(name)_\(dir)", K: g.K, minima(g, "se_\(dir)_pred")) }
+            for dir in ["ul", "dl"] {
+                let column = "\(name)_\(dir)"
+                if perSeed[column] == nil { order.append(column) }
+                perSeed[column, default: [:]][g.K, default: []].append(average(minima(g, "se_\(dir)_pred")))
+            }
         }
-        return (c.csv, c.script(script, file: file, panels: sePanels))
+        let seeds = perSeed.values.flatMap { $0.values.map(\.count) }.max() ?? 0
+        for column in order { for (K, values) in perSeed[column]! { c.add(column, K: K, values) } }
+        if seeds > 1 {
+            for column in order {
+                for (K, values) in perSeed[column]! {
+                    c.add(column + "_min", K: K, [values.min()!])
+                    c.add(column + "_max", K: K, [values.max()!])
+                }
+            }
+        }
+        return (c.csv, c.script(script, file: file, panels: sePanels),
+                bestSeriesFinding(c, series: order, seeds: seeds, expected: plot == "ablation" ? "elu" : "elu_cosformer"))
     case "latency-vs-k":
         // Latency does not depend on σ: every test group at L = 16 (the Tree's tests at other L excluded).
         for g in groups where g.source != "baselines" && g.L == 16 { c.add("\(g.series)_ms", K: g.K, g.perDrop["latency_ms"] ?? []) }
-        return (c.csv, c.script(script, file: file, panels: [("_ms", "Inference latency per drop [ms]")], logscale: "xy"))
+        return (c.csv, c.script(script, file: file, panels: [("_ms", "Inference latency per drop [ms]")], logscale: "xy"), growthFinding(c))
     default:   // label-cost-vs-k
         for g in clean {
             if g.source == "baselines" { c.add("\(schemeName(g.series))_ms", K: g.K, g.perDrop["label_ms"] ?? []) }
             else if g.learnedClusters { c.add("UC-CF\(tag(g))_ms", K: g.K, g.perDrop["labels_ms"] ?? []) }
         }
-        return (c.csv, c.script(script, file: file, panels: [("_ms", "Clusters + closed-form powers per drop [ms]")], logscale: "xy"))
+        return (c.csv, c.script(script, file: file, panels: [("_ms", "Clusters + closed-form powers per drop [ms]")], logscale: "xy"), growthFinding(c))
     }
 }
 

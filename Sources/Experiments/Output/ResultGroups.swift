@@ -24,14 +24,14 @@ struct ResultGroup {
 }
 
 /// Every result group of `inputs` of kinds baselines, evaluate and ablate. Model series of a sweep
-/// (e.g. ablate over μ × λ × seeds) are told apart by the parameters whose values differ among the
-/// inputs of that kind: `cosformer_elu mu=0.3 replica=1`.
+/// (e.g. ablate over μ × λ) are told apart by the parameters whose values differ among the inputs of
+/// that kind, `cosformer_elu mu=0.3`; the replicas (seeds) of one setting are groups of one series.
 func resultGroups(_ inputs: [StageInput]) throws -> [ResultGroup] {
     var out: [ResultGroup] = []
     var varying: [String: [String]] = [:]   // kind → parameters that differ among its inputs
     for kind in Set(inputs.map(\.kind)) {
         let mine = inputs.filter { $0.kind == kind }
-        let names = Set(mine.flatMap { $0.params.keys }).subtracting(["model", "phi", "K", "first", "count"])
+        let names = Set(mine.flatMap { $0.params.keys }).subtracting(["model", "phi", "K", "first", "count", "replica"])
         varying[kind] = names.filter { n in Set(mine.map { $0.params[n]?.display ?? "" }).count > 1 }.sorted()
     }
     for input in inputs where ["baselines", "evaluate", "ablate"].contains(input.kind) {
@@ -91,15 +91,25 @@ struct CurvesOverK {
         }
     }
 
+    /// The K values of any column, increasing.
+    var axisValues: [Int] { Set(columns.flatMap { $0.byK.keys }).sorted() }
+
+    /// The mean of column `name` at `K` (nil when the column or the point is missing).
+    func value(_ name: String, K: Int) -> Double? {
+        guard let c = columns.first(where: { $0.name == name }), let v = c.byK[K], !v.isEmpty else { return nil }
+        return v.reduce(0, +) / Double(v.count)
+    }
+
     var csv: String {
-        let ks = Set(columns.flatMap { $0.byK.keys }).sorted()
+        let ks = axisValues
         var text = axis + "," + columns.map(\.name).joined(separator: ",") + "\n"
         for K in ks { text += "\(K)," + columns.map { mean($0.byK[K] ?? []) }.joined(separator: ",") + "\n" }
         return text
     }
 
     /// A gnuplot script with one panel per entry of `panels` (side by side): the columns whose names
-    /// end with the panel's suffix, titled by the rest of the name.
+    /// end with the panel's suffix, titled by the rest of the name. A column `X` with columns `X_min`
+    /// and `X_max` beside it is drawn with error bars from min to max (the spread over seeds).
     func script(_ header: String, file: String, panels: [(suffix: String, ylabel: String)], logscale: String = "") -> String {
         var s = header + "set datafile missing 'NaN'\nset key top right\n"
         if panels.count > 1 { s += "set multiplot layout 1,\(panels.count)\n" }
@@ -109,7 +119,11 @@ struct CurvesOverK {
             s += columns.enumerated().filter { $0.element.name.hasSuffix(panel.suffix) }.map { i, c in
                 let title = String(c.name.dropLast(panel.suffix.count)).replacingOccurrences(of: "_", with: " ")
                 // Reused pilots (pilot-models) and predicted curves dashed.
-                let dashed = title.contains("(reuse)") || title.hasPrefix("Predicted") ? " dashtype 2" : ""
+                let dashed = title.contains("(reuse)") || title.hasPrefix("Predicted") ? " dashtype 2" : title.hasPrefix("Full-power") ? " dashtype 3" : ""
+                if let lo = columns.firstIndex(where: { $0.name == c.name + "_min" }),
+                   let hi = columns.firstIndex(where: { $0.name == c.name + "_max" }) {
+                    return "'\(file).csv' using 1:\(i + 2):\(lo + 2):\(hi + 2) with yerrorlines\(dashed) title '\(title)'"
+                }
                 return "'\(file).csv' using 1:\(i + 2) with linespoints\(dashed) title '\(title)'"
             }.joined(separator: ", \\\n     ") + "\n"
             if panels.count > 1 { s += "unset title\n" }

@@ -44,10 +44,13 @@ func variantsTable(_ inputs: [StageInput], K: Int, id: String) throws -> TextTab
     guard !trained.isEmpty else { throw PipelineError.stage(id: id, detail: "la-table4 needs train inputs of ClusterPowerNet variants") }
     let groups = try resultGroups(inputs).filter { $0.source == "evaluate" && $0.sigma == 0 && $0.K == K }
     var t = TextTable(header: ["Model", "Parameters", "Memory (MB)", "FLOPs (M)", "Latency (ms)", "Training time (s/epoch)", "of which model steps (s/epoch)"])
+    var seen = Set<String>()
     for input in trained {
         let h5 = try input.open()
         defer { try? h5.close() }
         let model = try h5.stringAttribute("model")
+        // One row per model: its first train input (replica 0 of a seeds sweep); latency over every seed's evaluation.
+        guard seen.insert(model).inserted else { continue }
         guard case .clusterNet(let net) = restoreModel(from: try ModelArchive.read(from: h5, file: input.path)) else { continue }
         let config = net.config
         // One training forward pass on one drop of K UEs: every value it records.

@@ -6,7 +6,8 @@ import Pipeline
 
 /// `baselines`: for each drop of its `layouts` input, the clusters of each scheme (CF: every AP
 /// serves every UE; DCC: each UE's Q strongest APs, papers.md §5.6; gain-ranked: each AP keeps its τ_p
-/// strongest UEs by β, orphans repaired), under a pilot model (`pilots`: the papers' orthogonal pilots,
+/// strongest UEs by β, orphans repaired; distance-ranked: each AP keeps its τ_p nearest UEs by the
+/// positions a model sees, `ue_seen` under the layouts' σ, orphans repaired), under a pilot model (`pilots`: the papers' orthogonal pilots,
 /// or τ_p reused pilots with contaminated estimates), the closed-form max-min powers
 /// (UL, DL with a total and a per-AP budget), the resulting per-UE SEs (papers.md §3), and the wall
 /// time of clusters + labels per drop (the runtime a learned model competes with, Sect. VII).
@@ -17,7 +18,7 @@ public struct BaselinesStage: StageKind {
     public let summary = "CF and DCC clusters with closed-form max-min powers and SEs"
     public struct Parameters: StageParameterSet {
         enum Scheme: String, CaseIterable, ParameterValue, Decodable {
-            case cf, dcc, bookDCC = "book-dcc", gainRanked = "gain-ranked"
+            case cf, dcc, bookDCC = "book-dcc", gainRanked = "gain-ranked", distanceRanked = "distance-ranked"
         }
         enum Pilots: String, CaseIterable, ParameterValue, Decodable { case orthogonal, reuse }
 
@@ -51,7 +52,7 @@ public struct BaselinesStage: StageKind {
         params.pilotModel = p.pilots == .reuse ? .book : .orthogonal
         let layouts = try context.input(ofKind: "layouts")
         let file = try layouts.open()
-        let drops = try readLayouts(file)
+        let drops = try readLayouts(file), seen = try readSeenLayouts(file)
         try file.close()
         guard let first = drops.first, first.layout.uePositions.count == params.K, first.layout.apPositions.count == params.L else {
             throw PipelineError.stage(id: context.id, detail: "layouts \(layouts.path) do not have K = \(params.K), L = \(params.L)")
@@ -70,11 +71,12 @@ public struct BaselinesStage: StageKind {
                 case "cf": D = .full(L: L, K: K)
                 case "dcc": D = try strongestAPClusters(gainOverNoiseDB: setup.gainOverNoiseDB, L: L, K: K, Q: min(Q, L))
                 case "gain-ranked": D = try gainRankedClusters(setup)
+                case "distance-ranked": D = try distanceRankedClusters(seen[i], params)
                 default: D = setup.dcc
                 }
                 // Reused pilots: Algorithm 4.1 (the setup's) for CF and DCC, a cluster-aware colouring for a mask.
                 var pilots: PilotAssignment?
-                if params.pilotModel == .book && s == "gain-ranked" {
+                if params.pilotModel == .book && (s == "gain-ranked" || s == "distance-ranked") {
                     let coloured = clusterAwarePilots(clusters: D, gainOverNoiseDB: setup.gainOverNoiseDB, tau_p: params.tau_p)
                     pilots = coloured.assignment
                     results[s]!.conflicts.append(Int64(coloured.conflicts))

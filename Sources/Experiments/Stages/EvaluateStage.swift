@@ -28,7 +28,8 @@ public struct EvaluateStage: StageKind {
         @ParameterGroup var labels = LabelMethodParameters()
         @Parameter("model", "the train input's model (empty: any); set (or swept alongside the train stage's sweep) to pair each model with its evaluation")
         var model = OptionalChoice<ModelVariant>.any
-        @ParameterGroup var random = SeedParameter()
+        /// `replica` pairs each evaluation with the train replica of the same number (`sweep: {seeds: N}` on both).
+        @ParameterGroup var random = SeedAndReplica()
         public init() {}
     }
 

@@ -74,7 +74,7 @@ public struct FigureStage: StageKind {
         case "pilot-models":
             (csv, script, finding) = try pilotModelsPlot(file: file, inputs: inputs, script: script, id: context.id)
         case _ where FigureStage.curvePlots.contains(plot):
-            (csv, script) = try curvesPlot(plot, file: file, inputs: inputs, script: script, id: context.id)
+            (csv, script, finding) = try curvesPlot(plot, file: file, inputs: inputs, script: script, id: context.id)
         case "cluster-map":
             (csv, script) = try clusterMapPlot(file: file, inputs: inputs, script: script, K: p.K, id: context.id)
         case "power-cdf":

@@ -107,9 +107,20 @@ extension ClusterPenalty: ParameterValue, Decodable {}
 /// The ClusterPowerNet settings shared by `train` and `ablate`.
 struct ClusterNetParameters: StageParameterSet {
     @Parameter("mu", "ClusterPowerNet: clustering threshold μ of mask (16) (models.md §1.4)", range: .between(0, 1)) var mu = 0.5
-    @Parameter("lambda", "ClusterPowerNet: fairness weight λ of loss (30) (models.md §1.7)", range: .atLeast(0)) var lambda = 0.1
-    @Parameter("penalty", "ClusterPowerNet: clustering term of loss (30): models.md's uniform coverage, or weighted by each AP's share of the UE's gain")
-    var penalty = ClusterPenalty.coverage
+    @Parameter("lambda", "ClusterPowerNet: weight λ of the clustering term of loss (30)", range: .atLeast(0)) var lambda = 0.1
+    @Parameter("penalty", "ClusterPowerNet: clustering term of loss (30): per-link BCE against the gain-ranked clusters (ours), models.md's uniform coverage, or coverage weighted by each AP's share of the UE's gain")
+    var penalty = ClusterPenalty.gainRankedTarget
+    @Parameter("train_sigma", "ClusterPowerNet: std of the Gaussian error added to the UE positions of each training batch (fresh draws every step; papers.md §5.3); labels use the true positions",
+               unit: "m", range: .atLeast(0))
+    var trainSigma = 5.0
+    @Parameter("supervision", "ClusterPowerNet: UatF terms of the training labels (dynamic supervision): centralized MMSE by Monte Carlo (the papers'), or MR closed-form statistics")
+    var supervision = LabelMethodParameters.Method.monteCarlo
+    @Parameter("supervision_realizations", "ClusterPowerNet: channel realizations per drop of the MMSE training labels (fixed per drop)", range: .atLeast(1))
+    var supervisionRealizations = 50
+
+    var supervisionMethod: LabelMethod {
+        supervision == .statistics ? .statisticsOnly : .monteCarlo(realizations: supervisionRealizations)
+    }
 }
 
 /// The models `train` fits (and `bench models` times): the Tree-Transformer, the five ClusterPowerNet

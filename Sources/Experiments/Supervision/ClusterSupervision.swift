@@ -21,39 +21,72 @@ func clusterNetConfig(attention: AttentionKind, L: Int, mu: Double, lambda: Doub
 }
 
 /// The model's clusters for one drop (linear-attention paper (15)–(16)): scores S [K, L] (row-major,
-/// as the network outputs them) through the pilot-constrained mask with the coverage fallback, so
-/// every UE is served and no AP serves more than τ_p UEs.
+/// as the network outputs them) through the pilot-constrained mask, so no AP serves more than τ_p
+/// UEs. A UE left without an AP gets its highest-score AP that can take it (models.md §1.4: the
+/// fallback knows the model's scores only, not β).
 func predictedClusters(scores S: ArraySlice<Float>, setup: NetworkSetup, config c: ClusterPowerNetConfig) throws -> ClusterMatrix {
     let (K, L) = (setup.params.K, setup.params.L)
     var scores = [Double](repeating: 0, count: L * K)
     for k in 0..<K { for l in 0..<L { scores[l + L * k] = Double(S[S.startIndex + k * L + l]) } }
-    return try pilotConstrainedClusters(scores: scores, gainOverNoiseDB: setup.gainOverNoiseDB, L: L, K: K,
-                                        tau_p: c.tau_p, threshold: c.mu)
+    return try pilotConstrainedClusters(scores: scores, gainOverNoiseDB: scores, L: L, K: K, tau_p: c.tau_p, threshold: c.mu)
+}
+
+/// How a ClusterPowerNet is supervised (`train`, `ablate`): the clustering term, the UatF terms of
+/// the power labels, and the position error σ added to the training inputs [m] over the area side [m].
+struct ClusterSupervision {
+    var penalty: ClusterPenalty
+    var method: LabelMethod
+    var trainSigma: Double, side: Double
+    /// Seeds the Monte Carlo realizations of each drop's labels (fixed per drop across epochs).
+    var streamSeed: UInt64
+
+    init(_ net: ClusterNetParameters, side: Double, streamSeed: UInt64) {
+        (penalty, method, trainSigma, self.side, self.streamSeed) = (net.penalty, net.supervisionMethod, net.trainSigma, side, streamSeed)
+    }
 }
 
 /// Dynamic supervision (linear-attention paper, Algorithm 1, lines 4–6): the model's own clusters
-/// for drops `indices` (evaluation mode), closed-form max-min powers for them (MR statistics; UL
-/// with P̄_UL, DL with per-AP budgets), min-max normalised as the model's outputs (models.md §1.5–1.6),
-/// and the per-UE UL SE for the fairness weights of loss (30).
-func supervisedBatch(_ model: ClusterPowerNet<Float>, drops: ClusterDrops, indices: [Int], penalty: ClusterPenalty) throws -> PowerBatch<Float> {
-    let (ue, ap) = drops.positions(indices)
+/// for drops `indices` (evaluation mode, on the inputs it is trained on), closed-form max-min powers
+/// for them (UL with P̄_UL, DL with per-AP budgets; UatF terms from the true positions), min-max
+/// normalised as the model's outputs (models.md §1.5–1.6), the per-UE UL SE for the fairness
+/// weights, and the clustering term's targets. With `noiseKey` (training) the UE inputs carry fresh
+/// Gaussian errors of std σ (a stream of the key); without it (validation) the drops' own inputs.
+func supervisedBatch(_ model: ClusterPowerNet<Float>, drops: ClusterDrops, indices: [Int], supervision s: ClusterSupervision,
+                     noiseKey: UInt64? = nil) throws -> PowerBatch<Float> {
+    var (ue, ap) = drops.positions(indices)
+    if let noiseKey, s.trainSigma > 0 {
+        var rng = RandomStream(seed: noiseKey, name: "train-position-error")
+        let std = s.trainSigma / s.side
+        ue.values = ue.values.map { $0 + Float(std * rng.normal()) }
+    }
     let tape = Tape<Float>(recordsGradients: false)
     let S = tape.value(model.forward(tape, model.parameters.bind(tape), ue: tape.constant(ue), ap: tape.constant(ap)).clusterScores).values
     let c = model.config, KL = drops.K * drops.L
-    var ul: [Float] = [], dl: [Float] = [], se: [Float] = [], cover: [Float] = []
-    var unused = RandomStream(seed: 0, name: "statistics-only labels draw nothing")
+    var ul: [Float] = [], dl: [Float] = [], se: [Float] = [], cover: [Float] = [], targets: [Float] = []
     for (b, i) in indices.enumerated() {
-        let D = try predictedClusters(scores: S[(b * KL)..<((b + 1) * KL)], setup: drops.setups[i], config: c)
-        let labels = try powerLabels(drops.setups[i], clusters: D, method: .statisticsOnly, using: &unused)
+        let setup = drops.setups[i]
+        let D = try predictedClusters(scores: S[(b * KL)..<((b + 1) * KL)], setup: setup, config: c)
+        var rng = RandomStream(seed: s.streamSeed, name: "supervision-K\(drops.K)", index: UInt64(drops.first + i))
+        let labels = try powerLabels(setup, clusters: D, method: s.method, using: &rng)
         ul += labels.uplinkPowers.map { Float(($0 / 1000 - c.pULMin) / (c.pULMax - c.pULMin)) }
         dl += labels.downlinkPowersPerAP.map { Float(($0 / 1000 - c.dlNormMin) / (c.dlNormMax - c.dlNormMin + 1e-8)) }
         se += labels.optimalUplinkSE.map { Float($0) }
-        if penalty == .gainWeighted { cover += gainShares(drops.setups[i]) }
+        switch s.penalty {
+        case .gainWeighted: cover += gainShares(setup)
+        case .gainRankedTarget: targets += rowMajorLinks(try gainRankedClusters(setup))
+        case .coverage: break
+        }
     }
-    let shape = [indices.count, drops.K]
+    let shape = [indices.count, drops.K], linkShape = [indices.count, drops.K, drops.L]
     return PowerBatch(ue: ue, ap: ap, ul: Tensor(shape: shape, values: ul), dl: Tensor(shape: shape, values: dl),
                       se: Tensor(shape: shape, values: se),
-                      coverWeights: cover.isEmpty ? nil : Tensor(shape: [indices.count, drops.K, drops.L], values: cover))
+                      coverWeights: cover.isEmpty ? nil : Tensor(shape: linkShape, values: cover),
+                      clusterTargets: targets.isEmpty ? nil : Tensor(shape: linkShape, values: targets))
+}
+
+/// A cluster matrix as 0/1 links in the model's row-major [K, L] score layout.
+func rowMajorLinks(_ D: ClusterMatrix) -> [Float] {
+    (0..<D.K).flatMap { k in (0..<D.L).map { l in D[l, k] ? Float(1) : 0 } }
 }
 
 /// The clustering term of loss (30). `coverage` is models.md §1.7 as written: each UE's cover is the
@@ -62,8 +95,13 @@ func supervisedBatch(_ model: ClusterPowerNet<Float>, drops: ClusterDrops, indic
 /// information about which AP should serve which UE (measured: the learned clusters at K > τ_p are
 /// far worse than DCC). `gain-weighted` [DECISION, ours] weights AP l in UE k's cover by its share
 /// of the UE's channel gain, β_kl / Σ_l' β_kl', so the push on a score grows with the AP's value to
-/// the UE; with equal gains it is the same as `coverage`.
+/// the UE; with equal gains it is the same as `coverage`. `gain-ranked-target` [DECISION, ours; the
+/// default] replaces the term by the per-link binary cross-entropy of the scores against the
+/// gain-ranked pilot-constrained clusters of the drop (each AP keeps its τ_p strongest UEs by β,
+/// orphans repaired; `gainRankedClusters`), which the label generator computes from the true β: the
+/// scores learn which AP should serve which UE, within the τ_p cap.
 enum ClusterPenalty: String, CaseIterable, Sendable {
+    case gainRankedTarget = "gain-ranked-target"
     case coverage
     case gainWeighted = "gain-weighted"
 }
@@ -100,17 +138,18 @@ struct ClusterTrainingSet {
         }
     }
 
-    /// The epoch's batches (input, drop indices), shuffled within each input by `rng`.
-    func batches(size: Int, using rng: inout RandomStream) -> [(group: Int, indices: [Int])] {
-        TrainingSplit.batches(groupSizes: training.map(\.count), size: size, using: &rng)
+    /// The epoch's batches (input, drop indices, key of the batch's position errors), shuffled within
+    /// each input by `rng`.
+    func batches(size: Int, using rng: inout RandomStream) -> [(group: Int, indices: [Int], noiseKey: UInt64)] {
+        TrainingSplit.batches(groupSizes: training.map(\.count), size: size, using: &rng).map { ($0.group, $0.indices, rng.nextUInt64()) }
     }
 
     /// Loss (30) on the validation drops, labels for the model's current clusters (NaN without any).
-    func validationLoss(_ model: ClusterPowerNet<Float>, penalty: ClusterPenalty) throws -> Double {
+    func validationLoss(_ model: ClusterPowerNet<Float>, supervision: ClusterSupervision) throws -> Double {
         guard !validation.isEmpty else { return .nan }
         var total = 0.0
         for drops in validation {
-            total += Double(model.evaluationLoss(try supervisedBatch(model, drops: drops, indices: Array(0..<drops.count), penalty: penalty)))
+            total += Double(model.evaluationLoss(try supervisedBatch(model, drops: drops, indices: Array(0..<drops.count), supervision: supervision)))
         }
         return total / Double(validation.count)
     }

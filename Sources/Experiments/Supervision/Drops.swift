@@ -30,12 +30,24 @@ func readLayouts(_ file: H5File) throws -> [SetupDraws] {
     }
 }
 
+/// The positions a model sees in each drop of a `layouts` result (`ue_seen`, `ap_seen` [m], under
+/// the layouts' position errors σ, σ_AP).
+func readSeenLayouts(_ file: H5File) throws -> [Layout] {
+    let ue = try file.read("ue_seen", as: Double.self), ap = try file.read("ap_seen", as: Double.self)
+    let (count, K, L) = (ue.shape[0], ue.shape[1], ap.shape[1])
+    return (0..<count).map { i in
+        Layout(apPositions: (0..<L).map { Complex(ap.values[(i * L + $0) * 2], ap.values[(i * L + $0) * 2 + 1]) },
+               uePositions: (0..<K).map { Complex(ue.values[(i * K + $0) * 2], ue.values[(i * K + $0) * 2 + 1]) })
+    }
+}
 
 /// The drops of one `layouts` result as a ClusterPowerNet sees them and as the physics needs them:
 /// the network set-up from the true positions (labels, SEs) and the model's inputs, `ue_seen` and
 /// `ap_seen` (positions under errors σ, σ_AP), divided by the area side (linear-attention paper (28)–(29)).
 struct ClusterDrops {
     let K: Int, L: Int
+    /// Index in the layouts result of the first drop held.
+    let first: Int
     let setups: [NetworkSetup]
     /// [n, K, 2] and [n, L, 2], normalised.
     let ue: [Float], ap: [Float]
@@ -48,6 +60,7 @@ struct ClusterDrops {
         let draws = try readLayouts(file)
         let seen = try file.read("ue_seen", as: Double.self).values, seenAP = try file.read("ap_seen", as: Double.self).values
         let r = range ?? 0..<draws.count
+        first = r.lowerBound
         K = draws[0].layout.uePositions.count
         L = draws[0].layout.apPositions.count
         let params = try networkParameters(of: input, K: K, L: L)

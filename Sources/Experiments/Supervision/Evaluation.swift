@@ -49,7 +49,7 @@ func timed<R>(_ body: () throws -> R) rethrows -> (R, Double) {
     return (r, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
 }
 
-/// Optimal UC-CF and Predicted UC-CF of a ClusterPowerNet on each drop (see `EvaluateStage`).
+/// Optimal UC-CF, Predicted UC-CF and full-power UC-CF (`se_*_full`) of a ClusterPowerNet on each drop (see `EvaluateStage`).
 /// Latency = forward pass + clusters (mask and coverage fallback), one drop at a time.
 func evaluateClusterNet(_ model: ClusterPowerNet<Float>, drops: ClusterDrops, method: LabelMethod, streamSeed: UInt64,
                         tick: () -> Void) throws -> EvaluationGroup {
@@ -76,6 +76,10 @@ func evaluateClusterNet(_ model: ClusterPowerNet<Float>, drops: ClusterDrops, me
         if busiest > 0 { rho = rho.map { $0 * setup.params.rho_tot / busiest } }
         let ul = ulW.map { Double($0) * 1000 }
         r.appendPowers(labels, ulOptimal: labels.uplinkPowers, dlOptimal: labels.downlinkPowersPerAP, ulPredicted: ul, dlPredicted: rho)
+        // Full power, the reference that needs no power control: every UE at P̄_UL; in DL equal ρ_k, the most loaded AP at P̄_DL.
+        let equal = [Double](repeating: 1, count: K), load = labels.downlinkTerms.apPowers(equal).max() ?? 0
+        r.perUE["se_ul_full", default: []] += labels.uplinkSE([Double](repeating: setup.params.p, count: K))
+        r.perUE["se_dl_full", default: []] += labels.downlinkSE(load > 0 ? equal.map { $0 * setup.params.rho_tot / load } : equal)
         r.perDrop["latency_ms", default: []].append(latency)
         r.perDrop["labels_ms", default: []].append(labelMs)
         r.perDrop["connections", default: []].append(Double(D.serves.filter { $0 }.count))

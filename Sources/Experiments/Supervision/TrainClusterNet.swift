@@ -14,10 +14,13 @@ func trainClusterNet(_ context: StageContext, attention: AttentionKind, layouts:
     if settings.dFF > 0 { config.dFF = settings.dFF }
     var rng = RandomStream(seed: context.streamSeed, name: "train-init")
     var model = ClusterPowerNet<Float>(config: config, using: &rng)
-    let batchSize = settings.batch, penalty = net.penalty
+    let batchSize = settings.batch, supervision = ClusterSupervision(net, side: settings.side, streamSeed: context.streamSeed)
     let history = try fit(&model, context, settings: settings,
                           plan: { set.batches(size: batchSize, using: &$0) },
-                          batch: { ref, m in try supervisedBatch(m, drops: set.training[ref.group], indices: ref.indices, penalty: penalty) },
-                          validationLoss: { try set.validationLoss($0, penalty: penalty) })
+                          batch: { ref, m in
+                              try supervisedBatch(m, drops: set.training[ref.group], indices: ref.indices, supervision: supervision,
+                                                  noiseKey: ref.noiseKey)
+                          },
+                          validationLoss: { try set.validationLoss($0, supervision: supervision) })
     return (model, history)
 }
