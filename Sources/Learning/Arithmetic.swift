@@ -72,6 +72,16 @@ extension Tape {
         }
     }
 
+    /// (ln max(x, f) − ln f)/(ln m − ln f) element-wise: x on a log scale from floor f (0) to m (1);
+    /// no gradient where x ≤ f.
+    public func logNormalised(_ x: Variable, floor f: T, max m: T) -> Variable {
+        let X = value(x), scale = 1 / (T.log(m) - T.log(f)), logFloor = T.log(f)
+        let y = X.values.map { (T.log(Swift.max($0, f)) - logFloor) * scale }
+        return record(Tensor(shape: X.shape, values: y), inputs: [x]) { tape, g in
+            tape.accumulate(x) { d in for i in 0..<d.count where X.values[i] > f { d[i] += g[i] * scale / X.values[i] } }
+        }
+    }
+
     /// Mean over the last axis: [..., n] → [...].
     public func meanLast(_ x: Variable) -> Variable { affine(sumLast(x), scale: 1 / T(value(x).lastDimension)) }
 

@@ -11,8 +11,23 @@ public struct ClusterPowerNetConfig: Sendable, Equatable {
     public var pULMin = 0.0, pULMax = 0.1, pAP = 0.2, dlNormMin = 0.0, dlNormMax = 3.2
     /// Loss weight λ and fairness temperature T [bit/s/Hz] (§1.7), dropout rate.
     public var lambda = 0.1, fairTemperature = 1.0, dropout = 0.1
+    /// 0: the normalised UL and DL powers are linear in watts, as (18) and models.md §1.5–1.6. A floor
+    /// f > 0 [W] (ours, documented as `power_scale: log`): they are log-linear instead,
+    /// (log p − log f)/(log p_max − log f) with p clamped to ≥ f, so MSE weighs every decade of the
+    /// max-min labels alike.
+    public var logPowerFloor = 0.0
 
     public init() {}
+
+    /// A UL power [W] as the UL head's normalised output (and label) represents it.
+    public func normalisedUL(_ watts: Double) -> Double { normalised(watts, min: pULMin, max: pULMax) }
+    /// A DL power per UE [W] as `dlNorm` represents it.
+    public func normalisedDL(_ watts: Double) -> Double { normalised(watts, min: dlNormMin, max: dlNormMax + 1e-8) }
+
+    private func normalised(_ watts: Double, min lo: Double, max hi: Double) -> Double {
+        guard logPowerFloor > 0 else { return (watts - lo) / (hi - lo) }
+        return (Double.log(Swift.max(watts, logPowerFloor)) - Double.log(logPowerFloor)) / (Double.log(hi) - Double.log(logPowerFloor))
+    }
     public var headWidth: Int { dModel / heads }
     public var inputWidth: Int { 2 * (L + 1) }
 }
@@ -73,13 +88,20 @@ public struct ClusterPowerNet<T: TensorScalar>: Sendable {
         let mask = hardClusterMask(tape.value(S), tau_p: c.tau_p, mu: T(c.mu))
         // UL head (17)–(18).
         let ulNorm = tape.reshape(tape.activation(tape.dense(E, p["ul_head.W"], p["ul_head.b"]), .sigmoid), [B, K])
-        let ulPower = tape.affine(ulNorm, scale: T(c.pULMax - c.pULMin), shift: T(c.pULMin))
+        // (18); on the log scale p = f·(p_max/f)^ul_norm, which no loss differentiates.
+        let ulPower = c.logPowerFloor > 0
+            ? tape.constant(Tensor(shape: [B, K], values: tape.value(ulNorm).values.map {
+                T(c.logPowerFloor * Double.pow(c.pULMax / c.logPowerFloor, Double($0)))
+            }))
+            : tape.affine(ulNorm, scale: T(c.pULMax - c.pULMin), shift: T(c.pULMin))
         // DL per-AP head (19)–(20).
         let omega = tape.activation(tape.dense(E, p["dl_head.W"], p["dl_head.b"]), .sigmoid)
         let perAP = tape.perAPPowers(omega, mask: mask, budget: T(c.pAP))
         let dlPower = tape.sumLast(perAP)
         let span = c.dlNormMax - c.dlNormMin + 1e-8
-        let dlNorm = tape.affine(dlPower, scale: T(1 / span), shift: T(-c.dlNormMin / span))
+        let dlNorm = c.logPowerFloor > 0
+            ? tape.logNormalised(dlPower, floor: T(c.logPowerFloor), max: T(c.dlNormMax + 1e-8))
+            : tape.affine(dlPower, scale: T(1 / span), shift: T(-c.dlNormMin / span))
         return Outputs(clusterScores: S, ulNorm: ulNorm, ulPower: ulPower, dlWeights: omega, dlPerAP: perAP,
                        dlPower: dlPower, dlNorm: dlNorm, clusterMask: mask)
     }

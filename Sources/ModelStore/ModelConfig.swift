@@ -39,6 +39,7 @@ public enum ModelConfig {
             ]
             if case .performer(let m) = c.attention { json["performer_m"] = m }
             if case .slidingWindow(let w) = c.attention { json["window"] = w }
+            if c.logPowerFloor > 0 { json["log_power_floor"] = c.logPowerFloor }
             return json
         case .tokenNet(let c):
             var json: [String: Any] = [
@@ -116,6 +117,12 @@ public enum ModelConfig {
         (c.dlNormMin, c.dlNormMax, c.lambda, c.fairTemperature) = (try number("dl_norm_min"), try number("dl_norm_max"), try number("lam"),
                                                                    try number("fair_temp"))
         if json["dropout"] != nil { c.dropout = try number("dropout") }
+        if json["log_power_floor"] != nil {
+            c.logPowerFloor = try number("log_power_floor")
+            guard c.logPowerFloor > 0, c.logPowerFloor < c.pULMax else {
+                throw ModelConfigError(key: "log_power_floor", detail: "\(c.logPowerFloor) W is not in (0, p_ul_max = \(c.pULMax) W)")
+            }
+        }
         self = .clusterNet(c)
     }
 }

@@ -78,6 +78,16 @@ struct GradientCheckTests {
         #expect(abs(got - expected) < 1e-12)
     }
 
+    /// The log scale of `power_scale: log`: gradient check above the floor, 0 and 1 at the floor and the max.
+    @Test func logNormalised() {
+        var rng = RandomStream(seed: 11, name: "t")
+        let x = Tensor<Double>(shape: [3, 4], values: (0..<12).map { _ in 1e-4 + rng.uniform() })
+        #expect(Self.gradientError([x]) { t, v in t.logNormalised(v[0], floor: 1e-6, max: 3.2) } < 1e-6)
+        let tape = Tape<Double>(recordsGradients: false)
+        let y = tape.value(tape.logNormalised(tape.constant(Tensor(shape: [3], values: [1e-9, 1e-6, 3.2])), floor: 1e-6, max: 3.2)).values
+        #expect(y[0] == 0 && y[1] == 0 && abs(y[2] - 1) < 1e-12)
+    }
+
     @Test func layerNorm() {
         var rng = RandomStream(seed: 4, name: "t")
         let inputs = [Self.random([2, 3, 8], &rng), Self.random([8], &rng), Self.random([8], &rng)]

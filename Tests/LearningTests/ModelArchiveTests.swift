@@ -42,6 +42,28 @@ struct ModelArchiveTests {
         #expect(scores(restored) == scores(net))
     }
 
+    /// `power_scale: log` is stored (`log_power_floor`) and maps the UL head's output as
+    /// p = f·(p_max/f)^ul_norm, the inverse of `normalisedUL`.
+    @Test func aLogScaleClusterNetKeepsItsScale() throws {
+        var config = ClusterPowerNetConfig()
+        (config.L, config.dModel, config.heads, config.layers, config.dFF, config.logPowerFloor) = (4, 16, 2, 1, 32, 1e-6)
+        var rng = RandomStream(seed: 10, name: "archive")
+        let net = ClusterPowerNet<Float>(config: config, using: &rng)
+        let back = try roundTrip(ModelArchive(config: .clusterNet(config), parameters: net.parameters, normalisers: [ModelNormaliser.positionScale: 500]))
+        guard case .clusterNet(let restored) = restoreModel(from: back) else { Issue.record("not a ClusterPowerNet"); return }
+        #expect(restored.config.logPowerFloor == 1e-6)
+        let tape = Tape<Float>(recordsGradients: false)
+        let out = restored.forward(tape, restored.parameters.bind(tape), ue: tape.constant(Tensor(shape: [1, 3, 2], values: [0.1, 0.2, 0.5, 0.5, 0.9, 0.3])),
+                                   ap: tape.constant(Tensor(shape: [1, 4, 2], values: [0.25, 0.25, 0.75, 0.25, 0.25, 0.75, 0.75, 0.75])))
+        for (norm, watts) in zip(tape.value(out.ulNorm).values, tape.value(out.ulPower).values) {
+            #expect(abs(config.normalisedUL(Double(watts)) - Double(norm)) < 1e-5)
+        }
+        #expect(abs(config.normalisedUL(1e-6)) < 1e-12 && abs(config.normalisedUL(0.1) - 1) < 1e-12 && config.normalisedUL(1e-9) == 0)
+        var bad = ModelConfig.clusterNet(config).json
+        bad["log_power_floor"] = -1.0
+        #expect(throws: ModelConfigError.self) { try ModelConfig(json: bad) }
+    }
+
     @Test func aTreeComesBackWithItsLabelRange() throws {
         var config = TreeTransformerConfig()
         (config.dEnc, config.dModel, config.dFF, config.pDLTotal) = (8, 16, 32, 1.6)

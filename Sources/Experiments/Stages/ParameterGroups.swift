@@ -103,6 +103,7 @@ struct FitParameters: StageParameterSet {
 }
 
 extension ClusterPenalty: ParameterValue, Decodable {}
+extension ClusterPowerScale: ParameterValue, Decodable {}
 
 /// The ClusterPowerNet settings shared by `train` and `ablate`.
 struct ClusterNetParameters: StageParameterSet {
@@ -115,6 +116,8 @@ struct ClusterNetParameters: StageParameterSet {
     var trainSigma = 5.0
     @Parameter("supervision", "ClusterPowerNet: UatF terms of the training labels (dynamic supervision): centralized MMSE by Monte Carlo (the papers'), or MR closed-form statistics")
     var supervision = LabelMethodParameters.Method.monteCarlo
+    @Parameter("power_scale", "ClusterPowerNet: scale of the normalised power outputs and labels: linear in watts (models.md (18)) or log10 from 1 µW")
+    var powerScale = ClusterPowerScale.linear
     @Parameter("supervision_realizations", "ClusterPowerNet: channel realizations per drop of the MMSE training labels (fixed per drop)", range: .atLeast(1))
     var supervisionRealizations = 50
 

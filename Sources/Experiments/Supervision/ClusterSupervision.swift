@@ -6,7 +6,7 @@ import Pipeline
 /// The ClusterPowerNet of a `train`/`ablate` stage: variant (or cosFormer feature map φ), threshold μ,
 /// loss weight λ, and the normalisers of the papers' budgets (P̄_UL = 100 mW, P̄_DL = 200 mW per AP;
 /// DL labels over [0, L·P̄_DL]).
-func clusterNetConfig(attention: AttentionKind, L: Int, mu: Double, lambda: Double) -> ClusterPowerNetConfig {
+func clusterNetConfig(attention: AttentionKind, L: Int, mu: Double, lambda: Double, powerScale: ClusterPowerScale = .linear) -> ClusterPowerNetConfig {
     let network = NetworkParameters.papers(L: L, K: 1)
     var c = ClusterPowerNetConfig()
     c.attention = attention
@@ -17,7 +17,15 @@ func clusterNetConfig(attention: AttentionKind, L: Int, mu: Double, lambda: Doub
     c.pULMax = network.p / 1000
     c.pAP = network.rho_tot / 1000
     c.dlNormMax = Double(L) * c.pAP
+    if powerScale == .log { c.logPowerFloor = ClusterPowerScale.floorWatts }
     return c
+}
+
+/// The scale of a ClusterPowerNet's normalised powers: models.md's linear (18), or log10 from
+/// 1 µW (−30 dBm), 5 decades below P̄_UL (ours: the max-min labels span 3–4 decades).
+enum ClusterPowerScale: String, CaseIterable, Sendable {
+    case linear, log
+    static let floorWatts = 1e-6
 }
 
 /// The model's clusters for one drop (linear-attention paper (15)–(16)): scores S [K, L] (row-major,
@@ -68,8 +76,8 @@ func supervisedBatch(_ model: ClusterPowerNet<Float>, drops: ClusterDrops, indic
         let D = try predictedClusters(scores: S[(b * KL)..<((b + 1) * KL)], setup: setup, config: c)
         var rng = RandomStream(seed: s.streamSeed, name: "supervision-K\(drops.K)", index: UInt64(drops.first + i))
         let labels = try powerLabels(setup, clusters: D, method: s.method, using: &rng)
-        ul += labels.uplinkPowers.map { Float(($0 / 1000 - c.pULMin) / (c.pULMax - c.pULMin)) }
-        dl += labels.downlinkPowersPerAP.map { Float(($0 / 1000 - c.dlNormMin) / (c.dlNormMax - c.dlNormMin + 1e-8)) }
+        ul += labels.uplinkPowers.map { Float(c.normalisedUL($0 / 1000)) }
+        dl += labels.downlinkPowersPerAP.map { Float(c.normalisedDL($0 / 1000)) }
         se += labels.optimalUplinkSE.map { Float($0) }
         switch s.penalty {
         case .gainWeighted: cover += gainShares(setup)
