@@ -215,10 +215,10 @@ struct SmokeManifestTests {
         defer { w.cleanup() }
         let directory = (Self.manifest as NSString).deletingLastPathComponent
         let names = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".yaml") }.sorted()
-        #expect(names == ["drops.yaml", "linear-attention.yaml", "maxmin-clustering.yaml", "reproduce.yaml", "smoke.yaml",
+        #expect(names == ["drops.yaml", "la-tuning.yaml", "linear-attention.yaml", "maxmin-clustering.yaml", "reproduce.yaml", "smoke.yaml",
                           "sweep-example.yaml", "tree-transformer.yaml"])
         for name in names {
-            let profiles = ["smoke.yaml", "sweep-example.yaml"].contains(name) ? [[String]()] : [["--profile", "default"], ["--profile", "paper"]]
+            let profiles = ["la-tuning.yaml", "smoke.yaml", "sweep-example.yaml"].contains(name) ? [[String]()] : [["--profile", "default"], ["--profile", "paper"]]
             for profile in profiles {
                 let r = try w.cellfree(["plan", directory + "/" + name] + profile)
                 #expect(r.status == 0 && r.output.contains("instances would run"), "\(name) \(profile): \(r.output)")
