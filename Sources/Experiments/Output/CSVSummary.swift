@@ -3,13 +3,14 @@ import H5
 import Pipeline
 
 /// A figure's numbers in one line: for a CDF the medians of its columns; otherwise the first and
-/// last rows (e.g. the smallest and largest K), `name value` pairs with 3 significant digits.
+/// last rows (e.g. the smallest and largest K), `name value` pairs with 3 significant digits. The
+/// error-bar columns (`…_min`, `…_max`: the seeds' spread) stay in the CSV; the finding reads them.
 func summarize(csv: String) -> String {
     let rows = csv.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
     guard rows.count >= 2 else { return "no data" }
     let header = rows[0]
     func describe(_ row: [String]) -> String {
-        zip(header.dropFirst(), row.dropFirst()).map { name, v in
+        zip(header.dropFirst(), row.dropFirst()).filter { !$0.0.hasSuffix("_min") && !$0.0.hasSuffix("_max") }.map { name, v in
             let value = Double(v).map { $0.isNaN ? "n/a" : String(format: "%.3g", $0) } ?? v
             return "\(name.replacingOccurrences(of: "_", with: " ")) \(value)"
         }.joined(separator: ", ")
