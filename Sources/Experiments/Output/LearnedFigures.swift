@@ -55,7 +55,7 @@ func curvesPlot(_ plot: String, file: String, inputs: [StageInput], script: Stri
                 connectionsFinding(c, L: L, tau_p: NetworkParameters.papers(L: max(L, 1), K: 1).tau_p))
     case "robustness":
         for g in groups.sorted(by: { $0.sigma < $1.sigma }) where g.learnedClusters {
-            for dir in ["ul", "dl"] { c.add("sigma_=_\(formatted(g.sigma))_m\(tag(g))_\(dir)", K: g.K, minima(g, "se_\(dir)_pred")) }
+            for dir in ["ul", "dl"] { c.add("sigma_=_\(compactNumber(g.sigma))_m\(tag(g))_\(dir)", K: g.K, minima(g, "se_\(dir)_pred")) }
         }
         return (c.csv, c.script(script, file: file, panels: sePanels), robustnessFinding(c, sigmas: Set(groups.map(\.sigma)).sorted()))
     case "variants", "ablation":
@@ -95,7 +95,8 @@ func curvesPlot(_ plot: String, file: String, inputs: [StageInput], script: Stri
     }
 }
 
-private func formatted(_ x: Double) -> String { x == x.rounded() ? String(Int(x)) : String(x) }
+/// A number as curve names show it: 5, not 5.0; 2.5.
+func compactNumber(_ x: Double) -> String { x == x.rounded() ? String(Int(x)) : String(x) }
 
 /// LA Fig. 7 (`cluster-map`): one drop's learned clusters on the map: APs, UEs annotated with their
 /// number of serving APs, and a segment per AP–UE link. Drop 0 of the first σ = 0 group with K UEs

@@ -69,9 +69,7 @@ func connectionsFinding(_ c: CurvesOverK, L: Int, tau_p: Int) -> String {
 /// LA Fig. 9: the SE lost to a position error, (SE(0) − SE(σ))/SE(0) at every K, against 10 %.
 func robustnessFinding(_ c: CurvesOverK, sigmas: [Double]) -> String {
     guard let largest = sigmas.last, largest > 0, sigmas.first == 0 else { return "" }
-    func name(_ sigma: Double, _ dir: String) -> String {
-        "sigma_=_\(sigma == sigma.rounded() ? String(Int(sigma)) : String(sigma))_m_\(dir)"
-    }
+    func name(_ sigma: Double, _ dir: String) -> String { "sigma_=_\(compactNumber(sigma))_m_\(dir)" }
     var parts: [String] = []
     for dir in ["ul", "dl"] {
         let losses = c.axisValues.compactMap { K -> (Int, Double)? in
@@ -116,10 +114,8 @@ func growthFinding(_ c: CurvesOverK) -> String {
     let ks = c.axisValues.filter { $0 >= 20 }
     guard ks.count >= 2 else { return "" }
     let exponents = c.columns.compactMap { column -> String? in
-        let points = ks.compactMap { K in c.value(column.name, K: K).flatMap { $0 > 0 ? (Double.log(Double(K)), Double.log($0)) : nil } }
-        guard points.count >= 2 else { return nil }
-        let mx = points.map(\.0).reduce(0, +) / Double(points.count), my = points.map(\.1).reduce(0, +) / Double(points.count)
-        let slope = points.map { ($0.0 - mx) * ($0.1 - my) }.reduce(0, +) / points.map { ($0.0 - mx) * ($0.0 - mx) }.reduce(0, +)
+        let slope = logLogSlope(ks.compactMap { K in c.value(column.name, K: K).map { (x: Double(K), y: $0) } })
+        guard slope.isFinite else { return nil }
         return "\(column.name.replacingOccurrences(of: "_ms", with: "").replacingOccurrences(of: "_", with: " ")) K^\(fmt(slope, 2))"
     }
     return "growth t ∝ K^a fitted over K = \(ks.first!)–\(ks.last!): " + exponents.joined(separator: ", ")

@@ -46,13 +46,16 @@ struct NetworkParameterSet: StageParameterSet {
 struct LabelMethodParameters: StageParameterSet {
     enum Method: String, CaseIterable, ParameterValue, Decodable {
         case monteCarlo = "monte-carlo", statistics
+
+        /// The physics' label method of this choice with `realizations` Monte Carlo draws.
+        func labelMethod(realizations: Int) -> LabelMethod { self == .statistics ? .statisticsOnly : .monteCarlo(realizations: realizations) }
     }
 
     @Parameter("method", "UatF terms: centralized MMSE by Monte Carlo (the papers'), or MR closed-form statistics (cheaper, far lower SEs)")
     var method = Method.monteCarlo
     @Parameter("realizations", "channel realizations per drop (monte-carlo)", range: .atLeast(1)) var realizations = 100
 
-    var labelMethod: LabelMethod { method == .statistics ? .statisticsOnly : .monteCarlo(realizations: realizations) }
+    var labelMethod: LabelMethod { method.labelMethod(realizations: realizations) }
 }
 
 /// The learning rate of each epoch.
@@ -121,9 +124,7 @@ struct ClusterNetParameters: StageParameterSet {
     @Parameter("supervision_realizations", "ClusterPowerNet: channel realizations per drop of the MMSE training labels (fixed per drop)", range: .atLeast(1))
     var supervisionRealizations = 50
 
-    var supervisionMethod: LabelMethod {
-        supervision == .statistics ? .statisticsOnly : .monteCarlo(realizations: supervisionRealizations)
-    }
+    var supervisionMethod: LabelMethod { supervision.labelMethod(realizations: supervisionRealizations) }
 }
 
 /// The models `train` fits (and `bench models` times): the Tree-Transformer, the five ClusterPowerNet

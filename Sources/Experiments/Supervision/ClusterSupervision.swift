@@ -81,7 +81,7 @@ func supervisedBatch(_ model: ClusterPowerNet<Float>, drops: ClusterDrops, indic
         se += labels.optimalUplinkSE.map { Float($0) }
         switch s.penalty {
         case .gainWeighted: cover += gainShares(setup)
-        case .gainRankedTarget: targets += rowMajorLinks(try gainRankedClusters(setup))
+        case .gainRankedTarget: targets += drops.gainRankedLinks[i]
         case .coverage: break
         }
     }

@@ -20,25 +20,25 @@ func positionError(of input: StageInput) throws -> String {
 
 /// The drops of a `layouts` result, as setup draws.
 func readLayouts(_ file: H5File) throws -> [SetupDraws] {
-    let ue = try file.read("ue", as: Double.self), ap = try file.read("ap", as: Double.self)
     let z = try file.read("shadow_z", as: Double.self)
-    let (count, K, L) = (ue.shape[0], ue.shape[1], ap.shape[1])
-    return (0..<count).map { i in
-        let ues = (0..<K).map { Complex(ue.values[(i * K + $0) * 2], ue.values[(i * K + $0) * 2 + 1]) }
-        let aps = (0..<L).map { Complex(ap.values[(i * L + $0) * 2], ap.values[(i * L + $0) * 2 + 1]) }
-        return SetupDraws(layout: Layout(apPositions: aps, uePositions: ues), shadowZ: Array(z.values[(i * L * K)..<((i + 1) * L * K)]))
+    return try readPositions(file, ue: "ue", ap: "ap").enumerated().map { i, layout in
+        let LK = layout.apPositions.count * layout.uePositions.count
+        return SetupDraws(layout: layout, shadowZ: Array(z.values[(i * LK)..<((i + 1) * LK)]))
     }
 }
 
 /// The positions a model sees in each drop of a `layouts` result (`ue_seen`, `ap_seen` [m], under
 /// the layouts' position errors σ, σ_AP).
-func readSeenLayouts(_ file: H5File) throws -> [Layout] {
-    let ue = try file.read("ue_seen", as: Double.self), ap = try file.read("ap_seen", as: Double.self)
+func readSeenLayouts(_ file: H5File) throws -> [Layout] { try readPositions(file, ue: "ue_seen", ap: "ap_seen") }
+
+/// Per drop, the positions [m] of datasets `ue` [n, K, 2] and `ap` [n, L, 2] as complex numbers x + iy.
+private func readPositions(_ file: H5File, ue ueName: String, ap apName: String) throws -> [Layout] {
+    let ue = try file.read(ueName, as: Double.self), ap = try file.read(apName, as: Double.self)
     let (count, K, L) = (ue.shape[0], ue.shape[1], ap.shape[1])
-    return (0..<count).map { i in
-        Layout(apPositions: (0..<L).map { Complex(ap.values[(i * L + $0) * 2], ap.values[(i * L + $0) * 2 + 1]) },
-               uePositions: (0..<K).map { Complex(ue.values[(i * K + $0) * 2], ue.values[(i * K + $0) * 2 + 1]) })
+    func points(_ v: [Double], drop i: Int, count n: Int) -> [Complex<Double>] {
+        (0..<n).map { Complex(v[(i * n + $0) * 2], v[(i * n + $0) * 2 + 1]) }
     }
+    return (0..<count).map { i in Layout(apPositions: points(ap.values, drop: i, count: L), uePositions: points(ue.values, drop: i, count: K)) }
 }
 
 /// The drops of one `layouts` result as a ClusterPowerNet sees them and as the physics needs them:
@@ -51,6 +51,9 @@ struct ClusterDrops {
     let setups: [NetworkSetup]
     /// [n, K, 2] and [n, L, 2], normalised.
     let ue: [Float], ap: [Float]
+    /// Per drop, the gain-ranked pilot-constrained clusters as 0/1 links [K, L] (the clustering
+    /// term's target, `ClusterPenalty.gainRankedTarget`), computed once from the true β.
+    let gainRankedLinks: [[Float]]
     var count: Int { setups.count }
 
     /// Drops `range` (all by default) of `input`.
@@ -65,6 +68,7 @@ struct ClusterDrops {
         L = draws[0].layout.apPositions.count
         let params = try networkParameters(of: input, K: K, L: L)
         setups = try r.map { try NetworkSetup(params, draws: draws[$0]) }
+        gainRankedLinks = try setups.map { rowMajorLinks(try gainRankedClusters($0)) }
         ue = seen[(r.lowerBound * K * 2)..<(r.upperBound * K * 2)].map { Float($0 / side) }
         ap = seenAP[(r.lowerBound * L * 2)..<(r.upperBound * L * 2)].map { Float($0 / side) }
     }
