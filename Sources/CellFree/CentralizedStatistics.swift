@@ -17,6 +17,8 @@ public struct CentralizedStatistics: Sendable {
     public var scaling: [Double]
     /// h_iᴴ v_k in every realization, K×K×nbr at i + K·(k + K·n), for the genie-aided DL.
     public var trueGains: [Complex<Double>]
+    /// ‖v_kl‖² in every realization, L×K×nbr at l + L·(k + K·n), for precoders normalized per realization.
+    public var blockNorms: [Double]
 
     /// E‖D_k v_k‖² = Σ_l E‖v_kl‖².
     public func totalScaling(_ k: Int) -> Double { (0..<L).reduce(0) { $0 + scaling[$1 + L * k] } }
@@ -91,7 +93,7 @@ public func centralizedStatistics(combiners V: ChannelTensor, estimates e: Chann
     var stats = CentralizedStatistics(L: L, K: K, realizations: nbr, uplinkSE: .init(repeating: 0, count: K),
                                       uplinkGenieSE: .init(repeating: 0, count: K),
                                       signal: .init(repeating: .zero, count: K * K), signal2: .init(repeating: 0, count: K * K),
-                                      scaling: .init(repeating: 0, count: L * K), trueGains: trueGains)
+                                      scaling: .init(repeating: 0, count: L * K), trueGains: trueGains, blockNorms: blockNorms)
     let invN = 1 / Double(nbr)
     for n in 0..<nbr {
         for k in 0..<K {

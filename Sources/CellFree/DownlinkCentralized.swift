@@ -20,6 +20,34 @@ public func downlinkTerms(dualOf t: UatFTerms, scaling: [Double], L: Int) -> Dow
     return DownlinkTerms(L: L, K: K, b: b, c: c, sigma2: t.sigma2, portion: portion)
 }
 
+/// DL terms of the linear-attention paper's precoders w_k = D_kv_k/‖D_kv_k‖, unit-norm in every
+/// realization (its eqs. (7)–(8), papers.md §2), by Monte Carlo over the realizations of `s`:
+/// b̃_k = |E[h_kᴴw_k]|², c̃(k,i) = E|h_iᴴw_k|² (the diagonal minus b̃_k), E‖w_k‖² = 1, and
+/// ω_lk = E[‖v_kl‖²/‖D_kv_k‖²], the share of UE k's power AP l spends (Σ_l ω_lk = 1), so the per-AP
+/// constraint Σ_k ω_lk·ρ_k ≤ P̄_DL is the power each AP actually radiates.
+public func unitNormDownlinkTerms(_ s: CentralizedStatistics) -> DownlinkTerms {
+    let (L, K, nbr) = (s.L, s.K, s.realizations), invN = 1 / Double(nbr)
+    var mean = [Complex<Double>](repeating: .zero, count: K * K), c = [Double](repeating: 0, count: K * K)
+    var portion = [Double](repeating: 0, count: L * K)
+    for n in 0..<nbr {
+        for k in 0..<K {
+            let norm = (0..<L).reduce(0.0) { $0 + s.blockNorms[$1 + L * (k + K * n)] }
+            guard norm > 0 else { continue }   // a UE served by no AP has no precoder: its terms stay 0
+            let scale = 1 / norm.squareRoot()
+            for i in 0..<K {
+                let g = Complex(scale) * s.trueGains[i + K * (k + K * n)]   // h_iᴴw_k
+                mean[i + K * k] += Complex(invN) * g
+                c[k + K * i] += invN * g.lengthSquared
+            }
+            for l in 0..<L { portion[l + L * k] += invN * s.blockNorms[l + L * (k + K * n)] / norm }
+        }
+    }
+    let b = (0..<K).map { mean[$0 + K * $0].lengthSquared }
+    for k in 0..<K { c[k + K * k] -= b[k] }
+    let served = (0..<K).map { k in (0..<L).contains { portion[$0 + L * k] > 0 } ? 1.0 : 0 }
+    return DownlinkTerms(L: L, K: K, b: b, c: c, sigma2: served, portion: portion)
+}
+
 /// Genie-aided DL SE of centralized precoding (Corollary 6.6): Monte Carlo average of
 /// log2(1 + |h_kᴴw_k|² / (Σ_{i≠k}|h_kᴴw_i|² + 1)), with w_i = sqrt(ρ_i/E‖v_i‖²)·v_i.
 public func downlinkGenieSE(_ s: CentralizedStatistics, rho: [Double], preLogFactor: Double) -> [Double] {

@@ -11,6 +11,13 @@ public enum LabelMethod: Sendable, Equatable {
     case statisticsOnly
 }
 
+/// The DL precoders of the labels: the book's UL–DL duality w_k = D_kv_k/sqrt(E‖D_kv_k‖²), or the
+/// linear-attention paper's w_k = D_kv_k/‖D_kv_k‖, unit-norm in every realization (its eqs. (7)–(8);
+/// `unitNormDownlinkTerms`), which needs drawn channels.
+public enum DownlinkPrecoder: String, Sendable, CaseIterable {
+    case duality, unitNorm = "unit-norm"
+}
+
 /// The supervision targets of one layout and cluster matrix (papers.md §2 (8)–(9), §3): optimal
 /// max-min UL powers, DL powers for both constraint variants, and the resulting SEs. The terms are
 /// kept so that any other powers (e.g. a model's predictions) can be scored with `uplinkSE(_:)`.
@@ -48,12 +55,13 @@ public struct PowerLabels: Sendable {
 
 /// Labels for one layout and any cluster matrix (CF = `.full`, DCC, a predicted mask): UatF terms of
 /// combiners fixed at full UL power P̄_UL (Miretti's convention, papers.md §2), then the closed-form
-/// max-min powers of papers.md §3.2–3.3. The DL uses the UL–DL duality precoders
-/// w_k = D_kv_k/sqrt(E‖D_kv_k‖²) (book normalization; papers.md §9.2). Monte Carlo draws come from
+/// max-min powers of papers.md §3.2–3.3. The DL uses `precoder`: by default the UL–DL duality
+/// precoders w_k = D_kv_k/sqrt(E‖D_kv_k‖²) (book normalization; papers.md §9.2). Monte Carlo draws come from
 /// `rng`; every UE must be served by at least one AP. `pilots` replaces the setup's pilot assignment
 /// (e.g. a cluster-aware one, `clusterAwarePilots`); its pilot count must match the setup's model.
 public func powerLabels(_ setup: NetworkSetup, clusters D: ClusterMatrix, method: LabelMethod,
-                        pilots: PilotAssignment? = nil, using rng: inout RandomStream, threads: Int = 1) throws -> PowerLabels {
+                        pilots: PilotAssignment? = nil, precoder: DownlinkPrecoder = .duality,
+                        using rng: inout RandomStream, threads: Int = 1) throws -> PowerLabels {
     let params = setup.params, pilots = pilots ?? setup.pilots
     guard pilots.pilotIndex.count == params.K, pilots.tau_p == params.pilotSequences,
           pilots.pilotIndex.allSatisfy({ (0..<pilots.tau_p).contains($0) }) else {
@@ -68,29 +76,35 @@ public func powerLabels(_ setup: NetworkSetup, clusters D: ClusterMatrix, method
         throw CellFreeError.invalidParameter(field: "clusters", value: "UE \(k) served by no AP", expected: "every UE served by at least one AP")
     }
     let full = [Double](repeating: p, count: K)
-    let uplink: UatFTerms, scaling: [Double]
+    let uplink: UatFTerms, downlink: DownlinkTerms
     switch method {
     case let .monteCarlo(realizations, combiner):
         guard realizations >= 1 else {
             throw CellFreeError.invalidParameter(field: "realizations", value: "\(realizations)", expected: "at least 1")
         }
-        let moments: CombinerMoments
-        if combiner == .mmse {   // estimates alone, one system per serving set, moments conditioned on ĥ
+        if combiner == .mmse && precoder == .duality {   // estimates alone, one system per serving set, moments conditioned on ĥ
             let e = try drawEstimates(R: setup.R, pilots: pilots, p: p, realizations: realizations, using: &rng, threads: threads)
-            moments = try mmseCombinerMoments(estimates: e.Hhat, errors: e.C, clusters: D, powers: full, threads: threads)
-        } else {
+            let moments = try mmseCombinerMoments(estimates: e.Hhat, errors: e.C, clusters: D, powers: full, threads: threads)
+            uplink = uatfTerms(moments)
+            downlink = downlinkTerms(dualOf: uplink, scaling: moments.scaling, L: L)
+        } else {   // channels and estimates drawn: per-realization gains and norms
             let draws = ChannelDraws.draw(params, realizations: realizations, using: &rng)
             let e = try channelEstimates(R: setup.R, pilots: pilots, p: p, draws: draws, threads: threads)
-            moments = try centralizedStatistics(combiner, estimates: e, clusters: D, powers: full, p: p,
-                                                preLogFactor: params.uplinkPreLogFactor, threads: threads).moments
+            let stats = try centralizedStatistics(combiner, estimates: e, clusters: D, powers: full, p: p,
+                                                  preLogFactor: params.uplinkPreLogFactor, threads: threads)
+            uplink = uatfTerms(stats.moments)
+            downlink = precoder == .unitNorm ? unitNormDownlinkTerms(stats) : downlinkTerms(dualOf: uplink, scaling: stats.scaling, L: L)
         }
-        (uplink, scaling) = (uatfTerms(moments), moments.scaling)
     case .statisticsOnly:
+        guard precoder == .duality else {
+            throw CellFreeError.invalidParameter(field: "dl_precoder", value: precoder.rawValue,
+                                                 expected: "duality with MR closed-form statistics (unit-norm precoders need Monte Carlo realizations)")
+        }
         let (B, _) = try estimationCovariances(R: setup.R, pilots: pilots, p: p, threads: threads)
         let stats = try mrClosedFormStatistics(R: setup.R, B: B, pilots: pilots, clusters: D)
-        (uplink, scaling) = (distributedUatFTerms(stats, clusters: D, weights: noLSFDWeights(clusters: D)), stats.scaling)
+        uplink = distributedUatFTerms(stats, clusters: D, weights: noLSFDWeights(clusters: D))
+        downlink = downlinkTerms(dualOf: uplink, scaling: stats.scaling, L: L)
     }
-    let downlink = downlinkTerms(dualOf: uplink, scaling: scaling, L: L)
     return PowerLabels(
         uplinkPowers: try uplinkMaxMinClosedForm(uplink, pMax: p).powers,
         downlinkPowersTotal: try downlinkMaxMinClosedForm(downlink, budget: .total(Double(L) * params.rho_tot)).powers,

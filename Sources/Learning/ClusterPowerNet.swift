@@ -16,6 +16,9 @@ public struct ClusterPowerNetConfig: Sendable, Equatable {
     /// (log p − log f)/(log p_max − log f) with p clamped to ≥ f, so MSE weighs every decade of the
     /// max-min labels alike.
     public var logPowerFloor = 0.0
+    /// Weight γ of the max-min gap term of the loss (ours, `sinr_weight`; 0: not used) and its soft
+    /// maximum's temperature τ [nats] (`Tape.maxMinGap`).
+    public var sinrWeight = 0.0, sinrTemperature = 0.1
 
     public init() {}
 

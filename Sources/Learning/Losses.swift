@@ -7,10 +7,18 @@ extension ClusterPowerNet {
     /// instead of the mean (g = 1/L): the gain-weighted penalty of `train` (see `ClusterPenalty`).
     /// With `clusterTargets` t [B, K, L] (0/1 links of a target clustering) the clustering term is
     /// instead the per-link binary cross-entropy of the scores S against t (`fair` then holds it).
+    /// With `gapTerms` and γ = `sinrWeight` > 0, γ·½(gap_UL + gap_DL) of the predicted powers
+    /// (`Tape.maxMinGap`) is added to the power term (`mse` then holds both).
     public func loss(_ tape: Tape<T>, _ out: Outputs, ulTarget: Tensor<T>, dlTarget: Tensor<T>,
-                     se: Tensor<T>, coverWeights: Tensor<T>? = nil,
-                     clusterTargets: Tensor<T>? = nil) -> (total: Variable, mse: Variable, fair: Variable) {
-        let mse = meanSquaredError(tape, [(out.ulNorm, ulTarget), (out.dlNorm, dlTarget)])
+                     se: Tensor<T>, coverWeights: Tensor<T>? = nil, clusterTargets: Tensor<T>? = nil,
+                     gapTerms: (ul: [SINRGapTerms], dl: [SINRGapTerms])? = nil) -> (total: Variable, mse: Variable, fair: Variable) {
+        var mse = meanSquaredError(tape, [(out.ulNorm, ulTarget), (out.dlNorm, dlTarget)])
+        if let gapTerms, config.sinrWeight > 0 {
+            let (tau, half) = (config.sinrTemperature, T(config.sinrWeight / 2))
+            let gap = tape.add(tape.maxMinGap(out.ulPower, terms: gapTerms.ul, temperature: tau),
+                               tape.maxMinGap(out.dlPower, terms: gapTerms.dl, temperature: tau))
+            mse = tape.add(mse, tape.affine(gap, scale: half))
+        }
         if let clusterTargets {
             let bce = tape.binaryCrossEntropy(out.clusterScores, targets: clusterTargets)
             return (tape.add(mse, tape.affine(bce, scale: T(config.lambda))), mse, bce)

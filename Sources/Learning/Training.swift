@@ -10,13 +10,16 @@ public struct PowerBatch<T: TensorScalar>: Sendable {
     public var coverWeights: Tensor<T>?
     /// Optional 0/1 target links [B, K, L] for the clustering scores (per-link BCE in ClusterPowerNet.loss).
     public var clusterTargets: Tensor<T>?
+    /// Optional UL and DL SINR terms of each sample's labels, for the max-min gap term (ClusterPowerNet.loss).
+    public var gapTerms: (ul: [SINRGapTerms], dl: [SINRGapTerms])?
 
     public init(ue: Tensor<T>, ap: Tensor<T>, ul: Tensor<T>, dl: Tensor<T>, se: Tensor<T>? = nil, coverWeights: Tensor<T>? = nil,
-                clusterTargets: Tensor<T>? = nil) {
+                clusterTargets: Tensor<T>? = nil, gapTerms: (ul: [SINRGapTerms], dl: [SINRGapTerms])? = nil) {
         self.ue = ue; self.ap = ap; self.ul = ul; self.dl = dl
         self.se = se ?? Tensor(shape: ul.shape)
         self.coverWeights = coverWeights
         self.clusterTargets = clusterTargets
+        self.gapTerms = gapTerms
     }
 }
 
@@ -37,7 +40,7 @@ extension ClusterPowerNet: PowerModel {
     public func loss(_ tape: Tape<T>, _ p: BoundParameters, _ batch: PowerBatch<T>, dropout: DropoutStream?) -> Variable {
         let out = forward(tape, p, ue: tape.constant(batch.ue), ap: tape.constant(batch.ap), dropout: dropout)
         return loss(tape, out, ulTarget: batch.ul, dlTarget: batch.dl, se: batch.se, coverWeights: batch.coverWeights,
-                    clusterTargets: batch.clusterTargets).total
+                    clusterTargets: batch.clusterTargets, gapTerms: batch.gapTerms).total
     }
 }
 
@@ -62,7 +65,7 @@ extension PowerBatch {
             return Tensor(shape: [range.count] + t.shape.dropFirst(), values: Array(t.values[range.lowerBound * per..<range.upperBound * per]))
         }
         return PowerBatch(ue: rows(ue), ap: rows(ap), ul: rows(ul), dl: rows(dl), se: rows(se), coverWeights: coverWeights.map(rows),
-                           clusterTargets: clusterTargets.map(rows))
+                          clusterTargets: clusterTargets.map(rows), gapTerms: gapTerms.map { (Array($0.ul[range]), Array($0.dl[range])) })
     }
 }
 

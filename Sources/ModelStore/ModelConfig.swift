@@ -40,6 +40,7 @@ public enum ModelConfig {
             if case .performer(let m) = c.attention { json["performer_m"] = m }
             if case .slidingWindow(let w) = c.attention { json["window"] = w }
             if c.logPowerFloor > 0 { json["log_power_floor"] = c.logPowerFloor }
+            if c.sinrWeight > 0 { (json["sinr_weight"], json["sinr_temp"]) = (c.sinrWeight, c.sinrTemperature) }
             return json
         case .tokenNet(let c):
             var json: [String: Any] = [
@@ -121,6 +122,12 @@ public enum ModelConfig {
             c.logPowerFloor = try number("log_power_floor")
             guard c.logPowerFloor > 0, c.logPowerFloor < c.pULMax else {
                 throw ModelConfigError(key: "log_power_floor", detail: "\(c.logPowerFloor) W is not in (0, p_ul_max = \(c.pULMax) W)")
+            }
+        }
+        if json["sinr_weight"] != nil {
+            (c.sinrWeight, c.sinrTemperature) = (try number("sinr_weight"), try number("sinr_temp"))
+            guard c.sinrWeight >= 0, c.sinrTemperature > 0 else {
+                throw ModelConfigError(key: "sinr_weight", detail: "needs sinr_weight ≥ 0 and sinr_temp > 0, got \(c.sinrWeight), \(c.sinrTemperature)")
             }
         }
         self = .clusterNet(c)

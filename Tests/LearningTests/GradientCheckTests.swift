@@ -88,6 +88,29 @@ struct GradientCheckTests {
         #expect(y[0] == 0 && y[1] == 0 && abs(y[2] - 1) < 1e-12)
     }
 
+    /// The max-min gap (`sinr_weight`): gradient check (UL form, and DL with the busiest-AP rescaling),
+    /// then the closed form on powers where every UE reaches t* (gap 0) except one at t*/2
+    /// (gap τ·ln((K − 1 + 2^{1/τ})/K)).
+    @Test func maxMinGap() {
+        var rng = RandomStream(seed: 12, name: "t")
+        let (B, K, L) = (2, 4, 3)
+        func positive(_ n: Int, _ scale: Double) -> [Double] { (0..<n).map { _ in scale * (0.2 + rng.uniform()) } }
+        let ul = (0..<B).map { _ in SINRGapTerms(b: positive(K, 50), c: positive(K * K, 1), noise: positive(K, 1), optimalSINR: 2) }
+        let dl = (0..<B).map { _ in SINRGapTerms(b: positive(K, 50), c: positive(K * K, 1), noise: [Double](repeating: 1, count: K),
+                                                 optimalSINR: 2, portions: positive(L * K, 1), L: L, budget: 200) }
+        let watts = Tensor<Double>(shape: [B, K], values: positive(B * K, 0.05))
+        #expect(Self.gradientError([watts]) { t, v in t.maxMinGap(v[0], terms: ul, temperature: 0.3) } < 1e-6)
+        #expect(Self.gradientError([watts]) { t, v in t.maxMinGap(v[0], terms: dl, temperature: 0.3) } < 1e-6)
+        let (tau, target) = (0.2, 3.0), p = positive(K, 0.05), c = positive(K * K, 1), noise = positive(K, 1)
+        var b = (0..<K).map { k in target * (0..<K).reduce(noise[k]) { $0 + c[$1 + K * k] * 1000 * p[$1] } / (1000 * p[k]) }
+        let tape = Tape<Double>(recordsGradients: false), x = tape.constant(Tensor(shape: [1, K], values: p))
+        let equal = tape.value(tape.maxMinGap(x, terms: [SINRGapTerms(b: b, c: c, noise: noise, optimalSINR: target)], temperature: tau))
+        #expect(abs(equal.values[0]) < 1e-12)
+        b[K - 1] /= 2
+        let halved = tape.value(tape.maxMinGap(x, terms: [SINRGapTerms(b: b, c: c, noise: noise, optimalSINR: target)], temperature: tau))
+        #expect(abs(halved.values[0] - tau * Double.log((Double(K - 1) + Double.pow(2, 1 / tau)) / Double(K))) < 1e-12)
+    }
+
     @Test func layerNorm() {
         var rng = RandomStream(seed: 4, name: "t")
         let inputs = [Self.random([2, 3, 8], &rng), Self.random([8], &rng), Self.random([8], &rng)]

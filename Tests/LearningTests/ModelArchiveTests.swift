@@ -64,6 +64,20 @@ struct ModelArchiveTests {
         #expect(throws: ModelConfigError.self) { try ModelConfig(json: bad) }
     }
 
+    /// The max-min gap weight (`sinr_weight`) and temperature are stored and checked on reading.
+    @Test func aGapWeightedClusterNetKeepsItsLossSettings() throws {
+        var config = ClusterPowerNetConfig()
+        (config.L, config.dModel, config.heads, config.layers, config.dFF, config.sinrWeight, config.sinrTemperature) = (4, 16, 2, 1, 32, 0.3, 0.2)
+        var rng = RandomStream(seed: 11, name: "archive")
+        let net = ClusterPowerNet<Float>(config: config, using: &rng)
+        let back = try roundTrip(ModelArchive(config: .clusterNet(config), parameters: net.parameters, normalisers: [ModelNormaliser.positionScale: 500]))
+        guard case .clusterNet(let restored) = restoreModel(from: back) else { Issue.record("not a ClusterPowerNet"); return }
+        #expect(restored.config == config)
+        var bad = ModelConfig.clusterNet(config).json
+        bad["sinr_temp"] = 0.0
+        #expect(throws: ModelConfigError.self) { try ModelConfig(json: bad) }
+    }
+
     @Test func aTreeComesBackWithItsLabelRange() throws {
         var config = TreeTransformerConfig()
         (config.dEnc, config.dModel, config.dFF, config.pDLTotal) = (8, 16, 32, 1.6)

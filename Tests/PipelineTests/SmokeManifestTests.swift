@@ -43,15 +43,19 @@ struct SmokeManifestTests {
             }
             checkedBaselines += 1
         }
-        #expect(checkedBaselines == 9)
+        #expect(checkedBaselines == 11)
         // Labels state their method and pilot model; under reuse the gain-ranked masks report their
         // pilot conflicts, and contamination never helps CF at K = 20 > τ_p.
-        var cfAtTwenty: [String: Double] = [:]
+        var cfAtTwenty: [String: Double] = [:], unitNormFiles = 0
         for f in w.results() where f.hasPrefix("baselines/") {
             let h5 = try H5File.open(w.layout.root + "/" + f)
             defer { try? h5.close() }
             let method = try h5.stringAttribute("label_method"), pilots = try h5.stringAttribute("pilot_model")
             #expect(method.hasPrefix("centralized MMSE") || method.hasPrefix("MR combining"), "\(method)")
+            let precoder = try h5.stringAttribute("dl_precoder")
+            #expect(precoder.hasPrefix("UL–DL duality") || precoder.hasPrefix("unit norm per realization"), "\(precoder)")
+            // Every label states its DL precoders; precoder-baselines' two are the unit-norm ones.
+            if precoder.hasPrefix("unit norm") { unitNormFiles += 1 }
             #expect(pilots.hasPrefix("orthogonal") || pilots.hasPrefix("reuse"), "\(pilots)")
             guard (try? h5.group("gain-ranked")) != nil else { continue }
             guard case .map(let pairs) = try parseJSON(try h5.stringAttribute("params")) else { continue }
@@ -65,6 +69,7 @@ struct SmokeManifestTests {
             }
         }
         #expect(cfAtTwenty.count == 2 && cfAtTwenty["reuse"]! < cfAtTwenty["orthogonal"]!, "\(cfAtTwenty)")
+        #expect(unitNormFiles == 2)
         // Channels: tr(R_kl) = N·β_kl (local scattering keeps the average gain), the estimate's
         // energy tr(B_kl) lies in (0, tr(R_kl)], and R_kl is Hermitian.
         var checkedChannels = 0
@@ -159,7 +164,7 @@ struct SmokeManifestTests {
         }
         #expect(groups == 2 + 2 + 2 * 4 + 2 * 2 && clusterGroups == 12)
         let figures = try FileManager.default.contentsOfDirectory(atPath: w.outputs + "/figures").sorted()
-        let figureNames = ["smoke-pilot-models", "smoke-connections-vs-k", "smoke-se-vs-k", "smoke-maxmin-cdf", "smoke-maxmin-vs-cs", "smoke-maxmin-setups",
+        let figureNames = ["smoke-pilot-models", "smoke-dl-precoders", "smoke-connections-vs-k", "smoke-se-vs-k", "smoke-maxmin-cdf", "smoke-maxmin-vs-cs", "smoke-maxmin-setups",
                            "smoke-tree-loss", "smoke-tree-power-cdf", "smoke-tree-se-vs-k", "smoke-la-ablation", "smoke-la-se-vs-k",
                            "smoke-la-connections", "smoke-la-map", "smoke-la-power-cdf", "smoke-la-robustness", "smoke-la-variants",
                            "smoke-latency", "smoke-label-cost"]
@@ -181,6 +186,7 @@ struct SmokeManifestTests {
         #expect(report.contains("- **Why it differs:** a smoke run is too small to say"))
         #expect(!report.contains(").."), "a sentence ends twice")
         #expect(report.contains("- **Finding:** reuse costs Optimal CF"), "no pilot-model finding in REPORT.md")
+        #expect(report.contains("- **Finding:** orthogonal pilots, K = 6 / 20: unit norm costs Optimal CF"), "no DL-precoder finding in REPORT.md")
         #expect(report.contains("## Linear-attention") && report.contains("| performer | 46561 |"))
         let csv = try String(contentsOfFile: w.outputs + "/figures/smoke-se-vs-k.csv", encoding: .utf8).split(separator: "\n")
         #expect(csv.first == "K,Optimal_CF_ul,Optimal_CF_dl,DCC_ul,DCC_dl")
@@ -191,7 +197,7 @@ struct SmokeManifestTests {
             #expect(v[1] >= v[3] - 1e-12 && v[2] >= v[4] - 1e-12, "\(row)")
         }
         let again = try w.cellfree(["run", Self.manifest, "-j", "2"])
-        #expect(again.output.contains("55 instances: 55 cached, 0 computed"), "\(again.output)")
+        #expect(again.output.contains("58 instances: 58 cached, 0 computed"), "\(again.output)")
         #expect(again.output.contains("REPORT.md (unchanged)"), "\(again.output)")
         #expect(again.output.contains("smoke-se-vs-k.{csv,gp,png,pdf} (unchanged)"), "\(again.output)")
         // A damaged figure (gnuplot killed mid-write, a full disk) is rendered again, whole: a PNG ends

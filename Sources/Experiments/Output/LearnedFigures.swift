@@ -39,6 +39,9 @@ func curvesPlot(_ plot: String, file: String, inputs: [StageInput], script: Stri
                     c.add("Optimal_UC-CF\(tag(g))_\(dir)", K: g.K, minima(g, "se_\(dir)_opt"))
                     c.add("Predicted_UC-CF\(tag(g))_\(dir)", K: g.K, minima(g, "se_\(dir)_pred"))
                     if g.perUE["se_\(dir)_full"] != nil { c.add("Full-power_UC-CF\(tag(g))_\(dir)", K: g.K, minima(g, "se_\(dir)_full")) }
+                    if g.perUE["se_\(dir)_positions"] != nil {
+                        c.add("Positions-only_closed_form_UC-CF\(tag(g))_\(dir)", K: g.K, minima(g, "se_\(dir)_positions"))
+                    }
                 }
             }
         }

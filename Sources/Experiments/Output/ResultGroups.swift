@@ -11,6 +11,8 @@ struct ResultGroup {
     var sigma: Double
     /// Pilot model of a baselines group: "orthogonal" (the papers') or "reuse".
     var pilots = "orthogonal"
+    /// DL precoders of a baselines group: "duality" (the book's) or "unit-norm" (the linear-attention paper's).
+    var dlPrecoder = "duality"
     /// [n·K] per-UE columns (se_ul, se_dl for baselines; se_*_opt/pred, ul_*, dl_* for models).
     var perUE: [String: [Double]]
     /// [n] per-drop columns (connections, label_ms, latency_ms, labels_ms).
@@ -65,7 +67,7 @@ func resultGroups(_ inputs: [StageInput]) throws -> [ResultGroup] {
             r.perUE = perUE
             r.perDrop = perDrop
             if let baselines = baselines {
-                (r.K, r.L, r.pilots) = (baselines.network.K, baselines.network.L, baselines.pilots.rawValue)
+                (r.K, r.L, r.pilots, r.dlPrecoder) = (baselines.network.K, baselines.network.L, baselines.pilots.rawValue, baselines.dlPrecoder.rawValue)
             } else {
                 (r.K, r.L) = (shapeK, shapeL > 0 ? shapeL : Int((try? g.stringAttribute("L")) ?? "") ?? 16)
             }
@@ -118,8 +120,8 @@ struct CurvesOverK {
             s += "set xlabel '\(axisLabel)'\nset ylabel '\(panel.ylabel)'\nplot "
             s += columns.enumerated().filter { $0.element.name.hasSuffix(panel.suffix) }.map { i, c in
                 let title = String(c.name.dropLast(panel.suffix.count)).replacingOccurrences(of: "_", with: " ")
-                // Reused pilots (pilot-models) and predicted curves dashed.
-                let dashed = title.contains("(reuse)") || title.hasPrefix("Predicted") ? " dashtype 2" : title.hasPrefix("Full-power") ? " dashtype 3" : ""
+                // Reused pilots (pilot-models), unit-norm precoders (dl-precoders) and predicted curves dashed.
+                let dashed = title.contains("(reuse)") || title.contains("(unit-norm)") || title.hasPrefix("Predicted") ? " dashtype 2" : title.hasPrefix("Full-power") || title.hasPrefix("Positions-only") ? " dashtype 3" : ""
                 if let lo = columns.firstIndex(where: { $0.name == c.name + "_min" }),
                    let hi = columns.firstIndex(where: { $0.name == c.name + "_max" }) {
                     return "'\(file).csv' using 1:\(i + 2):\(lo + 2):\(hi + 2) with yerrorlines\(dashed) title '\(title)'"

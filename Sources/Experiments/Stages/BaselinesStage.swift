@@ -27,6 +27,8 @@ public struct BaselinesStage: StageKind {
         @Parameter("schemes", "cluster schemes") var schemes: [Scheme] = [.cf, .dcc]
         @Parameter("pilots", "pilot model: the papers' orthogonal pilots (no contamination, not realizable for K > τ_p), or τ_p reused pilots")
         var pilots = Pilots.orthogonal
+        @Parameter("dl_precoder", "DL precoders of the labels: the book's UL–DL duality normalization D_kv_k/sqrt(E‖D_kv_k‖²), or the linear-attention paper's unit norm per realization D_kv_k/‖D_kv_k‖ (its eqs. (7)–(8); needs method monte-carlo)")
+        var dlPrecoder = DownlinkPrecoder.duality
         @Parameter("dcc_q", "APs per UE in the DCC baseline (papers.md §5.6: Q = 4, Miretti's code)", range: .atLeast(1)) var dccQ = 4
         @ParameterGroup var random = SeedParameter()
         public init() {}
@@ -42,7 +44,12 @@ public struct BaselinesStage: StageKind {
     }
 
     /// The network these parameters describe must be valid (e.g. L a square number on the grid).
-    public func preflight(_ p: Parameters) throws { _ = try p.network.network(id: name) }
+    public func preflight(_ p: Parameters) throws {
+        _ = try p.network.network(id: name)
+        if p.dlPrecoder == .unitNorm && p.labels.method != .monteCarlo {
+            throw PipelineError.stage(id: name, detail: "dl_precoder: unit-norm needs method: monte-carlo (MR closed-form statistics have no realizations to normalize)")
+        }
+    }
 
     public func run(_ context: StageContext) throws {
         let p = try context.parameters(Parameters.self)
@@ -81,7 +88,7 @@ public struct BaselinesStage: StageKind {
                     pilots = coloured.assignment
                     results[s]!.conflicts.append(Int64(coloured.conflicts))
                 }
-                let labels = try powerLabels(setup, clusters: D, method: method, pilots: pilots, using: &rng)
+                let labels = try powerLabels(setup, clusters: D, method: method, pilots: pilots, precoder: p.dlPrecoder, using: &rng)
                 results[s]!.ms.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
                 results[s]!.ul += labels.uplinkPowers
                 results[s]!.dlTotal += labels.downlinkPowersTotal
@@ -106,6 +113,9 @@ public struct BaselinesStage: StageKind {
             }
         }
         try writeLabelProvenance(context.output, method: method, pilots: params.pilotModel)
+        try context.output.setAttribute("dl_precoder", p.dlPrecoder == .unitNorm
+            ? "unit norm per realization, D_kv_k/‖D_kv_k‖ (linear-attention paper eqs. (7)–(8))"
+            : "UL–DL duality, D_kv_k/sqrt(E‖D_kv_k‖²) (book)")
     }
 }
 

@@ -8,7 +8,7 @@ import Pipeline
 /// Plots: the curves over K of `curvesPlot` (LA Figs. 4, 5, 6, 9, 10, latency and label cost), Tree
 /// Fig. 6 (`treeSEPlot`), `cluster-map` (LA Fig. 7), `power-cdf` (LA Fig. 8, Tree Fig. 5), `loss-curves` (Tree
 /// Fig. 4), and the max-min clustering paper's `maxmin-cdf` (Fig. 3a), `maxmin-vs-cs` (Fig. 3b) and
-/// `maxmin-setups` (Fig. 3c); beyond the papers `pilot-models`. Also stored: `summary`, the figure's numbers in one line (first and last
+/// `maxmin-setups` (Fig. 3c); beyond the papers `pilot-models` and `dl-precoders`. Also stored: `summary`, the figure's numbers in one line (first and last
 /// rows, or medians for CDFs), the `claim` the paper makes about it and, where a plot computes one, a
 /// `finding` sentence, for REPORT.md.
 public struct FigureStage: StageKind {
@@ -24,6 +24,7 @@ public struct FigureStage: StageKind {
         case seVsKPredicted = "se-vs-k-predicted", seVsLPredicted = "se-vs-l-predicted", latencyVsK = "latency-vs-k", labelCostVsK = "label-cost-vs-k"
         case clusterMap = "cluster-map", powerCDF = "power-cdf", lossCurves = "loss-curves"
         case maxminCDF = "maxmin-cdf", maxminVsCS = "maxmin-vs-cs", maxminSetups = "maxmin-setups", pilotModels = "pilot-models"
+        case dlPrecoders = "dl-precoders"
 
         /// Curves over K (or L) from result groups (`curvesPlot`).
         var isCurves: Bool { FigureStage.curvePlots.contains(rawValue) }
@@ -73,6 +74,8 @@ public struct FigureStage: StageKind {
             (csv, script, finding) = try treeSEPlot(p.plot, file: file, inputs: inputs, script: script, paper: paper, id: context.id)
         case "pilot-models":
             (csv, script, finding) = try pilotModelsPlot(file: file, inputs: inputs, script: script, id: context.id)
+        case "dl-precoders":
+            (csv, script, finding) = try dlPrecodersPlot(file: file, inputs: inputs, script: script, id: context.id)
         case _ where FigureStage.curvePlots.contains(plot):
             (csv, script, finding) = try curvesPlot(plot, file: file, inputs: inputs, script: script, id: context.id)
         case "cluster-map":

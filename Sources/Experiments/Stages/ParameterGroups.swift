@@ -106,6 +106,7 @@ struct FitParameters: StageParameterSet {
 }
 
 extension ClusterPenalty: ParameterValue, Decodable {}
+extension DownlinkPrecoder: ParameterValue, Decodable {}
 extension ClusterPowerScale: ParameterValue, Decodable {}
 
 /// The ClusterPowerNet settings shared by `train` and `ablate`.
@@ -121,6 +122,9 @@ struct ClusterNetParameters: StageParameterSet {
     var supervision = LabelMethodParameters.Method.monteCarlo
     @Parameter("power_scale", "ClusterPowerNet: scale of the normalised power outputs and labels: linear in watts (models.md (18)) or log10 from 1 µW")
     var powerScale = ClusterPowerScale.linear
+    @Parameter("sinr_weight", "ClusterPowerNet: weight γ of the max-min gap term (ours): the soft maximum over UEs of ln(t*/SINR_k) of the predicted UL and DL powers on the labels' UatF terms, t* the closed-form optimum's SINR; 0 leaves it out",
+               range: .atLeast(0))
+    var sinrWeight = 0.0
     @Parameter("supervision_realizations", "ClusterPowerNet: channel realizations per drop of the MMSE training labels (fixed per drop)", range: .atLeast(1))
     var supervisionRealizations = 50
 

@@ -6,18 +6,17 @@ import Pipeline
 /// The ClusterPowerNet of a `train`/`ablate` stage: variant (or cosFormer feature map φ), threshold μ,
 /// loss weight λ, and the normalisers of the papers' budgets (P̄_UL = 100 mW, P̄_DL = 200 mW per AP;
 /// DL labels over [0, L·P̄_DL]).
-func clusterNetConfig(attention: AttentionKind, L: Int, mu: Double, lambda: Double, powerScale: ClusterPowerScale = .linear) -> ClusterPowerNetConfig {
+func clusterNetConfig(attention: AttentionKind, L: Int, net: ClusterNetParameters) -> ClusterPowerNetConfig {
     let network = NetworkParameters.papers(L: L, K: 1)
     var c = ClusterPowerNetConfig()
     c.attention = attention
     c.L = L
     c.tau_p = network.tau_p
-    c.mu = mu
-    c.lambda = lambda
+    (c.mu, c.lambda, c.sinrWeight) = (net.mu, net.lambda, net.sinrWeight)
     c.pULMax = network.p / 1000
     c.pAP = network.rho_tot / 1000
     c.dlNormMax = Double(L) * c.pAP
-    if powerScale == .log { c.logPowerFloor = ClusterPowerScale.floorWatts }
+    if net.powerScale == .log { c.logPowerFloor = ClusterPowerScale.floorWatts }
     return c
 }
 
@@ -71,6 +70,7 @@ func supervisedBatch(_ model: ClusterPowerNet<Float>, drops: ClusterDrops, indic
     let S = tape.value(model.forward(tape, model.parameters.bind(tape), ue: tape.constant(ue), ap: tape.constant(ap)).clusterScores).values
     let c = model.config, KL = drops.K * drops.L
     var ul: [Float] = [], dl: [Float] = [], se: [Float] = [], cover: [Float] = [], targets: [Float] = []
+    var gaps: (ul: [SINRGapTerms], dl: [SINRGapTerms]) = ([], [])
     for (b, i) in indices.enumerated() {
         let setup = drops.setups[i]
         let D = try predictedClusters(scores: S[(b * KL)..<((b + 1) * KL)], setup: setup, config: c)
@@ -79,6 +79,10 @@ func supervisedBatch(_ model: ClusterPowerNet<Float>, drops: ClusterDrops, indic
         ul += labels.uplinkPowers.map { Float(c.normalisedUL($0 / 1000)) }
         dl += labels.downlinkPowersPerAP.map { Float(c.normalisedDL($0 / 1000)) }
         se += labels.optimalUplinkSE.map { Float($0) }
+        if c.sinrWeight > 0 {
+            gaps.ul.append(labels.uplinkGapTerms)
+            gaps.dl.append(labels.downlinkGapTerms(perAPBudget: setup.params.rho_tot))
+        }
         switch s.penalty {
         case .gainWeighted: cover += gainShares(setup)
         case .gainRankedTarget: targets += drops.gainRankedLinks[i]
@@ -89,7 +93,21 @@ func supervisedBatch(_ model: ClusterPowerNet<Float>, drops: ClusterDrops, indic
     return PowerBatch(ue: ue, ap: ap, ul: Tensor(shape: shape, values: ul), dl: Tensor(shape: shape, values: dl),
                       se: Tensor(shape: shape, values: se),
                       coverWeights: cover.isEmpty ? nil : Tensor(shape: linkShape, values: cover),
-                      clusterTargets: targets.isEmpty ? nil : Tensor(shape: linkShape, values: targets))
+                      clusterTargets: targets.isEmpty ? nil : Tensor(shape: linkShape, values: targets),
+                      gapTerms: c.sinrWeight > 0 ? gaps : nil)
+}
+
+extension PowerLabels {
+    /// The UL terms of the max-min gap (`Tape.maxMinGap`): UatF b, c, σ² and the optimum's SINR t*.
+    var uplinkGapTerms: SINRGapTerms {
+        SINRGapTerms(b: uplinkTerms.b, c: uplinkTerms.c, noise: uplinkTerms.sigma2, optimalSINR: uplinkTerms.sinr(uplinkPowers).min()!)
+    }
+    /// The DL terms (noise 1) with the duality portions, rescaled to the per-AP budget [mW] as `evaluate` does.
+    func downlinkGapTerms(perAPBudget: Double) -> SINRGapTerms {
+        let t = downlinkTerms
+        return SINRGapTerms(b: t.b, c: t.c, noise: [Double](repeating: 1, count: t.K), optimalSINR: t.sinr(downlinkPowersPerAP).min()!,
+                            portions: t.portion, L: t.L, budget: perAPBudget)
+    }
 }
 
 /// A cluster matrix as 0/1 links in the model's row-major [K, L] score layout.

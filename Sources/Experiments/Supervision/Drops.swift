@@ -49,6 +49,9 @@ struct ClusterDrops {
     /// Index in the layouts result of the first drop held.
     let first: Int
     let setups: [NetworkSetup]
+    /// The network model and the positions the model sees [m] (`ue_seen`, `ap_seen`), per drop.
+    let params: NetworkParameters
+    let seen: [Layout]
     /// [n, K, 2] and [n, L, 2], normalised.
     let ue: [Float], ap: [Float]
     /// Per drop, the gain-ranked pilot-constrained clusters as 0/1 links [K, L] (the clustering
@@ -61,16 +64,23 @@ struct ClusterDrops {
         let file = try input.open()
         defer { try? file.close() }
         let draws = try readLayouts(file)
-        let seen = try file.read("ue_seen", as: Double.self).values, seenAP = try file.read("ap_seen", as: Double.self).values
         let r = range ?? 0..<draws.count
         first = r.lowerBound
         K = draws[0].layout.uePositions.count
         L = draws[0].layout.apPositions.count
-        let params = try networkParameters(of: input, K: K, L: L)
-        setups = try r.map { try NetworkSetup(params, draws: draws[$0]) }
+        params = try networkParameters(of: input, K: K, L: L)
+        setups = try r.map { [params] in try NetworkSetup(params, draws: draws[$0]) }
+        seen = Array(try readSeenLayouts(file)[r])
         gainRankedLinks = try setups.map { rowMajorLinks(try gainRankedClusters($0)) }
-        ue = seen[(r.lowerBound * K * 2)..<(r.upperBound * K * 2)].map { Float($0 / side) }
-        ap = seenAP[(r.lowerBound * L * 2)..<(r.upperBound * L * 2)].map { Float($0 / side) }
+        func normalised(_ points: [Complex<Double>]) -> [Float] { points.flatMap { [Float($0.real / side), Float($0.imaginary / side)] } }
+        ue = seen.flatMap { normalised($0.uePositions) }
+        ap = seen.flatMap { normalised($0.apPositions) }
+    }
+
+    /// What the positions alone tell of drop i: the set-up at the seen positions without shadowing
+    /// (path loss only; the papers' 4 dB shadowing is what no position reveals).
+    func positionSetup(_ i: Int) throws -> NetworkSetup {
+        try NetworkSetup(params, draws: SetupDraws(layout: seen[i], shadowZ: [Double](repeating: 0, count: K * L)))
     }
 
     /// The model inputs of drops `indices`: ue [B, K, 2], ap [B, L, 2].

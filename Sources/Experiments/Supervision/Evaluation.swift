@@ -49,7 +49,8 @@ func timed<R>(_ body: () throws -> R) rethrows -> (R, Double) {
     return (r, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
 }
 
-/// Optimal UC-CF, Predicted UC-CF and full-power UC-CF (`se_*_full`) of a ClusterPowerNet on each drop (see `EvaluateStage`).
+/// Optimal UC-CF, Predicted UC-CF, full-power UC-CF (`se_*_full`) and the positions-only closed form
+/// (`se_*_positions`) of a ClusterPowerNet on each drop (see `EvaluateStage`).
 /// Latency = forward pass + clusters (mask and coverage fallback), one drop at a time.
 func evaluateClusterNet(_ model: ClusterPowerNet<Float>, drops: ClusterDrops, method: LabelMethod, streamSeed: UInt64,
                         tick: () -> Void) throws -> EvaluationGroup {
@@ -80,6 +81,14 @@ func evaluateClusterNet(_ model: ClusterPowerNet<Float>, drops: ClusterDrops, me
         let equal = [Double](repeating: 1, count: K), load = labels.downlinkTerms.apPowers(equal).max() ?? 0
         r.perUE["se_ul_full", default: []] += labels.uplinkSE([Double](repeating: setup.params.p, count: K))
         r.perUE["se_dl_full", default: []] += labels.downlinkSE(load > 0 ? equal.map { $0 * setup.params.rho_tot / load } : equal)
+        // Positions-only closed form, what the physics lets a model of positions reach: the closed-form
+        // powers on the same clusters for the path loss at the seen positions (no shadowing), scored on
+        // the true channels (DL rescaled to the true per-AP budget).
+        var known = RandomStream(seed: streamSeed, name: "evaluate-positions", index: UInt64(i))
+        let told = try powerLabels(drops.positionSetup(i), clusters: D, method: method, using: &known)
+        let toldLoad = labels.downlinkTerms.apPowers(told.downlinkPowersPerAP).max() ?? 0
+        r.perUE["se_ul_positions", default: []] += labels.uplinkSE(told.uplinkPowers)
+        r.perUE["se_dl_positions", default: []] += labels.downlinkSE(told.downlinkPowersPerAP.map { $0 * setup.params.rho_tot / max(toldLoad, 1e-300) })
         r.perDrop["latency_ms", default: []].append(latency)
         r.perDrop["labels_ms", default: []].append(labelMs)
         r.perDrop["connections", default: []].append(Double(D.serves.filter { $0 }.count))

@@ -10,7 +10,7 @@ func trainClusterNet(_ context: StageContext, attention: AttentionKind, layouts:
                      net: ClusterNetParameters) throws -> (model: ClusterPowerNet<Float>, history: FitHistory) {
     let set = try ClusterTrainingSet(layouts, side: settings.side, validationFraction: settings.validationFraction, id: context.id)
     guard Set(set.training.map(\.L)).count == 1 else { throw PipelineError.stage(id: context.id, detail: "all training layouts must have the same L") }
-    var config = clusterNetConfig(attention: attention, L: set.training[0].L, mu: net.mu, lambda: net.lambda, powerScale: net.powerScale)
+    var config = clusterNetConfig(attention: attention, L: set.training[0].L, net: net)
     if settings.dFF > 0 { config.dFF = settings.dFF }
     var rng = RandomStream(seed: context.streamSeed, name: "train-init")
     var model = ClusterPowerNet<Float>(config: config, using: &rng)
