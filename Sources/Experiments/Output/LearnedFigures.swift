@@ -149,6 +149,12 @@ func powerCDFPlot(file: String, inputs: [StageInput], script: String, maxKS: Dou
     if maxKS > 0 {
         finding += " (the paper's curves nearly overlap, read as KS ≤ \(fmt(maxKS, 2)): UL \(ul <= maxKS ? "agrees" : "differs"), DL \(dl <= maxKS ? "agrees" : "differs"))"
     }
+    // What positions allow: the closed form on the path loss at the seen positions (`se_*_positions` of evaluate).
+    let told = ["ul_positions", "dl_positions"].map { n in groups.flatMap { $0.perUE[n] ?? [] }.map { $0 / 1000 }.sorted() }
+    if told.allSatisfy({ $0.count == columns[0].count }) {
+        finding += String(format: "; the positions-only closed form (exact path loss at the seen positions, no shadowing) is at KS UL %.3f, DL %.3f from the optimal powers",
+                          kolmogorovSmirnovDistance(told[0], columns[0]), kolmogorovSmirnovDistance(told[1], columns[2]))
+    }
     return (csv, s, finding)
 }
 

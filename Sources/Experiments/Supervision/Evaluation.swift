@@ -87,8 +87,11 @@ func evaluateClusterNet(_ model: ClusterPowerNet<Float>, drops: ClusterDrops, me
         var known = RandomStream(seed: streamSeed, name: "evaluate-positions", index: UInt64(i))
         let told = try powerLabels(drops.positionSetup(i), clusters: D, method: method, using: &known)
         let toldLoad = labels.downlinkTerms.apPowers(told.downlinkPowersPerAP).max() ?? 0
+        let toldDL = told.downlinkPowersPerAP.map { $0 * setup.params.rho_tot / max(toldLoad, 1e-300) }
+        r.perUE["ul_positions", default: []] += told.uplinkPowers
+        r.perUE["dl_positions", default: []] += toldDL
         r.perUE["se_ul_positions", default: []] += labels.uplinkSE(told.uplinkPowers)
-        r.perUE["se_dl_positions", default: []] += labels.downlinkSE(told.downlinkPowersPerAP.map { $0 * setup.params.rho_tot / max(toldLoad, 1e-300) })
+        r.perUE["se_dl_positions", default: []] += labels.downlinkSE(toldDL)
         r.perDrop["latency_ms", default: []].append(latency)
         r.perDrop["labels_ms", default: []].append(labelMs)
         r.perDrop["connections", default: []].append(Double(D.serves.filter { $0 }.count))
