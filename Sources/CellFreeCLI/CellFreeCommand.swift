@@ -13,7 +13,7 @@ struct CellFreeCommand: ParsableCommand {
             """,
         version: "0.1.0",
         subcommands: [RunCommand.self, PlanCommand.self, WhyCommand.self, StatusCommand.self, DagCommand.self, GCCommand.self,
-                      InspectCommand.self, ExecStageCommand.self, VerifyCacheCommand.self,
+                      InspectCommand.self, KindsCommand.self, PathCommand.self, ShowCommand.self, ExportCommand.self, ExecStageCommand.self, VerifyCacheCommand.self,
                       BenchCommand.self, VerifyReferenceCommand.self, VerifyModelCommand.self]
     )
 

@@ -104,9 +104,12 @@ public protocol StageKind: Sendable {
     /// Checks what single parameter ranges cannot (e.g. L a square number on a grid, CS ≤ L), so that
     /// `plan` refuses the instance instead of its worker failing; throws a message naming the fields.
     func preflight(_ p: Parameters) throws
+    /// The datasets an instance writes (`cellfree kinds KIND`); empty when the kind declares none.
+    var outputs: [OutputSpec] { get }
 }
 
 extension StageKind {
+    public var outputs: [OutputSpec] { [] }
     public func memoryEstimate(_ p: Parameters) -> Double? { nil }
     public func preflight(_ p: Parameters) throws {}
 

@@ -196,6 +196,37 @@ struct SmokeManifestTests {
             let v = row.split(separator: ",").map { Double($0)! }
             #expect(v[1] >= v[3] - 1e-12 && v[2] >= v[4] - 1e-12, "\(row)")
         }
+        // Conventions: every dataset of the data kinds has `dims` (one name per axis) and `units`.
+        for f in w.results() where ["layouts/", "channels/", "baselines/", "evaluate/", "ablate/"].contains(where: { f.hasPrefix($0) }) {
+            let h5 = try H5File.open(w.layout.root + "/" + f)
+            defer { try? h5.close() }
+            for path in try h5.datasetPaths() {
+                let parts = path.split(separator: "/").map(String.init)
+                var group: H5Group = h5
+                for p in parts.dropLast() { group = try group.group(p) }
+                let d = try group.dataset(parts.last!)
+                let dims = (try? d.stringAttribute("dims"))?.split(separator: ",") ?? []
+                #expect(dims.count == d.shape.count && d.hasAttribute("units"), "\(f): \(path) \(d.shape) dims \(dims)")
+            }
+        }
+        // Find a result, export it, read it back: `path` names the file, `export` writes long-format CSV
+        // (pandas-ready), `show` prints the same values.
+        let found = try w.cellfree(["path", Self.manifest, "test-baselines[K=6]"])
+        #expect(found.status == 0 && found.output.hasSuffix("\ttest-baselines[K=6]\n"), "\(found.output)")
+        let file = String(found.output.split(separator: "\t")[0])
+        #expect(try w.cellfree(["path", Self.manifest, "test-baselines[K=7]"]).output.contains("its instances: test-baselines[K=6], test-baselines[K=20]"))
+        let exported = try w.cellfree(["export", Self.manifest, "test-baselines", "--csv", w.dir + "/export"])
+        #expect(exported.status == 0 && exported.output.contains("/export/se_ul.csv"), "\(exported.output)")
+        let rows = try String(contentsOfFile: w.dir + "/export/se_ul.csv", encoding: .utf8).split(separator: "\n")
+        #expect(rows[0] == "K,group,sample,ue,se_ul [bit/s/Hz]")
+        // 2 drops × (6 + 20) UEs × 2 schemes (cf, dcc) rows.
+        #expect(rows.count == 1 + 2 * 26 * 2, "\(rows.count)")
+        let firstCF = rows.first { $0.hasPrefix("6,cf,0,0,") }.map { Double($0.split(separator: ",")[4])! }
+        let shown = try w.cellfree(["show", file + ":cf/se_ul", "--limit", "1"])
+        let shownLines = shown.output.split(separator: "\n")
+        #expect(shownLines[0].hasPrefix("cf/se_ul  shape [2, 6]  dims sample,ue  units bit/s/Hz"), "\(shown.output)")
+        let firstShown = Double(shownLines[1].split(separator: " ")[0])!
+        #expect(firstCF.map { abs($0 - firstShown) <= 1e-5 * abs($0) } == true, "\(String(describing: firstCF)) vs \(firstShown)")
         let again = try w.cellfree(["run", Self.manifest, "-j", "2"])
         #expect(again.output.contains("58 instances: 58 cached, 0 computed"), "\(again.output)")
         #expect(again.output.contains("REPORT.md (unchanged)"), "\(again.output)")

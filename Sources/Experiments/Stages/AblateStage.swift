@@ -14,6 +14,7 @@ public struct AblateStage: StageKind {
     /// 2: the batches of different K interleave in shuffled order (`TrainingSplit`).
     public let version = 2
     public let summary = "train and test a cosFormer ClusterPowerNet with one attention feature map"
+    public var outputs: [OutputSpec] { FitHistory.datasets + EvaluationGroup.datasets }
     /// Feature maps φ: `elu` is ELU-CosFormer's elu + 1, the others the plain activations.
     enum FeatureMap: String, CaseIterable, ParameterValue, Decodable {
         case elu, relu, leakyRelu = "leaky_relu", gelu, silu, softplus, sigmoid, tanh

@@ -16,6 +16,17 @@ public struct BaselinesStage: StageKind {
     public let name = "baselines"
     public let version = 3
     public let summary = "CF and DCC clusters with closed-form max-min powers and SEs"
+    public var outputs: [OutputSpec] { Self.datasets }
+    static let datasets = [
+        OutputSpec("<scheme>/ul_power", dims: ["sample", "ue"], units: "mW", "max-min UL powers (closed form)"),
+        OutputSpec("<scheme>/dl_power_total", dims: ["sample", "ue"], units: "mW", "max-min DL powers, total budget L·P̄_DL"),
+        OutputSpec("<scheme>/dl_power_per_ap", dims: ["sample", "ue"], units: "mW", "max-min DL powers, per-AP budget P̄_DL"),
+        OutputSpec("<scheme>/se_ul", dims: ["sample", "ue"], units: "bit/s/Hz", "UL SE at the max-min optimum"),
+        OutputSpec("<scheme>/se_dl", dims: ["sample", "ue"], units: "bit/s/Hz", "DL SE at the max-min optimum (per-AP budget)"),
+        OutputSpec("<scheme>/connections", dims: ["sample"], units: "1", "AP–UE links of the scheme's clusters"),
+        OutputSpec("<scheme>/label_ms", dims: ["sample"], units: "ms", "wall time of clusters + closed-form powers"),
+        OutputSpec("<scheme>/pilot_conflicts", dims: ["sample"], units: "1", "co-pilot UE pairs sharing an AP (reused pilots, masks only)"),
+    ]
     public struct Parameters: StageParameterSet {
         enum Scheme: String, CaseIterable, ParameterValue, Decodable {
             case cf, dcc, bookDCC = "book-dcc", gainRanked = "gain-ranked", distanceRanked = "distance-ranked"
@@ -101,15 +112,15 @@ public struct BaselinesStage: StageKind {
         }
         for s in schemes {
             let g = try context.output.createGroup(s), r = results[s]!
-            try g.write("ul_power", r.ul, shape: [count, K]).setAttribute("units", "mW")
-            try g.write("dl_power_total", r.dlTotal, shape: [count, K]).setAttribute("units", "mW")
-            try g.write("dl_power_per_ap", r.dlPerAP, shape: [count, K]).setAttribute("units", "mW")
-            try g.write("se_ul", r.seUL, shape: [count, K]).setAttribute("units", "bit/s/Hz")
-            try g.write("se_dl", r.seDL, shape: [count, K]).setAttribute("units", "bit/s/Hz (per-AP budget)")
-            try g.write("connections", r.links, shape: [count]).setAttribute("units", "AP–UE links")
-            try g.write("label_ms", r.ms, shape: [count]).setAttribute("units", "ms: clusters + closed-form powers, wall time")
+            try g.write(Self.datasets.spec("ul_power"), r.ul, shape: [count, K])
+            try g.write(Self.datasets.spec("dl_power_total"), r.dlTotal, shape: [count, K])
+            try g.write(Self.datasets.spec("dl_power_per_ap"), r.dlPerAP, shape: [count, K])
+            try g.write(Self.datasets.spec("se_ul"), r.seUL, shape: [count, K])
+            try g.write(Self.datasets.spec("se_dl"), r.seDL, shape: [count, K])
+            try g.write(Self.datasets.spec("connections"), r.links, shape: [count])
+            try g.write(Self.datasets.spec("label_ms"), r.ms, shape: [count])
             if !r.conflicts.isEmpty {
-                try g.write("pilot_conflicts", r.conflicts, shape: [count]).setAttribute("units", "UE pairs sharing an AP and a pilot")
+                try g.write(Self.datasets.spec("pilot_conflicts"), r.conflicts, shape: [count])
             }
         }
         try writeLabelProvenance(context.output, method: method, pilots: params.pilotModel)

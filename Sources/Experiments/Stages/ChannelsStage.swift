@@ -13,6 +13,16 @@ public struct ChannelsStage: StageKind {
     public let name = "channels"
     public let version = 1
     public let summary = "large-scale fading, pilots and channel statistics of each drop"
+    public var outputs: [OutputSpec] { Self.datasets }
+    static let datasets = [
+        OutputSpec("gain_db", dims: ["sample", "ue", "ap"], units: "dB", "channel gain over noise β_kl/σ²"),
+        OutputSpec("trace_r", dims: ["sample", "ue", "ap"], units: "1", "tr(R_kl)/σ²"),
+        OutputSpec("trace_b", dims: ["sample", "ue", "ap"], units: "1", "tr(B_kl)/σ² = E‖ĥ_kl‖²/σ² (MMSE estimate energy)"),
+        OutputSpec("pilot_index", dims: ["sample", "ue"], units: "1", "pilot index t_k (0-based; Algorithm 4.1)"),
+        OutputSpec("master_ap", dims: ["sample", "ue"], units: "1", "master AP index (0-based)"),
+        OutputSpec("correlation", dims: ["sample", "ue", "ap", "row", "column", "re_im"], units: "1",
+                   "R_kl/σ², real and imaginary parts (store_correlation only)"),
+    ]
     public struct Parameters: StageParameterSet {
         @ParameterGroup var network = NetworkParameterSet()
         @Parameter("store_correlation", "also store the N×N correlation matrices R_kl") var storeCorrelation = false
@@ -60,11 +70,11 @@ public struct ChannelsStage: StageKind {
             context.progress(i + 1, of: n)
         }
         let out = context.output
-        try out.write("gain_db", gain, shape: [n, K, L]).setAttribute("units", "dB: channel gain over noise β_kl/σ²")
-        try out.write("trace_r", traceR, shape: [n, K, L]).setAttribute("units", "tr(R_kl)/σ²")
-        try out.write("trace_b", traceB, shape: [n, K, L]).setAttribute("units", "tr(B_kl)/σ² = E‖ĥ_kl‖²/σ²")
-        try out.write("pilot_index", pilot, shape: [n, K]).setAttribute("dims", "sample,ue")
-        try out.write("master_ap", master, shape: [n, K]).setAttribute("dims", "sample,ue")
-        if storeR { try out.write("correlation", R, shape: [n, K, L, N, N, 2]).setAttribute("dims", "sample,ue,ap,row,column,re-im") }
+        try out.write(Self.datasets.spec("gain_db"), gain, shape: [n, K, L])
+        try out.write(Self.datasets.spec("trace_r"), traceR, shape: [n, K, L])
+        try out.write(Self.datasets.spec("trace_b"), traceB, shape: [n, K, L])
+        try out.write(Self.datasets.spec("pilot_index"), pilot, shape: [n, K])
+        try out.write(Self.datasets.spec("master_ap"), master, shape: [n, K])
+        if storeR { try out.write(Self.datasets.spec("correlation"), R, shape: [n, K, L, N, N, 2]) }
     }
 }

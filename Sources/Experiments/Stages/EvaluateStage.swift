@@ -24,6 +24,7 @@ public struct EvaluateStage: StageKind {
     /// 4: a layouts instance reached twice is evaluated once; static models other than the Tree (Table II baselines).
     public let version = 4
     public let summary = "predicted vs optimal clusters, powers and SEs of a trained model on test drops"
+    public var outputs: [OutputSpec] { EvaluationGroup.datasets }
     public struct Parameters: StageParameterSet {
         @ParameterGroup var labels = LabelMethodParameters()
         @Parameter("model", "the train input's model (empty: any); set (or swept alongside the train stage's sweep) to pair each model with its evaluation")

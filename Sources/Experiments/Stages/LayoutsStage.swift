@@ -13,6 +13,14 @@ public struct LayoutsStage: StageKind {
     /// 2: `ap_sigma` and the `ap_seen` dataset (AP positions as the models see them).
     public let version = 2
     public let summary = "network drops: AP/UE positions, shadowing draws, noisy UE positions"
+    public var outputs: [OutputSpec] { Self.datasets }
+    static let datasets = [
+        OutputSpec("ue", dims: ["sample", "ue", "xy"], units: "m", "true UE positions"),
+        OutputSpec("ap", dims: ["sample", "ap", "xy"], units: "m", "true AP positions"),
+        OutputSpec("ue_seen", dims: ["sample", "ue", "xy"], units: "m", "UE positions as the models see them (error σ per coordinate)"),
+        OutputSpec("ap_seen", dims: ["sample", "ap", "xy"], units: "m", "AP positions as the models see them (error ap_sigma)"),
+        OutputSpec("shadow_z", dims: ["sample", "ap", "ue"], units: "1", "standard normal draws of the shadowing (the reference's order)"),
+    ]
     public struct Parameters: StageParameterSet {
         @ParameterGroup var network = NetworkParameterSet()
         @Parameter("count", "number of drops", range: .atLeast(1)) var count = 100
@@ -54,10 +62,10 @@ public struct LayoutsStage: StageKind {
             context.progress(i + 1, of: count)
         }
         let out = context.output
-        try out.write("ue", ue, shape: [count, K, 2]).setAttribute("dims", "sample,ue,xy")
-        try out.write("ap", ap, shape: [count, L, 2]).setAttribute("dims", "sample,ap,xy")
-        try out.write("ue_seen", noisy, shape: [count, K, 2]).setAttribute("dims", "sample,ue,xy")
-        try out.write("ap_seen", noisyAP, shape: [count, L, 2]).setAttribute("dims", "sample,ap,xy")
-        try out.write("shadow_z", shadow, shape: [count, L, K]).setAttribute("dims", "sample,ap,ue")
+        try out.write(Self.datasets.spec("ue"), ue, shape: [count, K, 2])
+        try out.write(Self.datasets.spec("ap"), ap, shape: [count, L, 2])
+        try out.write(Self.datasets.spec("ue_seen"), noisy, shape: [count, K, 2])
+        try out.write(Self.datasets.spec("ap_seen"), noisyAP, shape: [count, L, 2])
+        try out.write(Self.datasets.spec("shadow_z"), shadow, shape: [count, L, K])
     }
 }

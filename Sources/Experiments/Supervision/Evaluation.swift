@@ -25,19 +25,39 @@ struct EvaluationGroup {
         }
     }
 
+    /// What an evaluation group holds (`evaluate`, `ablate`): `<group>` is `K<K>_<input index>`.
+    static let datasets: [OutputSpec] = {
+        var specs: [OutputSpec] = []
+        for (dir, name) in [("ul", "UL"), ("dl", "DL")] {
+            specs += [OutputSpec("<group>/\(dir)_opt", dims: ["sample", "ue"], units: "mW", "closed-form max-min \(name) powers on the model's clusters (CF for static models)"),
+                      OutputSpec("<group>/\(dir)_pred", dims: ["sample", "ue"], units: "mW", "the model's \(name) powers"),
+                      OutputSpec("<group>/\(dir)_positions", dims: ["sample", "ue"], units: "mW",
+                                 "closed-form \(name) powers from the path loss at the seen positions (no shadowing)"),
+                      OutputSpec("<group>/se_\(dir)_opt", dims: ["sample", "ue"], units: "bit/s/Hz", "\(name) SE of \(dir)_opt"),
+                      OutputSpec("<group>/se_\(dir)_pred", dims: ["sample", "ue"], units: "bit/s/Hz", "\(name) SE of \(dir)_pred"),
+                      OutputSpec("<group>/se_\(dir)_full", dims: ["sample", "ue"], units: "bit/s/Hz", "\(name) SE at full power on the same clusters"),
+                      OutputSpec("<group>/se_\(dir)_positions", dims: ["sample", "ue"], units: "bit/s/Hz", "\(name) SE of \(dir)_positions on the true channels")]
+        }
+        return specs + [
+            OutputSpec("<group>/latency_ms", dims: ["sample"], units: "ms", "inference wall time per drop (one thread)"),
+            OutputSpec("<group>/labels_ms", dims: ["sample"], units: "ms", "wall time of the closed-form labels per drop"),
+            OutputSpec("<group>/connections", dims: ["sample"], units: "1", "AP–UE links of the model's clusters"),
+            OutputSpec("<group>/clusters", dims: ["sample", "ue", "ap"], units: "1", "the model's clusters, 0/1 links"),
+            OutputSpec("<group>/ue_m", dims: ["sample", "ue", "xy"], units: "m", "true UE positions of the test drops"),
+            OutputSpec("<group>/ap_m", dims: ["sample", "ap", "xy"], units: "m", "true AP positions of the test drops"),
+        ]
+    }()
+
     func write(to group: H5Group) throws {
         try group.setAttribute("K", String(K))
         try group.setAttribute("L", String(L))
-        for (name, values) in perUE.sorted(by: { $0.key < $1.key }) {
-            try group.write(name, values, shape: [n, K]).setAttribute("units", name.hasPrefix("se") ? "bit/s/Hz" : "mW")
-        }
-        for (name, values) in perDrop.sorted(by: { $0.key < $1.key }) {
-            try group.write(name, values, shape: [n]).setAttribute("units", name.hasSuffix("_ms") ? "ms, wall time" : "AP–UE links")
-        }
-        if !clusters.isEmpty { try group.write("clusters", clusters, shape: [n, K, L]).setAttribute("dims", "sample,ue,ap") }
+        let specs = Self.datasets
+        for (name, values) in perUE.sorted(by: { $0.key < $1.key }) { try group.write(specs.spec(name), values, shape: [n, K]) }
+        for (name, values) in perDrop.sorted(by: { $0.key < $1.key }) { try group.write(specs.spec(name), values, shape: [n]) }
+        if !clusters.isEmpty { try group.write(specs.spec("clusters"), clusters, shape: [n, K, L]) }
         if !ue.isEmpty {
-            try group.write("ue_m", ue, shape: [n, K, 2]).setAttribute("dims", "sample,ue,xy")
-            try group.write("ap_m", ap, shape: [n, L, 2]).setAttribute("dims", "sample,ap,xy")
+            try group.write(specs.spec("ue_m"), ue, shape: [n, K, 2])
+            try group.write(specs.spec("ap_m"), ap, shape: [n, L, 2])
         }
     }
 }

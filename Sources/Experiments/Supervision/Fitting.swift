@@ -11,7 +11,14 @@ import Pipeline
 struct FitHistory {
     var train: [Double] = [], validation: [Double] = [], seconds: [Double] = [], stepSeconds: [Double] = [], learningRate: [Double] = []
 
-    static let names = ["train_loss", "val_loss", "epoch_seconds", "step_seconds", "lr"]
+    static let names = datasets.map(\.name)
+    static let datasets = [
+        OutputSpec("train_loss", dims: ["epoch"], units: "1", "mean training loss of the epoch"),
+        OutputSpec("val_loss", dims: ["epoch"], units: "1", "validation loss after the epoch (NaN without validation drops)"),
+        OutputSpec("epoch_seconds", dims: ["epoch"], units: "s", "wall time of the epoch"),
+        OutputSpec("step_seconds", dims: ["epoch"], units: "s", "part of it in forward/backward/update steps (the rest is labelling)"),
+        OutputSpec("lr", dims: ["epoch"], units: "1", "learning rate of the epoch"),
+    ]
     var columns: [[Double]] { [train, validation, seconds, stepSeconds, learningRate] }
 
     init() {}
@@ -30,9 +37,7 @@ struct FitHistory {
 
     /// The histories as [epochs] datasets of `group`.
     func write(to group: H5Group) throws {
-        for (name, values) in zip(Self.names, columns) {
-            try group.write(name, values, shape: [values.count]).setAttribute("dims", "epoch")
-        }
+        for (spec, values) in zip(Self.datasets, columns) { try group.write(spec, values, shape: [values.count]) }
     }
 }
 
