@@ -1,13 +1,13 @@
 #!/usr/bin/env python3
-"""PyTorch implementation of ../shared/spec/models.md, to time the baseline on *this* machine.
+"""PyTorch implementation of docs/models.md, to time the baseline on *this* machine.
 
-`cellfree bench models` compares against the PyTorch figures of ../shared/spec/baselines.md, which
+`cellfree bench models` compares against the PyTorch figures of docs/baselines.md, which
 were measured on another machine of the project's kind. This script re-measures them here, back to
 back with our engine, with the same protocol (5 warm-ups, median of 20; inference B = 1 in eval mode
 with the clustering head; training step B = 128 with dropout, forward + loss + backward + AdamW).
 
     pip install torch h5py
-    python3 scripts/pytorch_baseline.py --verify ../shared/golden/models   # check the models first
+    python3 scripts/pytorch_baseline.py --verify Tests/Fixtures/models   # check the models first (or a golden models directory)
     python3 scripts/pytorch_baseline.py --threads 1 2
 
 Not part of the build or the tests (PyTorch is a 3 GB install).
@@ -254,6 +254,9 @@ def verify(directory):
     for variant in ["elu_cosformer", "transformer_softmax", "performer", "tree_transformer"]:
         for size in ["small", "paper"]:
             path = os.path.join(directory, f"{variant}_{size}.h5")
+            if not os.path.exists(path):   # Tests/Fixtures/models holds the small files only
+                print(f"{path}: absent, skipped")
+                continue
             with h5py.File(path, "r") as f:
                 c = json.loads(f.attrs["config"])
                 if variant == "tree_transformer":

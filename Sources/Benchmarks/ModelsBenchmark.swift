@@ -4,7 +4,7 @@ import Learning
 import Linalg
 
 /// The body of `cellfree bench models`: inference latency and training-step time of the four model families at the
-/// paper configuration, against PyTorch 2.13 on this machine (../shared/spec/baselines.md).
+/// paper configuration, against PyTorch 2.13 on this machine (docs/baselines.md).
 public struct ModelsBenchmark {
     public var ues: [Int]
     public var trainUEs: [Int]

@@ -3,7 +3,7 @@ import Foundation
 import Linalg
 
 /// The body of `cellfree bench physics`: one setup at the book's default scale, step by step as in
-/// ../shared/spec/baselines.md (vectorized NumPy figures for the same steps on this machine).
+/// docs/baselines.md (vectorized NumPy figures for the same steps on this machine).
 public struct PhysicsBenchmark {
     public var ues: [Int]
     public var threads: [Int]

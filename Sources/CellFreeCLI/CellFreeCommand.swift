@@ -48,7 +48,7 @@ struct CellFreeCommand: ParsableCommand {
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Measure speed; compare with ../shared/spec/baselines.md.",
+        abstract: "Measure speed; compare with docs/baselines.md.",
         subcommands: [LinalgBenchCommand.self, PhysicsBenchCommand.self, LabelsBenchCommand.self, ModelsBenchCommand.self,
                       PipelineBenchCommand.self]
     )

@@ -3,7 +3,7 @@ import Benchmarks
 import Experiments
 
 /// `cellfree bench models`: inference latency and training-step time of the four model families at the
-/// paper configuration, against PyTorch 2.13 on this machine (../shared/spec/baselines.md).
+/// paper configuration, against PyTorch 2.13 on this machine (docs/baselines.md).
 struct ModelsBenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "models",

@@ -2,7 +2,7 @@ import ArgumentParser
 import Benchmarks
 
 /// `cellfree bench physics`: one setup at the book's default scale, step by step as in
-/// ../shared/spec/baselines.md (vectorized NumPy figures for the same steps on this machine).
+/// docs/baselines.md (vectorized NumPy figures for the same steps on this machine).
 struct PhysicsBenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "physics",

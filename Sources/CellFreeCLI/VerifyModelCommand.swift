@@ -14,7 +14,7 @@ struct VerifyModelCommand: ParsableCommand {
             """
     )
 
-    @Argument(help: "Model files (e.g. ../shared/golden/models/elu_cosformer_paper.h5).")
+    @Argument(help: "Model files (e.g. Tests/Fixtures/models/elu_cosformer_small.h5).")
     var files: [String]
 
     @Flag(help: "Print only failing checks and the summary.")

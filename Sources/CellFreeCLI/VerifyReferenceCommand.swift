@@ -14,7 +14,7 @@ struct VerifyReferenceCommand: ParsableCommand {
             """
     )
 
-    @Argument(help: "Reference files (e.g. ../shared/golden/reference-simulator/case01.h5).")
+    @Argument(help: "Reference files (e.g. Tests/Fixtures/reference-simulator/case01.h5).")
     var files: [String]
 
     @Flag(help: "Print only failing variables and the summary.")

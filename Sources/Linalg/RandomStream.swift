@@ -3,7 +3,7 @@ import Foundation
 /// A reproducible stream of random numbers: Philox-4x32-10 blocks under a 64-bit key, counter =
 /// (block index: 64 bits, stream index: 64 bits).
 ///
-/// Streams are derived, never global (design.md §3): `RandomStream(seed:name:index:)` gives the
+/// Streams are derived, never global (the architecture notes, design §3): `RandomStream(seed:name:index:)` gives the
 /// stream of one (manifest seed, stage name, sample index), and `derived(_:index:)` splits a stream
 /// into named sub-streams (e.g. "shadowing", "channels"). A sample's numbers therefore never depend on
 /// how many workers ran or in which order.

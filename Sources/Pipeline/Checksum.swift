@@ -1,6 +1,6 @@
 import H5
 
-/// Root attributes every cache file carries (design.md §3). `created` is left out of the checksum,
+/// Root attributes every cache file carries (the architecture notes, design §3). `created` is left out of the checksum,
 /// so a recomputed or resumed result has the same checksum as the first one.
 public enum ProvenanceAttribute {
     public static let stage = "stage", kind = "kind", key = "key", params = "params", inputs = "inputs"
