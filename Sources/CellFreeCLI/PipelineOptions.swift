@@ -21,12 +21,15 @@ struct ManifestOptions: ParsableArguments {
     @Option(help: "Outputs directory: the cache lives in OUTPUTS/cache, logs in OUTPUTS/logs.")
     var outputs = "outputs"
 
+    @Option(name: .customLong("set"), help: "Override a parameter: STAGE.PARAM=VALUE (YAML value; repeatable; not a swept parameter).")
+    var sets: [String] = []
+
     var layout: CacheLayout { CacheLayout(outputs: outputs) }
 
     /// The checked, expanded plan; manifest errors print `file:line:column: field: message` and exit 2.
     func loadPlan() throws -> Plan {
         do {
-            return try Manifest.load(manifest).plan(profile: profile, registry: stageRegistry)
+            return try Manifest.load(manifest).overriding(sets).plan(profile: profile, registry: stageRegistry)
         } catch let e as ManifestError {
             FileHandle.standardError.write(Data("error: \(e)\n".utf8))
             throw ExitCode(2)

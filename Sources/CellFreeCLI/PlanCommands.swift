@@ -20,28 +20,33 @@ struct PlanCommand: ParsableCommand {
             for inst in plan.instances { print("\(inst.id)\t\(inst.kind)\t\(inst.key)") }
             return
         }
-        let verifier = CacheVerifier(layout: options.layout)
-        verifier.isolatingExecutable = currentExecutable()
-        let state = RunState(layout: options.layout, manifest: plan.manifest.name, profile: plan.profile)
-        var toRun = 0
-        for stage in plan.stageOrder {
-            let list = plan.instances(of: stage)
-            var lines: [String] = []
-            var cached = 0
-            for i in list {
-                let inst = plan.instances[i]
-                let cache = verifier.state(kind: inst.kind, key: inst.key)
-                if cache == .valid { cached += 1 }
-                if cache != .valid || all { lines.append("  \(inst.id): \(plan.reason(i, state: state, cache: cache))") }
-            }
-            toRun += list.count - cached
-            print("\(stage) (\(plan.instances[list[0]].kind)): \(list.count) instance\(list.count == 1 ? "" : "s"), \(cached) cached, \(list.count - cached) to run")
-            for l in lines.prefix(50) { print(l) }
-            if lines.count > 50 { print("  … and \(lines.count - 50) more") }
-        }
-        verifier.save()
-        print("\(toRun) of \(plan.instances.count) instances would run (inputs that change may add their dependents once computed).")
+        printPlan(plan, layout: options.layout, all: all)
     }
+}
+
+/// What `run` would compute, stage by stage, and why (`plan`, `run --dry-run`).
+func printPlan(_ plan: Plan, layout: CacheLayout, all: Bool) {
+    let verifier = CacheVerifier(layout: layout)
+    verifier.isolatingExecutable = currentExecutable()
+    let state = RunState(layout: layout, manifest: plan.manifest.name, profile: plan.profile)
+    var toRun = 0
+    for stage in plan.stageOrder {
+        let list = plan.instances(of: stage)
+        var lines: [String] = []
+        var cached = 0
+        for i in list {
+            let inst = plan.instances[i]
+            let cache = verifier.state(kind: inst.kind, key: inst.key)
+            if cache == .valid { cached += 1 }
+            if cache != .valid || all { lines.append("  \(inst.id): \(plan.reason(i, state: state, cache: cache))") }
+        }
+        toRun += list.count - cached
+        print("\(stage) (\(plan.instances[list[0]].kind)): \(list.count) instance\(list.count == 1 ? "" : "s"), \(cached) cached, \(list.count - cached) to run")
+        for l in lines.prefix(50) { print(l) }
+        if lines.count > 50 { print("  … and \(lines.count - 50) more") }
+    }
+    verifier.save()
+    print("\(toRun) of \(plan.instances.count) instances would run (inputs that change may add their dependents once computed).")
 }
 
 /// `cellfree why MANIFEST STAGE`: which part of each instance's key changed since its last cached run.

@@ -36,8 +36,15 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "Re-read and checksum every cached file instead of trusting unchanged ones.")
     var verify = false
 
+    @Flag(name: [.customShort("n"), .long], help: "Dry run: print what would run and why (as `cellfree plan`), compute nothing.")
+    var dryRun = false
+
     func run() throws {
         let plan = try options.loadPlan()
+        if dryRun {
+            printPlan(plan, layout: options.layout, all: false)
+            return
+        }
         guard j >= 1 else { throw fail("-j must be at least 1") }
         let workers = LocalExecutor.cappedWorkers(j)
         if workers < j && executor == .local {
