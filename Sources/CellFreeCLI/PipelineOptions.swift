@@ -7,8 +7,31 @@ import Pipeline
 /// experiments' kinds.
 let stageRegistry = StageRegistry(toyStageKinds + experimentStageKinds)
 
-/// Written into every cache file's `code_version`.
-let codeVersion = "cellfree \(CellFreeCommand.configuration.version)"
+/// Written into every cache file's `code_version`: the version, and when this binary lives in a git
+/// checkout (`.build/…` below it, as `make` and `swift build` put it), that checkout's commit, with
+/// "dirty" when tracked files differ from it.
+let codeVersion = "cellfree \(CellFreeCommand.configuration.version)" + (checkoutRevision().map { " (git \($0))" } ?? "")
+
+/// `<commit>[ dirty]` of the git checkout holding this executable, nil outside one (or without git).
+func checkoutRevision() -> String? {
+    var dir = URL(fileURLWithPath: currentExecutable()).deletingLastPathComponent()
+    while dir.path != "/" && !FileManager.default.fileExists(atPath: dir.appendingPathComponent(".git").path) { dir.deleteLastPathComponent() }
+    guard dir.path != "/" else { return nil }
+    func git(_ arguments: [String]) -> String? {
+        let p = Process(), out = Pipe()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["git", "-C", dir.path] + arguments
+        p.standardOutput = out
+        p.standardError = FileHandle.nullDevice
+        guard (try? p.run()) != nil else { return nil }
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        return p.terminationStatus == 0 ? text.trimmingCharacters(in: .whitespacesAndNewlines) : nil
+    }
+    guard let commit = git(["rev-parse", "--short=12", "HEAD"]), !commit.isEmpty else { return nil }
+    let dirty = git(["status", "--porcelain", "--untracked-files=no"]).map { !$0.isEmpty } ?? false
+    return commit + (dirty ? " dirty" : "")
+}
 
 /// The manifest, profile and outputs directory most pipeline verbs share.
 struct ManifestOptions: ParsableArguments {

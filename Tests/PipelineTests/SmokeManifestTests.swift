@@ -209,6 +209,14 @@ struct SmokeManifestTests {
                 #expect(dims.count == d.shape.count && d.hasAttribute("units"), "\(f): \(path) \(d.shape) dims \(dims)")
             }
         }
+        // Provenance: code_version names the checkout's commit when the binary lives in one (as in CI's clone).
+        let inGit = FileManager.default.fileExists(atPath: Fixtures.testsDirectory.deletingLastPathComponent().appendingPathComponent(".git").path)
+        for f in w.results() where f.hasPrefix("layouts/") {
+            let h5 = try H5File.open(w.layout.root + "/" + f)
+            defer { try? h5.close() }
+            let version = try h5.stringAttribute("code_version")
+            #expect(version.hasPrefix("cellfree ") && version.hasSuffix("; layouts v2") && (!inGit || version.contains("(git ")), "\(version)")
+        }
         // Find a result, export it, read it back: `path` names the file, `export` writes long-format CSV
         // (pandas-ready), `show` prints the same values.
         let found = try w.cellfree(["path", Self.manifest, "test-baselines[K=6]"])
