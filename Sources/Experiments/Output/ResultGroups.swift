@@ -69,13 +69,20 @@ func resultGroups(_ inputs: [StageInput]) throws -> [ResultGroup] {
             if let baselines = baselines {
                 (r.K, r.L, r.pilots, r.dlPrecoder) = (baselines.network.K, baselines.network.L, baselines.pilots.rawValue, baselines.dlPrecoder.rawValue)
             } else {
-                (r.K, r.L) = (shapeK, shapeL > 0 ? shapeL : Int((try? g.stringAttribute("L")) ?? "") ?? 16)
+                (r.K, r.L) = (shapeK, shapeL > 0 ? shapeL : numericAttribute(g, "L").map { Int($0) } ?? 16)
             }
-            r.sigma = Double((try? g.stringAttribute("sigma_m")) ?? "0") ?? 0
+            r.sigma = numericAttribute(g, "sigma_m") ?? 0
             out.append(r)
         }
     }
     return out
+}
+
+/// A numeric attribute (integer or real), or one of the strings older results stored; nil when absent.
+func numericAttribute(_ node: H5Node, _ name: String) -> Double? {
+    if let v = try? node.attribute(name, as: Double.self), let x = v.first { return x }
+    if let v = try? node.attribute(name, as: Int64.self), let x = v.first { return Double(x) }
+    return (try? node.stringAttribute(name)).flatMap(Double.init)
 }
 
 /// Curves over K (or another integer axis, e.g. L): one CSV column per series, each cell the mean

@@ -52,8 +52,9 @@ public struct AblateStage: StageKind {
         for (g, input) in test.enumerated() {
             let drops = try ClusterDrops(input, side: side)
             let result = try evaluateClusterNet(model, drops: drops, method: method, streamSeed: context.streamSeed, tick: {})
-            let group = try out.createGroup("K\(drops.K)_\(g)")
-            try group.setAttribute("sigma_m", try positionError(of: input))
+            let sigma = try positionError(of: input)
+            let group = try out.createGroup(evaluationGroupName(K: drops.K, sigma: sigma, in: out))
+            try group.setAttribute("sigma_m", scalar: sigma)
             try result.write(to: group)
             context.progress(g + 1, of: total)
         }

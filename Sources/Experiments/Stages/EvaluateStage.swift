@@ -75,8 +75,9 @@ public struct EvaluateStage: StageKind {
                 }
                 result = try evaluateStatic(net, drops: drops, scale: try labelScale(), method: method, streamSeed: context.streamSeed, tick: tick)
             }
-            let out = try context.output.createGroup("K\(drops.K)_\(g)")
-            try out.setAttribute("sigma_m", try positionError(of: input))
+            let sigma = try positionError(of: input)
+            let out = try context.output.createGroup(evaluationGroupName(K: drops.K, sigma: sigma, in: context.output))
+            try out.setAttribute("sigma_m", scalar: sigma)
             try result.write(to: out)
         }
         try context.output.setAttribute("model", modelName)

@@ -13,9 +13,9 @@ func networkParameters(of input: StageInput, K: Int, L: Int) throws -> NetworkPa
     return try network.network(id: id)
 }
 
-/// σ of an upstream `layouts` result [m], as the `sigma_m` attribute shows it.
-func positionError(of input: StageInput) throws -> String {
-    ParamValue.double(try input.parameters(LayoutsStage.Parameters.self).sigma).display
+/// σ of an upstream `layouts` result [m] (the `sigma_m` attribute of evaluation groups).
+func positionError(of input: StageInput) throws -> Double {
+    try input.parameters(LayoutsStage.Parameters.self).sigma
 }
 
 /// The drops of a `layouts` result, as setup draws.

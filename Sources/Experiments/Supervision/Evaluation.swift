@@ -25,7 +25,7 @@ struct EvaluationGroup {
         }
     }
 
-    /// What an evaluation group holds (`evaluate`, `ablate`): `<group>` is `K<K>_<input index>`.
+    /// What an evaluation group holds (`evaluate`, `ablate`): `<group>` is `K<K>_sigma<σ>` (`evaluationGroupName`).
     static let datasets: [OutputSpec] = {
         var specs: [OutputSpec] = []
         for (dir, name) in [("ul", "UL"), ("dl", "DL")] {
@@ -49,8 +49,8 @@ struct EvaluationGroup {
     }()
 
     func write(to group: H5Group) throws {
-        try group.setAttribute("K", String(K))
-        try group.setAttribute("L", String(L))
+        try group.setAttribute("K", scalar: Int64(K))
+        try group.setAttribute("L", scalar: Int64(L))
         let specs = Self.datasets
         for (name, values) in perUE.sorted(by: { $0.key < $1.key }) { try group.write(specs.spec(name), values, shape: [n, K]) }
         for (name, values) in perDrop.sorted(by: { $0.key < $1.key }) { try group.write(specs.spec(name), values, shape: [n]) }
@@ -60,6 +60,16 @@ struct EvaluationGroup {
             try group.write(specs.spec("ap_m"), ap, shape: [n, L, 2])
         }
     }
+}
+
+/// The group of one test input's results: `K40_sigma5` (K, and the position error σ [m] of the drops),
+/// `K40_sigma5_2` … when another test input of the same K and σ is already there.
+func evaluationGroupName(K: Int, sigma: Double, in file: H5Group) throws -> String {
+    let base = "K\(K)_sigma\(compactNumber(sigma))"
+    let taken = Set(try file.members().map(\.name))
+    var name = base, n = 2
+    while taken.contains(name) { name = "\(base)_\(n)"; n += 1 }
+    return name
 }
 
 /// Wall time of `body` [ms] and its result.
