@@ -36,6 +36,9 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "Re-read and checksum every cached file instead of trusting unchanged ones.")
     var verify = false
 
+    @Option(name: [.customShort("R"), .long], parsing: .upToNextOption, help: "Compute these stages again even when cached (the old results stay until the new ones replace them).")
+    var force: [String] = []
+
     @Flag(name: [.customShort("n"), .long], help: "Dry run: print what would run and why (as `cellfree plan`), compute nothing.")
     var dryRun = false
 
@@ -60,7 +63,8 @@ struct RunCommand: ParsableCommand {
             jobExecutor = SlurmExecutor(executable: exe, layout: layout, perTask: perTask,
                                         extraArguments: sbatchArgs.split(separator: " ").map(String.init))
         }
-        let scheduler = Scheduler(plan: plan, layout: layout, executor: jobExecutor, verifyAll: verify, isolatingExecutable: exe)
+        var scheduler = Scheduler(plan: plan, layout: layout, executor: jobExecutor, verifyAll: verify, isolatingExecutable: exe)
+        scheduler.force = Set(force)
         print("\(plan.manifest.name)\(plan.profile.map { " (profile \($0))" } ?? ""): \(plan.instances.count) instances, \(jobExecutor.describe)")
         let summary: RunSummary
         do {

@@ -5,6 +5,9 @@ public struct Job: Sendable {
     public var version: Int
     public var key: String
     public var params: [String: ParamValue]
+    /// Compute even when a valid result is cached (`run --force`); the new file replaces the old one
+    /// atomically, so the old stays readable until then.
+    public var recompute = false
     /// Input name → upstream results (kind, key, params).
     public var inputs: [String: [(kind: String, key: String, params: [String: ParamValue])]]
 
@@ -27,7 +30,7 @@ public struct Job: Sendable {
             (name, ParamValue.list(list.map { .map([("kind", .string($0.kind)), ("key", .string($0.key)), ("params", map($0.params))]) }))
         }
         return ParamValue.map([("id", .string(id)), ("kind", .string(kind)), ("version", .int(version)), ("key", .string(key)),
-                               ("params", map(params)), ("inputs", .map(ins))]).canonicalJSON
+                               ("params", map(params)), ("inputs", .map(ins))] + (recompute ? [("recompute", .bool(true))] : [])).canonicalJSON
     }
 
     public init(json: String) throws {
@@ -55,5 +58,6 @@ public struct Job: Sendable {
             }
         }
         self.inputs = inputs
+        if case .bool(let b)? = f["recompute"] { recompute = b }
     }
 }

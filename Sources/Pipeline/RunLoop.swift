@@ -28,7 +28,9 @@ final class RunLoop {
         for (key, list) in instancesOfKey {
             let inst = plan.instances[list[0]]
             order[key] = list[0]
+            let forced = list.contains { scheduler.force.contains(plan.instances[$0].stage) }
             switch scheduler.verifier.state(kind: inst.kind, key: key) {
+            case .valid where forced: pending.insert(key)
             case .valid: done.insert(key)
             case .missing: pending.insert(key)
             case .corrupt(let why):
@@ -67,7 +69,11 @@ final class RunLoop {
             let batch = next.prefix(executor.batchSize(ready: next.count))
             next = next.dropFirst(batch.count)
             do {
-                try executor.submit(batch.map { Job(plan.instances[order[$0]!], in: plan) })
+                try executor.submit(batch.map { key in
+                    var job = Job(plan.instances[order[key]!], in: plan)
+                    job.recompute = instancesOfKey[key]!.contains { scheduler.force.contains(plan.instances[$0].stage) }
+                    return job
+                })
                 running.formUnion(batch)
             } catch {
                 for key in batch { fail(key, "\(error)") }

@@ -39,6 +39,8 @@ public final class Scheduler {
     public let executor: any JobExecutor
     public let verifier: CacheVerifier
     public var forceTTY: Bool?
+    /// Stages whose instances are computed again even when cached (`run --force`).
+    public var force: Set<String> = []
 
     /// `isolatingExecutable`: the program whose `verify-cache` checks cache files in a child process
     /// (`CacheVerifier.isolatingExecutable`).
@@ -53,10 +55,12 @@ public final class Scheduler {
 
     /// Instances of the `only` stages and everything upstream of them (all instances when empty).
     public func selection(only: [String]) throws -> [Int] {
-        guard !only.isEmpty else { return Array(plan.instances.indices) }
-        for s in only where !plan.stageOrder.contains(s) {
-            throw PipelineError.usage("--only: no stage '\(s)' in \(plan.manifest.file) (stages: \(plan.stageOrder.joined(separator: ", ")))")
+        for (option, stages) in [("--only", only), ("--force", Array(force))] {
+            for s in stages where !plan.stageOrder.contains(s) {
+                throw PipelineError.usage("\(option): no stage '\(s)' in \(plan.manifest.file) (stages: \(plan.stageOrder.joined(separator: ", ")))")
+            }
         }
+        guard !only.isEmpty else { return Array(plan.instances.indices) }
         var chosen = Set(plan.instances.indices.filter { only.contains(plan.instances[$0].stage) })
         var stack = Array(chosen)
         while let i = stack.popLast() {

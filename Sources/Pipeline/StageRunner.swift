@@ -62,7 +62,7 @@ public struct StageRunner {
             return .failed("\(error)")
         }
         defer { lock.release() }
-        if CacheVerifier.verify(path: layout.file(kind: job.kind, key: job.key), key: job.key) == .valid {
+        if !job.recompute, CacheVerifier.verify(path: layout.file(kind: job.kind, key: job.key), key: job.key) == .valid {
             // Made by a process killed before it removed its checkpoint.
             unlink(layout.partial(kind: job.kind, key: job.key))
             return .cached

@@ -49,6 +49,34 @@ struct RunTests {
 
     /// A worker killed between publishing its result and removing its checkpoint leaves both; the
     /// next run drops the checkpoint and keeps the result.
+    /// `--force a` computes a's instance again (same key, same values: the toy is deterministic) and
+    /// nothing else; `-n` and `--set` plan without computing; an unknown --force stage is a usage error.
+    @Test func forceRecomputesOnlyItsStagesAndDryRunComputesNothing() throws {
+        let w = try Workspace()
+        defer { w.cleanup() }
+        try w.write("m.yaml", Self.manifest)
+        #expect(try w.cellfree(["run", "m.yaml", "-j", "2"]).status == 0)
+        let file = w.results().first { $0.hasPrefix("toy/") }!
+        let before = try H5File.open(w.layout.root + "/" + file)
+        let values = try before.read("samples", as: Double.self).values
+        try before.close()
+        let forced = try w.cellfree(["run", "m.yaml", "--force", "a"])
+        #expect(forced.output.contains("5 instances: 4 cached, 1 computed"), "\(forced.output)")
+        var same = 0
+        for f in w.results() where f.hasPrefix("toy/") {
+            let h5 = try H5File.open(w.layout.root + "/" + f)
+            if try h5.read("samples", as: Double.self).values == values { same += 1 }
+            try h5.close()
+        }
+        #expect(same == 1)
+        let results = w.results()
+        let dry = try w.cellfree(["run", "-n", "m.yaml", "--set", "a.count=6"])
+        #expect(dry.status == 0 && dry.output.contains("a: changed: parameter count: 3 → 6") && !dry.output.contains(" computed,"), "\(dry.output)")
+        #expect(w.results() == results)
+        let unknown = try w.cellfree(["run", "m.yaml", "--force", "nope"])
+        #expect(unknown.status == 2 && unknown.output.contains("--force: no stage 'nope'"), "\(unknown.output)")
+    }
+
     @Test func aCheckpointBesideItsResultIsRemovedByTheNextRun() throws {
         let w = try Workspace()
         defer { w.cleanup() }
