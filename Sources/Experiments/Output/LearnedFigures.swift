@@ -42,6 +42,9 @@ func curvesPlot(_ plot: String, file: String, inputs: [StageInput], script: Stri
                     if g.perUE["se_\(dir)_positions"] != nil {
                         c.add("Positions-only_closed_form_UC-CF\(tag(g))_\(dir)", K: g.K, minima(g, "se_\(dir)_positions"))
                     }
+                    if g.perUE["se_\(dir)_redraw"] != nil {
+                        c.add("Re-drawn_closed_form_UC-CF\(tag(g))_\(dir)", K: g.K, minima(g, "se_\(dir)_redraw"))
+                    }
                 }
             }
         }

@@ -128,7 +128,7 @@ struct CurvesOverK {
             s += columns.enumerated().filter { $0.element.name.hasSuffix(panel.suffix) }.map { i, c in
                 let title = String(c.name.dropLast(panel.suffix.count)).replacingOccurrences(of: "_", with: " ")
                 // Reused pilots (pilot-models), unit-norm precoders (dl-precoders) and predicted curves dashed.
-                let dashed = title.contains("(reuse)") || title.contains("(unit-norm)") || title.hasPrefix("Predicted") ? " dashtype 2" : title.hasPrefix("Full-power") || title.hasPrefix("Positions-only") ? " dashtype 3" : ""
+                let dashed = title.contains("(reuse)") || title.contains("(unit-norm)") || title.hasPrefix("Predicted") ? " dashtype 2" : title.hasPrefix("Full-power") || title.hasPrefix("Positions-only") || title.hasPrefix("Re-drawn") ? " dashtype 3" : ""
                 if let lo = columns.firstIndex(where: { $0.name == c.name + "_min" }),
                    let hi = columns.firstIndex(where: { $0.name == c.name + "_max" }) {
                     return "'\(file).csv' using 1:\(i + 2):\(lo + 2):\(hi + 2) with yerrorlines\(dashed) title '\(title)'"

@@ -12,7 +12,7 @@ public struct AblateStage: StageKind {
     public init() {}
     public let name = "ablate"
     /// 2: the batches of different K interleave in shuffled order (`TrainingSplit`).
-    public let version = 2
+    public let version = 3
     public let summary = "train and test a cosFormer ClusterPowerNet with one attention feature map"
     public var outputs: [OutputSpec] { FitHistory.datasets + EvaluationGroup.datasets }
     /// Feature maps φ: `elu` is ELU-CosFormer's elu + 1, the others the plain activations.

@@ -22,7 +22,7 @@ public struct EvaluateStage: StageKind {
     public init() {}
     public let name = "evaluate"
     /// 4: a layouts instance reached twice is evaluated once; static models other than the Tree (Table II baselines).
-    public let version = 4
+    public let version = 5
     public let summary = "predicted vs optimal clusters, powers and SEs of a trained model on test drops"
     public var outputs: [OutputSpec] { EvaluationGroup.datasets }
     public struct Parameters: StageParameterSet {

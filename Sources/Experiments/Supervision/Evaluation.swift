@@ -36,7 +36,9 @@ struct EvaluationGroup {
                       OutputSpec("<group>/se_\(dir)_opt", dims: ["sample", "ue"], units: "bit/s/Hz", "\(name) SE of \(dir)_opt"),
                       OutputSpec("<group>/se_\(dir)_pred", dims: ["sample", "ue"], units: "bit/s/Hz", "\(name) SE of \(dir)_pred"),
                       OutputSpec("<group>/se_\(dir)_full", dims: ["sample", "ue"], units: "bit/s/Hz", "\(name) SE at full power on the same clusters"),
-                      OutputSpec("<group>/se_\(dir)_positions", dims: ["sample", "ue"], units: "bit/s/Hz", "\(name) SE of \(dir)_positions on the true channels")]
+                      OutputSpec("<group>/se_\(dir)_positions", dims: ["sample", "ue"], units: "bit/s/Hz", "\(name) SE of \(dir)_positions on the true channels"),
+                      OutputSpec("<group>/se_\(dir)_redraw", dims: ["sample", "ue"], units: "bit/s/Hz",
+                                 "\(name) SE of the closed-form powers of independent Monte Carlo draws (the evaluation's noise floor)")]
         }
         return specs + [
             OutputSpec("<group>/latency_ms", dims: ["sample"], units: "ms", "inference wall time per drop (one thread)"),
@@ -72,6 +74,12 @@ func evaluationGroupName(K: Int, sigma: Double, in file: H5Group) throws -> Stri
     return name
 }
 
+/// DL powers ρ [mW] scaled so that the busiest AP of `labels`' terms spends `budget` [mW].
+func perAPBudgetScaled(_ rho: [Double], on labels: PowerLabels, budget: Double) -> [Double] {
+    let load = labels.downlinkTerms.apPowers(rho).max() ?? 0
+    return load > 0 ? rho.map { $0 * budget / load } : rho
+}
+
 /// Wall time of `body` [ms] and its result.
 func timed<R>(_ body: () throws -> R) rethrows -> (R, Double) {
     let start = DispatchTime.now().uptimeNanoseconds
@@ -79,8 +87,9 @@ func timed<R>(_ body: () throws -> R) rethrows -> (R, Double) {
     return (r, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
 }
 
-/// Optimal UC-CF, Predicted UC-CF, full-power UC-CF (`se_*_full`) and the positions-only closed form
-/// (`se_*_positions`) of a ClusterPowerNet on each drop (see `EvaluateStage`).
+/// Optimal UC-CF, Predicted UC-CF, full-power UC-CF (`se_*_full`), the positions-only closed form
+/// (`se_*_positions`) and the closed form of independent Monte Carlo draws (`se_*_redraw`) of a
+/// ClusterPowerNet on each drop (see `EvaluateStage`).
 /// Latency = forward pass + clusters (mask and coverage fallback), one drop at a time.
 func evaluateClusterNet(_ model: ClusterPowerNet<Float>, drops: ClusterDrops, method: LabelMethod, streamSeed: UInt64,
                         tick: () -> Void) throws -> EvaluationGroup {
@@ -112,16 +121,22 @@ func evaluateClusterNet(_ model: ClusterPowerNet<Float>, drops: ClusterDrops, me
         r.perUE["se_ul_full", default: []] += labels.uplinkSE([Double](repeating: setup.params.p, count: K))
         r.perUE["se_dl_full", default: []] += labels.downlinkSE(load > 0 ? equal.map { $0 * setup.params.rho_tot / load } : equal)
         // Positions-only closed form, what the physics lets a model of positions reach: the closed-form
-        // powers on the same clusters for the path loss at the seen positions (no shadowing), scored on
-        // the true channels (DL rescaled to the true per-AP budget).
-        var known = RandomStream(seed: streamSeed, name: "evaluate-positions", index: UInt64(i))
-        let told = try powerLabels(drops.positionSetup(i), clusters: D, method: method, using: &known)
-        let toldLoad = labels.downlinkTerms.apPowers(told.downlinkPowersPerAP).max() ?? 0
-        let toldDL = told.downlinkPowersPerAP.map { $0 * setup.params.rho_tot / max(toldLoad, 1e-300) }
+        // powers on the same clusters for the path loss at the seen positions (no shadowing), from the
+        // same Monte Carlo draws as the labels (so without shadowing and position error it is the
+        // optimum exactly), scored on the true channels.
+        var same = RandomStream(seed: streamSeed, name: "evaluate", index: UInt64(i))
+        let told = try powerLabels(drops.positionSetup(i), clusters: D, method: method, using: &same)
+        let toldDL = perAPBudgetScaled(told.downlinkPowersPerAP, on: labels, budget: setup.params.rho_tot)
         r.perUE["ul_positions", default: []] += told.uplinkPowers
         r.perUE["dl_positions", default: []] += toldDL
         r.perUE["se_ul_positions", default: []] += labels.uplinkSE(told.uplinkPowers)
         r.perUE["se_dl_positions", default: []] += labels.downlinkSE(toldDL)
+        // The evaluation's Monte Carlo floor: the optimum of the same drop and clusters from independent
+        // draws, scored on the labels' terms (a power vector not fitted to these very draws loses this much).
+        var other = RandomStream(seed: streamSeed, name: "evaluate-redraw", index: UInt64(i))
+        let redrawn = try powerLabels(setup, clusters: D, method: method, using: &other)
+        r.perUE["se_ul_redraw", default: []] += labels.uplinkSE(redrawn.uplinkPowers)
+        r.perUE["se_dl_redraw", default: []] += labels.downlinkSE(perAPBudgetScaled(redrawn.downlinkPowersPerAP, on: labels, budget: setup.params.rho_tot))
         r.perDrop["latency_ms", default: []].append(latency)
         r.perDrop["labels_ms", default: []].append(labelMs)
         r.perDrop["connections", default: []].append(Double(D.serves.filter { $0 }.count))
