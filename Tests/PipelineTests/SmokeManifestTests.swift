@@ -136,7 +136,7 @@ struct SmokeManifestTests {
             defer { try? evaluation.close() }
             for (name, kind) in try evaluation.members() where kind == .group {
                 let g = try evaluation.group(name)
-                let K = Int(try g.stringAttribute("K"))!
+                let K = Int(try g.attribute("K", as: Int64.self)[0])   // numeric attributes (issue 20 item 3)
                 let ul = try g.read("ul_pred", as: Double.self), dl = try g.read("dl_pred", as: Double.self).values
                 let n = ul.shape[0]
                 #expect(ul.values.allSatisfy { $0 > 0 && $0 <= pUL } && dl.allSatisfy { $0 > 0 && $0.isFinite })
