@@ -1,14 +1,14 @@
 import Foundation
 import Pipeline
 
+/// Relative spread of a max-min SE mean over drops with 100 Monte Carlo realizations (LabelConvergenceTests).
+let monteCarloTolerance = 0.02
+
 /// `dl-precoders` (beyond the papers): DL max-min SE vs K of every baselines scheme under the book's
 /// UL–DL duality precoders and the linear-attention paper's precoders of unit norm per realization
 /// (`dl_precoder`), one panel per pilot model present; and a finding computed from the curves: what
 /// unit norm costs each scheme, and whether the UC-vs-CF ordering (the best UC scheme against CF)
 /// changes with the precoder.
-/// Relative spread of a max-min SE mean over drops with 100 Monte Carlo realizations (LabelConvergenceTests).
-let monteCarloTolerance = 0.02
-
 func dlPrecodersPlot(file: String, inputs: [StageInput], script: String, id: String) throws -> (csv: String, script: String, finding: String) {
     let groups = try resultGroups(inputs).filter { $0.source == "baselines" }
     guard Set(groups.map(\.dlPrecoder)) == ["duality", "unit-norm"] else {

@@ -16,6 +16,9 @@ private func ratios(_ c: CurvesOverK, _ numerator: String, _ denominator: String
 /// "holds" or "fails" for a bound checked at every K.
 private func verdict(_ holds: Bool) -> String { holds ? "holds" : "fails" }
 
+/// Curves of other powers on the learned clusters (not cluster schemes DCC is compared with).
+let powerRuleCurves = ["Predicted", "Full-power", "Positions-only", "Re-drawn"]
+
 /// LA Fig. 5: the learned clusters against the distance- and gain-ranked UC baselines, predicted
 /// against optimal powers, and the paper's orderings (UC-CF beats CF beyond some K; DCC lowest).
 func seVsKFinding(_ c: CurvesOverK) -> String {
@@ -45,7 +48,9 @@ func seVsKFinding(_ c: CurvesOverK) -> String {
                      ? "Optimal UC-CF beats Optimal CF at no K (paper: beyond some K; differs)"
                      : "Optimal UC-CF beats Optimal CF at K = \(beats.map(String.init).joined(separator: ", ")) (paper: beyond some K; agrees)")
         }
-        let others = c.columns.map(\.name).filter { $0.hasSuffix("_\(dir)") && $0 != dcc && !$0.hasPrefix("Predicted") && !$0.hasPrefix("Full-power") && !$0.hasPrefix("Positions-only") && !$0.hasPrefix("Re-drawn") }
+        let others = c.columns.map(\.name).filter { name in
+            name.hasSuffix("_\(dir)") && name != dcc && !powerRuleCurves.contains { name.hasPrefix($0) }
+        }
         if c.columns.contains(where: { $0.name == dcc }) {
             let notLowest = ks.filter { K in
                 guard let d = c.value(dcc, K: K) else { return false }

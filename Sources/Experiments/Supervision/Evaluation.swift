@@ -112,21 +112,20 @@ func evaluateClusterNet(_ model: ClusterPowerNet<Float>, drops: ClusterDrops, me
             let load = (0..<K).reduce(0.0) { $0 + (D[l, $1] ? Double(omega[$1 * L + l]) : 0) }
             for k in 0..<K where D[l, k] { rho[k] += setup.params.rho_tot * Double(omega[k * L + l]) / max(load, 1) }
         }
-        let busiest = labels.downlinkTerms.apPowers(rho).max() ?? 0
-        if busiest > 0 { rho = rho.map { $0 * setup.params.rho_tot / busiest } }
+        let budget = setup.params.rho_tot
         let ul = ulW.map { Double($0) * 1000 }
-        r.appendPowers(labels, ulOptimal: labels.uplinkPowers, dlOptimal: labels.downlinkPowersPerAP, ulPredicted: ul, dlPredicted: rho)
+        r.appendPowers(labels, ulOptimal: labels.uplinkPowers, dlOptimal: labels.downlinkPowersPerAP, ulPredicted: ul,
+                       dlPredicted: perAPBudgetScaled(rho, on: labels, budget: budget))
         // Full power, the reference that needs no power control: every UE at P̄_UL; in DL equal ρ_k, the most loaded AP at P̄_DL.
-        let equal = [Double](repeating: 1, count: K), load = labels.downlinkTerms.apPowers(equal).max() ?? 0
         r.perUE["se_ul_full", default: []] += labels.uplinkSE([Double](repeating: setup.params.p, count: K))
-        r.perUE["se_dl_full", default: []] += labels.downlinkSE(load > 0 ? equal.map { $0 * setup.params.rho_tot / load } : equal)
+        r.perUE["se_dl_full", default: []] += labels.downlinkSE(perAPBudgetScaled([Double](repeating: 1, count: K), on: labels, budget: budget))
         // Positions-only closed form, what the physics lets a model of positions reach: the closed-form
         // powers on the same clusters for the path loss at the seen positions (no shadowing), from the
         // same Monte Carlo draws as the labels (so without shadowing and position error it is the
         // optimum exactly), scored on the true channels.
         var same = RandomStream(seed: streamSeed, name: "evaluate", index: UInt64(i))
         let told = try powerLabels(drops.positionSetup(i), clusters: D, method: method, using: &same)
-        let toldDL = perAPBudgetScaled(told.downlinkPowersPerAP, on: labels, budget: setup.params.rho_tot)
+        let toldDL = perAPBudgetScaled(told.downlinkPowersPerAP, on: labels, budget: budget)
         r.perUE["ul_positions", default: []] += told.uplinkPowers
         r.perUE["dl_positions", default: []] += toldDL
         r.perUE["se_ul_positions", default: []] += labels.uplinkSE(told.uplinkPowers)
@@ -136,7 +135,7 @@ func evaluateClusterNet(_ model: ClusterPowerNet<Float>, drops: ClusterDrops, me
         var other = RandomStream(seed: streamSeed, name: "evaluate-redraw", index: UInt64(i))
         let redrawn = try powerLabels(setup, clusters: D, method: method, using: &other)
         r.perUE["se_ul_redraw", default: []] += labels.uplinkSE(redrawn.uplinkPowers)
-        r.perUE["se_dl_redraw", default: []] += labels.downlinkSE(perAPBudgetScaled(redrawn.downlinkPowersPerAP, on: labels, budget: setup.params.rho_tot))
+        r.perUE["se_dl_redraw", default: []] += labels.downlinkSE(perAPBudgetScaled(redrawn.downlinkPowersPerAP, on: labels, budget: budget))
         r.perDrop["latency_ms", default: []].append(latency)
         r.perDrop["labels_ms", default: []].append(labelMs)
         r.perDrop["connections", default: []].append(Double(D.serves.filter { $0 }.count))
