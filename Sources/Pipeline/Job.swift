@@ -19,7 +19,7 @@ public struct Job: Sendable {
         params = instance.record.params
         var inputs: [String: [(kind: String, key: String, params: [String: ParamValue])]] = [:]
         for input in instance.inputs {
-            inputs[input.name] = input.instances.map { (plan.instances[$0].kind, plan.instances[$0].key, plan.instances[$0].record.params) }
+            inputs[input.name] = input.instances.map { (plan.instances[$0].kind, plan.instances[$0].key, plan.instances[$0].readerParams) }
         }
         self.inputs = inputs
     }

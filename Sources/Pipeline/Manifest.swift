@@ -22,14 +22,21 @@ public struct SweepAxis: Sendable {
     public var field: String
 }
 
-/// `sweep:` of a stage: the cartesian `grid`, the element-wise `zip` (equal lengths), and `seeds`
-/// (replicas: `seeds: 3` is replicas 0, 1, 2; a list names them). Instances = grid × zip × seeds.
-/// An instance reads the instances of each input stage that agree with it on every axis both stages
-/// sweep (`replica` included), and gathers along the input's other axes (e.g. a figure over K).
+/// `sweep:` of a stage: the cartesian `grid`, the element-wise `zip` (equal lengths), `seeds`
+/// (replicas: `seeds: 3` is replicas 0, 1, 2; a list names them) and `follow` (axes an input sweeps
+/// that this stage takes over: `follow: [sigma]` makes one instance per σ of its inputs, and
+/// `follow: {sigma: train_sigma}` also sets its parameter `train_sigma` to that σ, so train → evaluate
+/// repeat per σ of `layouts`, see manifests/robustness-sweep.yaml). Instances = grid × zip × seeds
+/// × followed values. An instance reads the instances of each input stage that agree with it on
+/// every axis both stages sweep (`replica` and followed axes included), and gathers along the
+/// input's other axes (e.g. a figure over K).
 public struct SweepSpec: Sendable {
     public var grid: [SweepAxis] = []
     public var zip: [SweepAxis] = []
     public var seeds: [Int]?
+    /// Followed axes: the input's axis `name`, and the parameter of this stage it sets (nil: none, the
+    /// axis only matches inputs and tells readers apart).
+    public var follow: [(name: String, parameter: String?, location: SourceLocation, field: String)] = []
     public var location: SourceLocation
 
     /// The most instances one stage's sweep may expand to (issue 19): a typo such as
@@ -237,8 +244,14 @@ private func sweep(_ f: YAMLField) throws -> SweepSpec {
             return SweepAxis(name: e.key, values: values, location: e.keyLocation, field: e.value.field)
         }
     }
-    for e in try f.mapping(allowing: ["grid", "zip", "seeds"]) {
+    for e in try f.mapping(allowing: ["grid", "zip", "seeds", "follow"]) {
         switch e.key {
+        case "follow":
+            if e.value.node.sequence != nil {
+                s.follow = try e.value.sequence().map { (try $0.name(), nil, $0.location, $0.field) }
+            } else {
+                s.follow = try e.value.mapping().map { m in (m.key, try m.value.name(), m.keyLocation, m.value.field) }
+            }
         case "grid": s.grid = try axes(e.value)
         case "zip":
             s.zip = try axes(e.value)
@@ -267,6 +280,9 @@ private func sweep(_ f: YAMLField) throws -> SweepSpec {
     if let dup = names.first(where: { n in names.filter { $0 == n }.count > 1 }),
        let axis = (s.grid + s.zip).last(where: { $0.name == dup }) {
         throw axis.location.error(axis.field, "parameter '\(dup)' is swept twice")
+    }
+    if let twice = s.follow.first(where: { f in names.contains(f.name) || s.follow.filter { $0.name == f.name }.count > 1 }) {
+        throw twice.location.error(twice.field, "axis '\(twice.name)' is swept twice (follow takes an input's axis the stage does not sweep itself)")
     }
     // Instances = grid × zip × seeds, counted before anything is expanded (overflow-safe).
     var count = 1

@@ -43,6 +43,13 @@ struct ParameterDecoder: Decoder {
     }
 }
 
+/// Thrown by a parameter type that parses its value (e.g. a claim check): what it expected and why
+/// the value is not that, for the message naming the stage and parameter.
+public struct InvalidParameterValue: Error {
+    public let expected: String
+    public init(expected: String) { self.expected = expected }
+}
+
 /// One parameter's value (or one element of a list parameter).
 struct ValueDecoder: Decoder, SingleValueDecodingContainer {
     let value: ParamValue
@@ -70,6 +77,8 @@ struct ValueDecoder: Decoder, SingleValueDecodingContainer {
     func decode<T: Decodable>(_ type: T.Type) throws -> T {
         do {
             return try T(from: self)
+        } catch let e as InvalidParameterValue {
+            throw failure(e.expected)
         } catch DecodingError.dataCorrupted {
             throw outsideChoices(T.self)
         }

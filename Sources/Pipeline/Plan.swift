@@ -10,6 +10,17 @@ public struct StageInstance: Sendable {
     /// Input name → indices (into `Plan.instances`) of the upstream instances this one reads.
     public var inputs: [(name: String, instances: [Int])]
 
+    /// The value of sweep axis `axis` here (a swept or followed one), nil if it has none.
+    public func coordinate(_ axis: String) -> ParamValue? { coordinates.first { $0.name == axis }?.value }
+
+    /// What readers see as its parameters (`StageInput.params`): its own, and the axes it follows
+    /// without a parameter of that name (so a figure tells `evaluate[sigma=5]` from `evaluate[sigma=0]`).
+    public var readerParams: [String: ParamValue] {
+        var p = record.params
+        for c in coordinates where p[c.name] == nil { p[c.name] = c.value }
+        return p
+    }
+
     /// `stage` or `stage[K=10,eta=0.5,replica=0]`.
     public var id: String {
         coordinates.isEmpty ? stage : stage + "[" + coordinates.map { "\($0.name)=\($0.value.display)" }.joined(separator: ",") + "]"
@@ -64,13 +75,46 @@ extension Manifest {
             let spec = stagesByName[name]!
             let kind = registry[spec.kind]!
             let override = chosen?.stages.first { $0.stage == name }
-            let points = try sweepPoints(spec: spec, override: override, kind: kind)
+            var points = try sweepPoints(spec: spec, override: override, kind: kind)
+            let follow = (override?.sweep ?? spec.sweep)?.follow ?? []
+            for f in follow {
+                // The values the inputs sweep this axis over, in their order.
+                var values: [ParamValue] = []
+                for ref in spec.inputs where (axesOfStage[ref.stage] ?? []).contains(f.name) {
+                    for j in indicesOfStage[ref.stage] ?? [] {
+                        if let v = instances[j].coordinate(f.name), !values.contains(v) { values.append(v) }
+                    }
+                }
+                guard !values.isEmpty else {
+                    let swept = spec.inputs.map { "\($0.stage): \((axesOfStage[$0.stage] ?? []).joined(separator: ", "))" }
+                    throw f.location.error(f.field, "stage '\(name)' follows '\(f.name)', but none of its inputs sweeps it (\(swept.joined(separator: "; ")))")
+                }
+                if let target = f.parameter {
+                    guard let spec = kind.parameter(target) else {
+                        throw f.location.error(f.field, "kind '\(kind.name)' has no parameter '\(target)' for the followed axis '\(f.name)'")
+                    }
+                    values = values.map { normalized($0, spec.type) }
+                    for v in values { try checkValue(LocatedValue(value: v, location: f.location, field: f.field), spec: spec, kind: kind) }
+                } else if kind.parameter(f.name) != nil {
+                    throw f.location.error(f.field, "kind '\(kind.name)' has a parameter '\(f.name)': sweep it with grid, or follow {\(f.name): \(f.name)}")
+                }
+                points.points = points.points.flatMap { p in values.map { p + [(f.name, $0)] } }
+                points.axes.append(f.name)
+            }
+            // A followed axis sets the parameter it names, or none.
+            let target = Dictionary(follow.map { ($0.name, $0.parameter) }, uniquingKeysWith: { a, _ in a })
             axesOfStage[name] = points.axes
             let base = try baseParameters(spec: spec, kind: kind, profile: chosen, override: override)
             var mine: [Int] = []
             for coordinates in points.points {
                 var params = base
-                for c in coordinates { params[c.name] = c.value }
+                for c in coordinates {
+                    if let followed = target[c.name] {
+                        if let parameter = followed { params[parameter] = c.value }
+                    } else {
+                        params[c.name] = c.value
+                    }
+                }
                 if let missing = kind.parameters.first(where: { params[$0.name] == nil }) {
                     throw spec.location.error(spec.field + ".params", "stage '\(name)' of kind '\(kind.name)' needs parameter '\(missing.name)' (\(missing.help))")
                 }
@@ -88,7 +132,7 @@ extension Manifest {
                     // Sweep axes both stages sweep must agree; the reader gathers along the others.
                     let shared = (axesOfStage[ref.stage] ?? []).filter { points.axes.contains($0) }
                     let matched = (indicesOfStage[ref.stage] ?? []).filter { j in
-                        shared.allSatisfy { instances[j].record.params[$0] == params[$0] }
+                        shared.allSatisfy { axis in instances[j].coordinate(axis) == coordinates.first { $0.name == axis }?.value }
                     }
                     guard !matched.isEmpty else {
                         let at = coordinates.map { "\($0.name)=\($0.value.display)" }.joined(separator: ", ")

@@ -113,10 +113,13 @@ extension StageKind {
     public func memoryEstimate(_ p: Parameters) -> Double? { nil }
     public func preflight(_ p: Parameters) throws {}
 
-    /// What `preflight` of resolved parameters objects to (nil: nothing, or they do not decode).
+    /// What decoding resolved parameters (a value its type refuses, e.g. a malformed claim check) or
+    /// `preflight` objects to (nil: nothing).
     func preflightProblem(_ params: [String: ParamValue]) -> String? {
-        guard let p = try? Parameters.decode(params, id: name) else { return nil }
-        do { try preflight(p); return nil } catch let PipelineError.stage(_, detail) { return detail } catch { return "\(error)" }
+        do {
+            try preflight(try Parameters.decode(params, id: name))
+            return nil
+        } catch let PipelineError.stage(_, detail) { return detail } catch { return "\(error)" }
     }
 
     /// `memoryEstimate` of resolved parameters (nil when they do not decode: `run` reports that).

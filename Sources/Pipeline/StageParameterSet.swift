@@ -93,6 +93,8 @@ public struct Parameter<Value: ParameterValue>: Decodable, Sendable {
             value = try Value(from: decoder)
         } catch DecodingError.dataCorrupted where decoder is ValueDecoder {
             throw (decoder as! ValueDecoder).outsideChoices(Value.self)
+        } catch let e as InvalidParameterValue where decoder is ValueDecoder {
+            throw (decoder as! ValueDecoder).failure(e.expected)
         }
         spec = nil
     }

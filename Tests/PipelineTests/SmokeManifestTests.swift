@@ -172,7 +172,7 @@ struct SmokeManifestTests {
             for ext in ["csv", "gp", "pdf", "png"] { #expect(figures.contains("\(base).\(ext)"), "\(figures)") }
         }
         for table in ["smoke-tree-table", "smoke-la-table4", "smoke-runtime"] {
-            for ext in ["md", "tex"] { #expect(FileManager.default.fileExists(atPath: "\(w.outputs)/tables/\(table).\(ext)")) }
+            for ext in ["md", "tex", "csv"] { #expect(FileManager.default.fileExists(atPath: "\(w.outputs)/tables/\(table).\(ext)")) }
         }
         // Table IV: both variants share the parameter count (models.md §2).
         let table4 = try String(contentsOfFile: w.outputs + "/tables/smoke-la-table4.md", encoding: .utf8).split(separator: "\n")
@@ -183,6 +183,11 @@ struct SmokeManifestTests {
         let report = try String(contentsOfFile: w.outputs + "/REPORT.md", encoding: .utf8)
         for base in figureNames { #expect(report.contains("figures/\(base).png"), "\(base) missing from REPORT.md") }
         #expect(report.contains("- **The paper reports:** UC-CF beats CF at large K"))
+        // The claim table opens the report; CF ≥ DCC holds by construction (full cooperation), the
+        // variants share their parameter count (models.md §2).
+        #expect(report.components(separatedBy: "\n## ")[1].hasPrefix("Claims at a glance"), "\(report.prefix(600))")
+        #expect(report.contains("| full cooperation at least DCC (UL) | CF ≥ DCC | "))
+        #expect(report.contains("| the variants share the parameter count | the same | 46561 vs 46561 | **agrees** |"))
         #expect(report.contains("- **Why it differs:** a smoke run is too small to say"))
         #expect(!report.contains(").."), "a sentence ends twice")
         #expect(report.contains("- **Finding:** reuse costs Optimal CF"), "no pilot-model finding in REPORT.md")
@@ -239,6 +244,15 @@ struct SmokeManifestTests {
         #expect(again.output.contains("58 instances: 58 cached, 0 computed"), "\(again.output)")
         #expect(again.output.contains("REPORT.md (unchanged)"), "\(again.output)")
         #expect(again.output.contains("smoke-se-vs-k.{csv,gp,png,pdf} (unchanged)"), "\(again.output)")
+        // A deliberately failing tolerance (CF ten times DCC) shows "differs"; a column the figure lacks
+        // "not comparable". Only the figure and the report recompute.
+        let failing = try w.cellfree(["run", Self.manifest, "-j", "2", "--set",
+                                      "la-fig5.checks=['CF ten times DCC | 10× | every K: [Optimal_CF_ul] >= [DCC_ul] * 10', 'x | y | every K: [Nothing_ul] > 0']"])
+        #expect(failing.status == 0 && failing.output.contains("2 computed"), "\(failing.output)")
+        let strict = try String(contentsOfFile: w.outputs + "/REPORT.md", encoding: .utf8)
+        let row = strict.split(separator: "\n").first { $0.contains("| CF ten times DCC | 10× |") }.map(String.init) ?? ""
+        #expect(row.hasSuffix("| **differs** |") && row.contains(" vs ") && row.contains("(K = 6)"), "\(row)")
+        #expect(strict.contains("| x | y | no column 'Nothing_ul'") && strict.contains("| **not comparable** |"))
         // A damaged figure (gnuplot killed mid-write, a full disk) is rendered again, whole: a PNG ends
         // with its IEND chunk, a PDF with %%EOF.
         let png = w.outputs + "/figures/smoke-se-vs-k.png", pdf = w.outputs + "/figures/smoke-se-vs-k.pdf"

@@ -50,6 +50,50 @@ struct SweepTests {
         #expect(Set(draws.map(\.key)).count == draws.count)
     }
 
+    /// `follow`: a stage takes over an axis its input sweeps, one instance per value; downstream
+    /// stages match it like a swept axis; `{axis: parameter}` also sets a parameter.
+    @Test func followedAxesFlowDownstream() throws {
+        let p = try plan("""
+            name: m
+            seed: 1
+            stages:
+              - {name: draw, kind: toy, sweep: {grid: {count: [1, 2], size: [2, 4, 8]}}}
+              - {name: test, kind: toy, params: {first: 100}, sweep: {grid: {count: [3, 5], size: [2, 4, 8]}}}
+              - {name: fit, kind: toy-sum, inputs: [draw], sweep: {follow: {size: scale}}}
+              - {name: score, kind: toy-sum, inputs: [fit, test], sweep: {follow: [size]}}
+              - {name: all, kind: toy-sum, inputs: [score]}
+
+            """)
+        let fits = p.instances(of: "fit").map { p.instances[$0] }
+        #expect(fits.map(\.id) == ["fit[size=2]", "fit[size=4]", "fit[size=8]"])
+        for (fit, size) in zip(fits, [2, 4, 8]) {
+            // Each fit gathers the draws of its size over count, and takes the size as its scale.
+            #expect(fit.inputs[0].instances.map { p.instances[$0].id } == ["draw[count=1,size=\(size)]", "draw[count=2,size=\(size)]"])
+            #expect(fit.record.params["scale"] == .double(Double(size)) && fit.record.params["size"] == nil)
+        }
+        let scores = p.instances(of: "score").map { p.instances[$0] }
+        #expect(scores.map(\.id) == ["score[size=2]", "score[size=4]", "score[size=8]"])
+        let four = scores[1]
+        #expect(four.inputs.map { $0.instances.map { p.instances[$0].id } } == [["fit[size=4]"], ["test[count=3,size=4]", "test[count=5,size=4]"]])
+        // Same parameters, different inputs: different keys; readers see the followed axis.
+        #expect(Set(scores.map(\.key)).count == 3 && four.record.params["size"] == nil && four.readerParams["size"] == .int(4))
+        #expect(p.instances[p.instances(of: "all")[0]].inputs[0].instances.count == 3)
+    }
+
+    @Test func followRefusesWhatItCannotFollow() throws {
+        func message(_ sweep: String) -> String {
+            do {
+                _ = try plan("name: m\nseed: 1\nstages:\n  - {name: draw, kind: toy, sweep: {grid: {size: [2, 4]}}}\n"
+                             + "  - {name: fit, kind: toy-sum, inputs: [draw], sweep: \(sweep)}\n")
+                return ""
+            } catch { return "\(error)" }
+        }
+        #expect(message("{follow: [count]}").contains("stage 'fit' follows 'count', but none of its inputs sweeps it (draw: size)"))
+        #expect(message("{follow: {size: width}}").contains("kind 'toy-sum' has no parameter 'width' for the followed axis 'size'"))
+        #expect(message("{follow: [scale], grid: {scale: [1, 2]}}").contains("axis 'scale' is swept twice"))
+        #expect(message("{follow: [size, size]}").contains("axis 'size' is swept twice"))
+    }
+
     @Test func inputsMatchSharedAxesAndGatherTheRest() throws {
         let p = try plan(Self.base)
         let total = p.instances[p.instances(of: "total")[0]]

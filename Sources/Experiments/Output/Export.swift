@@ -5,7 +5,7 @@ import Pipeline
 
 /// Writes the figures, tables and report of `plan` that are in the cache under `outputs`:
 /// `figures/<file>.{csv,gp}` rendered to PNG and PDF with gnuplot when missing, incomplete or when the
-/// CSV or script changed or is newer; `tables/<file>.{md,tex}`; `REPORT.md`. Returns one line per item.
+/// CSV or script changed or is newer; `tables/<file>.{md,tex,csv}`; `REPORT.md`. Returns one line per item.
 public func exportResults(_ plan: Plan, layout: CacheLayout, outputs: String) throws -> [String] {
     var lines: [String] = []
     let fm = FileManager.default
@@ -27,8 +27,10 @@ public func exportResults(_ plan: Plan, layout: CacheLayout, outputs: String) th
             lines.append("report \(outputs)/REPORT.md" + (changed ? " (written)" : " (unchanged)"))
         case "table":
             let base = outputs + "/tables/" + (try h5.stringAttribute("file"))
-            let changed = [try update(base + ".md", try h5.readText("markdown")), try update(base + ".tex", try h5.readText("latex"))].contains(true)
-            lines.append("table \(base).{md,tex}" + (changed ? " (written)" : " (unchanged)"))
+            let changed = try ["md": "markdown", "tex": "latex", "csv": "csv"].sorted { $0.key < $1.key }.map { ext, dataset in
+                try update(base + "." + ext, try h5.readText(dataset))
+            }.contains(true)
+            lines.append("table \(base).{csv,md,tex}" + (changed ? " (written)" : " (unchanged)"))
         default:
             let file = try h5.stringAttribute("file"), directory = outputs + "/figures"
             let base = directory + "/" + file

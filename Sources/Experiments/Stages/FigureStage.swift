@@ -17,7 +17,8 @@ public struct FigureStage: StageKind {
     /// 5: power-cdf in W (as the Tree paper's Fig. 5) with its KS distance as the finding.
     /// 6: Tree Fig. 6 as the paper's panels (vs K at L = 16, `se-vs-l-predicted` vs L at K = 10), per-UE
     /// statistics stated, checked against the `paper_*` numbers; curves and CDFs at the lowest σ present.
-    public let version = 6
+    /// 7: the claim's `checks` decided on the CSV (dataset `checks`).
+    public let version = 7
     public let summary = "CSV + gnuplot script of a figure from its inputs"
     enum Plot: String, CaseIterable, ParameterValue, Decodable {
         case seVsK = "se-vs-k", connectionsVsK = "connections-vs-k", robustness, variants, ablation
@@ -94,7 +95,7 @@ public struct FigureStage: StageKind {
         try context.output.writeText("summary", summarize(csv: csv))
         if !finding.isEmpty { try context.output.writeText("finding", finding) }
         try context.output.setAttribute("title", title)
-        try p.report.store(in: context.output)
+        try p.report.store(in: context.output, numbers: ResultTable(csv: csv))
         try context.output.setAttribute("file", file)
     }
 }

@@ -1,4 +1,5 @@
 import CellFree
+import Foundation
 import H5
 import Learning
 import Pipeline
@@ -168,15 +169,22 @@ public enum ModelVariant: String, CaseIterable, ParameterValue, Decodable, Senda
     }
 }
 
-/// What REPORT.md says of a figure or table besides our numbers: the paper's claim, and where ours
-/// differs, why, pointing to the measurement that shows it (e.g. a `beyond-` section).
+/// What REPORT.md says of a figure or table besides our numbers: the paper's claim, the checks that
+/// decide it on our numbers (`ClaimCheck`), and where ours differs, why, pointing to the measurement
+/// that shows it (e.g. a `beyond-` section).
 struct ReportClaim: StageParameterSet {
     @Parameter("claim", "what the paper reports about it (for REPORT.md)") var claim = ""
+    @Parameter("checks", "the claim's checks, each 'claim | paper | check' on the figure's CSV or the table (`cellfree kinds figure` explains)")
+    var checks: [ClaimCheck] = []
     @Parameter("why", "where ours differs from the paper: why, and the measurement that shows it (for REPORT.md)") var why = ""
 
-    /// Stores both as attributes of `output` (read by `report`).
-    func store(in output: H5File) throws {
+    /// Stores claim and why as attributes of `output` and the checks' outcomes on `numbers` as the
+    /// JSON dataset `checks` (read by `report`).
+    func store(in output: H5File, numbers: ResultTable) throws {
         try output.setAttribute("claim", claim)
         try output.setAttribute("why", why)
+        let outcomes = checks.map { $0.outcome(on: numbers) }
+        let json = try JSONEncoder().encode(outcomes)
+        try output.writeText("checks", String(decoding: json, as: UTF8.self))
     }
 }

@@ -4,8 +4,8 @@ import Learning
 import Linalg
 import Pipeline
 
-/// `table`: a results table as Markdown and LaTeX (stored in the cache; `exportResults` (after `run`) writes
-/// `outputs/tables/<file>.{md,tex}`).
+/// `table`: a results table as Markdown, LaTeX and CSV (stored in the cache; `exportResults` (after `run`) writes
+/// `outputs/tables/<file>.{md,tex,csv}`).
 /// - `la-table4` (linear-attention paper, Table IV): per ClusterPowerNet variant (`train` inputs):
 ///   parameters; memory = the float32 values one training forward pass holds (parameters, inputs,
 ///   activations) for one drop of `k` UEs; FLOPs of one forward pass at K = `k` (`forwardFLOPs`);
@@ -22,7 +22,8 @@ public struct TableStage: StageKind {
     public init() {}
     public let name = "table"
     /// 2: tree-table2 has a row per model (Table II) instead of a row per K.
-    public let version = 2
+    /// 3: a CSV beside Markdown and LaTeX; the claim's `checks` decided on the table.
+    public let version = 3
     public let summary = "Markdown + LaTeX table from training, evaluation and baseline results"
     enum Table: String, CaseIterable, ParameterValue, Decodable {
         case laTable4 = "la-table4", treeTable2 = "tree-table2", runtime, modelSensitivity = "model-sensitivity"
@@ -52,9 +53,10 @@ public struct TableStage: StageKind {
         let title = p.title
         try context.output.writeText("markdown", table.markdown)
         try context.output.writeText("latex", table.latex(caption: title))
+        try context.output.writeText("csv", ResultTable(table).csv)
         try context.output.writeText("summary", table.note)
         try context.output.setAttribute("file", file)
         try context.output.setAttribute("title", title)
-        try p.report.store(in: context.output)
+        try p.report.store(in: context.output, numbers: ResultTable(table))
     }
 }
