@@ -2,8 +2,9 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := build
 
-# System packages the build, the tests and the figures need (Debian 12 names).
-DEB_PACKAGES := libopenblas-dev liblapacke-dev libhdf5-dev hdf5-tools libssl-dev gnuplot-nox pkg-config
+# System packages the build, the tests and the figures need (Debian 12 names); python3-h5py: the
+# smoke test reads our HDF5 and CSV as a Python user does (scripts/read_result.py).
+DEB_PACKAGES := libopenblas-dev liblapacke-dev libhdf5-dev hdf5-tools libssl-dev gnuplot-nox pkg-config python3-h5py
 SWIFT ?= swift
 
 .PHONY: deps build release test test-slurm bench reproduce clean

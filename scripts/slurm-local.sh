@@ -53,6 +53,8 @@ ReturnToService=2
 SlurmctldTimeout=30
 SlurmdTimeout=30
 MinJobAge=600
+# Small, so that SlurmTests sees an array split under it (real clusters: 1001 or more).
+MaxArraySize=4
 ${node} State=UNKNOWN
 PartitionName=debug Nodes=ALL Default=YES MaxTime=INFINITE State=UP
 CONF

@@ -61,7 +61,7 @@ struct RunCommand: ParsableCommand {
         case .slurm:
             guard SlurmExecutor.available else { throw fail("--executor slurm: sbatch and squeue are not on PATH") }
             jobExecutor = SlurmExecutor(executable: exe, layout: layout, perTask: perTask,
-                                        extraArguments: sbatchArgs.split(separator: " ").map(String.init))
+                                        extraArguments: sbatchArgs.split(separator: " ").map(String.init), resources: plan.resources)
         }
         var scheduler = Scheduler(plan: plan, layout: layout, executor: jobExecutor, verifyAll: verify, isolatingExecutable: exe)
         scheduler.force = Set(force)

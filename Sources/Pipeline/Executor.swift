@@ -3,6 +3,8 @@ public enum ExecutorEvent: Sendable {
     case started(key: String)
     case progress(key: String, done: Int, total: Int)
     case finished(key: String, outcome: JobOutcome)
+    /// A job's task ended in a transient way (Slurm TIMEOUT, PREEMPTED, NODE_FAIL) and runs again.
+    case retrying(key: String, reason: String, attempt: Int, of: Int)
 }
 
 /// Runs jobs somewhere (worker processes here, Slurm tasks elsewhere) and reports their events.

@@ -77,6 +77,8 @@ public struct Profile: Sendable {
     public var name: String
     public var defaults: [NamedValue]
     public var stages: [StageOverride]
+    /// Slurm resources per stage kind, over the manifest's field by field (`TaskResources`).
+    public var resources: [String: TaskResources] = [:]
     public var location: SourceLocation
 }
 
@@ -99,6 +101,10 @@ public struct Manifest: Sendable {
     public var defaults: [NamedValue]
     public var profiles: [Profile]
     public var stages: [StageSpec]
+    /// Slurm resources per stage kind (`default`: every kind), `TaskResources`.
+    public var resources: [String: TaskResources] = [:]
+    /// Where `resources:` was written (its kinds are checked against the registry by `plan`).
+    public var resourcesLocation: SourceLocation?
 
     /// Reads and parses `path`; a missing or unreadable file is a `ManifestError` at line 0.
     public static func load(_ path: String) throws -> Manifest {
@@ -143,7 +149,7 @@ public struct Manifest: Sendable {
             throw yamlSyntaxError(e, file: file)
         }
         let top = YAMLField(node: root, file: file, field: "")
-        let entries = try top.mapping(allowing: ["name", "seed", "include", "defaults", "profiles", "stages"])
+        let entries = try top.mapping(allowing: ["name", "seed", "include", "defaults", "profiles", "stages", "resources"])
         var manifest = Manifest(file: file, name: "", seed: 0, defaults: [], profiles: [], stages: [])
         var sawStages = false, sawName = false
         var included: [Manifest] = []
@@ -165,6 +171,7 @@ public struct Manifest: Sendable {
             case "defaults": manifest.defaults = try namedValues(e.value)
             case "profiles": manifest.profiles = try e.value.mapping().map { try parseProfile($0.key, $0.value) }
             case "stages": manifest.stages = try e.value.sequence().map(stage); sawStages = true
+            case "resources": (manifest.resources, manifest.resourcesLocation) = (try parseResources(e.value), e.value.location)
             default: break
             }
         }
@@ -180,10 +187,16 @@ public struct Manifest: Sendable {
             }
             manifest.stages = fresh(other.stages, manifest.stages, \.location) + manifest.stages
             manifest.defaults = fresh(other.defaults, manifest.defaults, \.value.location) + manifest.defaults
+            // This file's resources win over an included one's, kind by kind and field by field.
+            for (kind, r) in other.resources { manifest.resources[kind] = (manifest.resources[kind] ?? TaskResources()).over(r) }
+            manifest.resourcesLocation = manifest.resourcesLocation ?? other.resourcesLocation
             for profile in other.profiles {
                 if let i = manifest.profiles.firstIndex(where: { $0.name == profile.name }) {
                     manifest.profiles[i].defaults = fresh(profile.defaults, manifest.profiles[i].defaults, \.value.location) + manifest.profiles[i].defaults
                     manifest.profiles[i].stages = fresh(profile.stages, manifest.profiles[i].stages, \.location) + manifest.profiles[i].stages
+                    for (kind, r) in profile.resources {
+                        manifest.profiles[i].resources[kind] = (manifest.profiles[i].resources[kind] ?? TaskResources()).over(r)
+                    }
                 } else {
                     manifest.profiles.append(profile)
                 }
@@ -298,9 +311,10 @@ private func sweep(_ f: YAMLField) throws -> SweepSpec {
 
 private func parseProfile(_ name: String, _ f: YAMLField) throws -> Profile {
     var p = Profile(name: name, defaults: [], stages: [], location: f.location)
-    for e in try f.mapping(allowing: ["defaults", "stages"]) {
+    for e in try f.mapping(allowing: ["defaults", "stages", "resources"]) {
         switch e.key {
         case "defaults": p.defaults = try namedValues(e.value)
+        case "resources": p.resources = try parseResources(e.value)
         case "stages":
             p.stages = try e.value.mapping().map { s in
                 var o = StageOverride(stage: s.key, params: [], sweep: nil, location: s.keyLocation, field: s.value.field)

@@ -36,6 +36,9 @@ public struct Plan: Sendable {
     public var stageOrder: [String]
     /// Instances, stage by stage in `stageOrder`; inputs always come before their readers.
     public var instances: [StageInstance]
+    /// Slurm resources of each stage kind in the plan: the manifest's `default` < its entry for the
+    /// kind < the profile's `default` < the profile's entry.
+    public var resources: [String: TaskResources] = [:]
 
     public func instances(of stage: String) -> [Int] { instances.indices.filter { instances[$0].stage == stage } }
 
@@ -148,7 +151,18 @@ extension Manifest {
             }
             indicesOfStage[name] = mine
         }
-        return Plan(manifest: self, profile: chosen?.name, stageOrder: order, instances: instances)
+        var plan = Plan(manifest: self, profile: chosen?.name, stageOrder: order, instances: instances)
+        for (source, table) in [("resources", resources), ("profiles.\(chosen?.name ?? "").resources", chosen?.resources ?? [:])] {
+            if let unknown = table.keys.sorted().first(where: { $0 != "default" && registry[$0] == nil }) {
+                throw ManifestError(file: file, line: resourcesLocation?.line ?? 1, column: resourcesLocation?.column ?? 1, field: source,
+                                    message: "resources for '\(unknown)', which is not a stage kind (use 'default' or one of: \(registry.names.joined(separator: ", ")))")
+            }
+        }
+        for kind in Set(instances.map(\.kind)) {
+            let layers = [resources["default"], resources[kind], chosen?.resources["default"], chosen?.resources[kind]].compactMap { $0 }
+            plan.resources[kind] = layers.reduce(TaskResources()) { $1.over($0) }
+        }
+        return plan
     }
 
     /// Stages by name, after checking names, kinds, parameter names/types and profile references.

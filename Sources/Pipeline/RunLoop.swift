@@ -88,6 +88,10 @@ final class RunLoop {
             if let i = order[key] { display.started(key: key, id: plan.instances[i].id) }
         case .progress(let key, let d, let total):
             display.progress(key: key, done: d, total: total)
+        case .retrying(let key, let reason, let attempt, let attempts):
+            guard let i = order[key] else { return }
+            summary.retried.append((plan.instances[i].id, reason))
+            display.finished(key: key, line: "retry  \(plan.instances[i].id): \(reason); attempt \(attempt) of \(attempts)")
         case .finished(let key, let outcome):
             guard running.remove(key) != nil, let i = order[key] else { return }
             let inst = plan.instances[i]

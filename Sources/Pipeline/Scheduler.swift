@@ -12,6 +12,8 @@ public struct RunSummary: Sendable {
     public var failures: [(id: String, message: String, log: String)] = []
     /// Not run because an input failed.
     public var skipped: [(id: String, because: String)] = []
+    /// Resubmitted after a transient end (Slurm TIMEOUT, PREEMPTED, NODE_FAIL), with its reason.
+    public var retried: [(id: String, reason: String)] = []
     public var interrupted = false
     public var seconds = 0.0
 
@@ -20,6 +22,7 @@ public struct RunSummary: Sendable {
     public var report: String {
         var lines = ["\(planned) instances: \(cached) cached, \(computed) computed, \(failures.count) failed, \(skipped.count) skipped, in \(formatDuration(seconds))"]
         for c in corrupt { lines.append("  recomputed corrupt file: \(c)") }
+        for r in retried { lines.append("  retried \(r.id): \(r.reason)") }
         for f in failures { lines.append("  FAILED \(f.id): \(f.message)\n         log: \(f.log)") }
         for s in skipped.prefix(20) { lines.append("  skipped \(s.id): \(s.because)") }
         if skipped.count > 20 { lines.append("  … and \(skipped.count - 20) more skipped") }

@@ -55,4 +55,64 @@ struct SlurmTests {
         #expect(again.status == 0, "\(again.output)")
         #expect(again.output.contains("6 cached, 1 computed"), "\(again.output)")
     }
+
+    /// Per-kind resources reach sbatch (the manifest's default, a kind's entry, a profile over both),
+    /// and an array larger than the cluster's MaxArraySize (4 under scripts/slurm-local.sh) is split.
+    @Test func perKindResourcesAndArraysSplitUnderMaxArraySize() throws {
+        let w = try Workspace()
+        defer { w.cleanup() }
+        try w.write("m.yaml", """
+            name: arrays
+            seed: 21
+            resources:
+              default: {time: "10", mem: 200M}
+              toy-sum: {time: "00:03:00"}
+            profiles:
+              tight: {resources: {toy: {mem: 100M}}}
+            stages:
+              - {name: draw, kind: toy, params: {count: 2, size: 3}, sweep: {seeds: 6}}
+              - {name: total, kind: toy-sum, inputs: [draw]}
+
+            """)
+        let r = try w.cellfree(["run", "m.yaml", "--executor", "slurm", "--profile", "tight"])
+        #expect(r.status == 0 && r.output.contains("7 computed"), "\(r.output)")
+        let submitted = r.output.split(separator: "\n").filter { $0.hasPrefix("sbatch ") }
+        // 6 draws: 4 + 2 tasks; then the sum alone.
+        #expect(submitted.count == 3, "\(r.output)")
+        #expect(submitted.prefix(2).map { $0.contains(": 4 tasks of toy (") || $0.contains(": 2 tasks of toy (") } == [true, true])
+        #expect(submitted.prefix(2).allSatisfy { $0.hasSuffix("(--cpus-per-task=1 --time=10 --mem=100M)") }, "\(submitted)")
+        #expect(submitted.last?.hasSuffix("1 task of toy-sum (--cpus-per-task=1 --time=00:03:00 --mem=200M)") == true, "\(submitted)")
+        // What Slurm recorded for the sum's job.
+        let id = String(submitted.last!.dropFirst("sbatch ".count).prefix { $0 != ":" })
+        let shown = try runTool("scontrol", ["-o", "show", "job", id])?.output ?? ""
+        #expect(shown.contains("TimeLimit=00:03:00") && shown.contains("MinMemoryNode=200M"), "\(shown)")
+    }
+
+    /// A task killed at its time limit is named TIMEOUT in the summary; with `retries` it runs again
+    /// and the resumable stage goes on from its checkpoint. (About 3 minutes: Slurm's limits are in minutes.)
+    @Test func aTimeoutIsReportedAndRetried() throws {
+        let w = try Workspace()
+        defer { w.cleanup() }
+        // 4 samples of 25 s, a checkpoint after each: the first attempt ends TIMEOUT at 1 minute with
+        // 2 samples saved, the retry finishes the other 2.
+        try w.write("m.yaml", """
+            name: slow
+            seed: 21
+            resources: {toy: {time: "1", retries: 1}}
+            stages:
+              - {name: draw, kind: toy, params: {count: 4, size: 3, step_ms: 25000, checkpoint_every: 1}}
+
+            """)
+        let r = try w.cellfree(["run", "m.yaml", "--executor", "slurm"])
+        #expect(r.status == 0 && r.output.contains("1 computed"), "\(r.output)")
+        #expect(r.output.contains("retry  draw: Slurm task ") && r.output.contains("ended TIMEOUT; attempt 2 of 2"), "\(r.output)")
+        #expect(r.output.contains("  retried draw: Slurm task "), "\(r.output)")
+        // Without retries the same run fails, and says why.
+        let v = try Workspace()
+        defer { v.cleanup() }
+        try v.write("m.yaml", "name: slow\nseed: 21\nresources: {toy: {time: \"1\"}}\nstages:\n"
+                    + "  - {name: draw, kind: toy, params: {count: 1, size: 3, step_ms: 150000}}\n")
+        let failed = try v.cellfree(["run", "m.yaml", "--executor", "slurm"])
+        #expect(failed.status != 0 && failed.output.contains("ended TIMEOUT (time limit 1; raise resources.<kind>.time"), "\(failed.output)")
+    }
 }

@@ -240,6 +240,33 @@ struct SmokeManifestTests {
         #expect(shownLines[0].hasPrefix("cf/se_ul  shape [2, 6]  dims sample,ue  units bit/s/Hz"), "\(shown.output)")
         let firstShown = Double(shownLines[1].split(separator: " ")[0])!
         #expect(firstCF.map { abs($0 - firstShown) <= 1e-5 * abs($0) } == true, "\(String(describing: firstCF)) vs \(firstShown)")
+        // The same file and CSV as a Python user reads them (h5py from Debian's python3-h5py, which
+        // `make deps` installs; Debian's own python3, where that package lives).
+        let reader = Fixtures.testsDirectory.deletingLastPathComponent().appendingPathComponent("scripts/read_result.py").path
+        let python = Process()
+        python.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        python.arguments = [reader, file, "cf/se_ul", w.dir + "/export/se_ul.csv"]
+        python.currentDirectoryURL = URL(fileURLWithPath: w.dir)   // `path` prints the file relative to it
+        let pipe = Pipe(), errors = Pipe()
+        (python.standardOutput, python.standardError) = (pipe, errors)
+        try python.run()
+        let printed = pipe.fileHandleForReading.readDataToEndOfFile()
+        let complaint = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        python.waitUntilExit()
+        #expect(python.terminationStatus == 0, "read_result.py (needs python3-h5py: make deps): \(complaint)")
+        if python.terminationStatus == 0, case .map(let fields) = try parseJSON(String(decoding: printed, as: UTF8.self)) {
+            let read = Dictionary(fields, uniquingKeysWith: { a, _ in a })
+            let part = { (name: String) -> [String: ParamValue] in
+                if case .map(let pairs)? = read[name] { return Dictionary(pairs, uniquingKeysWith: { a, _ in a }) }
+                return [:]
+            }
+            let (dataset, table) = (part("dataset"), part("csv"))
+            #expect(dataset["shape"] == .list([.int(2), .int(6)]) && dataset["dims"] == .string("sample,ue") && dataset["units"] == .string("bit/s/Hz"))
+            #expect(table["header"] == .list(["K", "group", "sample", "ue", "se_ul [bit/s/Hz]"].map(ParamValue.string)) && table["rows"]?.integer == 104)
+            for value in [dataset["first"]?.number, table["first"]?.number] {
+                #expect(value.map { abs($0 - firstShown) <= 1e-5 * abs($0) } == true, "h5py/csv \(String(describing: value)) vs show \(firstShown)")
+            }
+        }
         let again = try w.cellfree(["run", Self.manifest, "-j", "2"])
         #expect(again.output.contains("58 instances: 58 cached, 0 computed"), "\(again.output)")
         #expect(again.output.contains("REPORT.md (unchanged)"), "\(again.output)")
@@ -274,10 +301,10 @@ struct SmokeManifestTests {
         defer { w.cleanup() }
         let directory = (Self.manifest as NSString).deletingLastPathComponent
         let names = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".yaml") }.sorted()
-        #expect(names == ["drops.yaml", "la-tuning.yaml", "linear-attention.yaml", "maxmin-clustering.yaml", "reproduce.yaml", "smoke.yaml",
-                          "sweep-example.yaml", "tree-transformer.yaml"])
+        #expect(names == ["drops.yaml", "la-tuning.yaml", "linear-attention.yaml", "maxmin-clustering.yaml", "reproduce.yaml", "robustness-sweep.yaml",
+                          "smoke.yaml", "sweep-example.yaml", "tree-transformer.yaml"])
         for name in names {
-            let profiles = ["la-tuning.yaml", "smoke.yaml", "sweep-example.yaml"].contains(name) ? [[String]()] : [["--profile", "default"], ["--profile", "paper"]]
+            let profiles = ["la-tuning.yaml", "robustness-sweep.yaml", "smoke.yaml", "sweep-example.yaml"].contains(name) ? [[String]()] : [["--profile", "default"], ["--profile", "paper"]]
             for profile in profiles {
                 let r = try w.cellfree(["plan", directory + "/" + name] + profile)
                 #expect(r.status == 0 && r.output.contains("instances would run"), "\(name) \(profile): \(r.output)")
