@@ -7,7 +7,7 @@ SHELL := /bin/bash
 DEB_PACKAGES := libopenblas-dev liblapacke-dev libhdf5-dev hdf5-tools libssl-dev gnuplot-nox pkg-config python3-h5py
 SWIFT ?= swift
 
-.PHONY: deps build release test test-slurm bench reproduce clean
+.PHONY: deps build release test test-slurm bench reproduce figures-latex clean
 
 # Installs only the packages that are missing; needs root (or sudo) the first time only.
 deps:
@@ -56,6 +56,20 @@ JOBS ?= 2
 reproduce: deps
 	$(SWIFT) build -c release
 	.build/release/cellfree run manifests/reproduce.yaml --profile $(PROFILE) -j $(JOBS)
+
+# Re-renders every figure of outputs/figures (after `make reproduce`) for LaTeX at IEEE column width
+# (3.5 in; FIG_SIZE=7.16in,3in for a double-column figure): outputs/figures/latex/<name>.tex + .pdf,
+# text set by LaTeX. In the paper: \usepackage{graphicx} (and UTF-8 input for σ, τ), then
+# \input{latex/<name>.tex} with the PDF beside it. One file: make figures-latex FIGURES=la-fig5-se-vs-k
+FIG_SIZE ?= 3.5in,2.4in
+FIGURES ?= $(patsubst outputs/figures/%.gp,%,$(wildcard outputs/figures/*.gp))
+figures-latex:
+	@mkdir -p outputs/figures/latex
+	@cd outputs/figures && for f in $(FIGURES); do \
+	  gnuplot -e "set terminal cairolatex pdf size $(FIG_SIZE) font ',8'; set output 'latex/$$f.tex'" $$f.gp \
+	    && sed -i "s|{latex/$$f}|{$$f}|" latex/$$f.tex \
+	    && echo "figure outputs/figures/latex/$$f.{tex,pdf}" || exit 1; \
+	done
 
 clean:
 	rm -rf .build .build-*

@@ -2,7 +2,9 @@
 """Reads a cellfree result as a Python user would, without our code: the HDF5 file with h5py and the
 CSV of `cellfree export` with the csv module (pandas reads the same file). Prints one JSON object:
 
-  {"dataset": {"shape", "dims", "units", "first"}, "csv": {"header", "rows", "first"}}
+  {"dataset": {"shape", "dims", "labels", "units", "first"}, "csv": {"header", "rows", "first"}}
+
+("labels": h5py's dset.dims[i].label, the HDF5 dimension labels.)
 
 Usage: read_result.py FILE.h5 GROUP/DATASET EXPORT.csv   (SmokeManifestTests runs it on the smoke outputs)
 """
@@ -21,6 +23,7 @@ def main(h5_path, dataset, csv_path):
     with h5py.File(h5_path, "r") as f:
         d = f[dataset]
         out = {"dataset": {"shape": list(d.shape), "dims": text(d.attrs["dims"]), "units": text(d.attrs["units"]),
+                           "labels": [dim.label for dim in d.dims],
                            "first": float(d[(0,) * d.ndim])}}
     with open(csv_path, newline="") as fh:
         reader = csv.reader(fh)

@@ -1,5 +1,6 @@
 #pragma once
 #include <hdf5.h>   // -I/usr/include/hdf5/serial from pkg-config hdf5
+#include <hdf5_hl.h>   // dimension labels (H5DSset_label), libhdf5_hl beside libhdf5
 // Most HDF5 ids and flags are macros that call H5open() or cast, which Swift cannot import.
 // These functions return their values; calling any of them initialises the library.
 static inline hid_t chdf5_native_float(void)   { return H5T_NATIVE_FLOAT; }

@@ -64,13 +64,22 @@ private func extent(_ space: hid_t) -> String {
 }
 
 /// The values of a dataset or attribute as this machine reads them: numbers and compounds converted to
-/// the native type, a single string as its UTF-8 text, fixed-length strings as stored.
+/// the native type, a single string as its UTF-8 text, fixed-length strings as stored, variable-length
+/// ones each as its length and UTF-8 text.
 private func nativeBytes(fileType: hid_t, space: hid_t, place: H5Place, read: (hid_t, UnsafeMutableRawPointer) -> herr_t) throws -> [UInt8] {
     let count = Int(H5Sget_simple_extent_npoints(space))
     if H5Tget_class(fileType) == H5T_STRING {
         if count == 1 { return Array(try readStringValue(fileType: fileType, space: space, place: place, read: read).utf8) }
-        guard H5Tis_variable_str(fileType) <= 0 else {
-            throw H5Error.typeMismatch(file: place.file, object: place.object, expected: "one string or fixed-length strings", found: describeType(fileType))
+        if H5Tis_variable_str(fileType) > 0 {
+            // An array of variable-length strings (e.g. DIMENSION_LABELS): each string's byte count, then its bytes.
+            let memType = H5Handle.datatype(H5Tcopy(fileType))
+            var pointers = [UnsafeMutablePointer<CChar>?](repeating: nil, count: count)
+            try place.check(pointers.withUnsafeMutableBytes { read(memType.id, $0.baseAddress!) }, "read strings")
+            defer { for p in pointers { if let p { H5free_memory(p) } } }
+            return pointers.flatMap { p -> [UInt8] in
+                let text = Array((p.map { String(cString: $0) } ?? "").utf8)
+                return withUnsafeBytes(of: UInt64(text.count).littleEndian, Array.init) + text
+            }
         }
     }
     guard H5Tdetect_class(fileType, H5T_VLEN) <= 0, H5Tget_class(fileType) != H5T_REFERENCE else {

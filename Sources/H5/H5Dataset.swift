@@ -41,6 +41,28 @@ public final class H5Dataset: H5Node {
         return dims.map { Int($0) }
     }
 
+    /// Names its dimensions the HDF5 way (the `DIMENSION_LABELS` attribute of the dimension-scales API),
+    /// so h5py's `dset.dims[i].label` and HDFView show them; one label per dimension.
+    public func setDimensionLabels(_ labels: [String]) throws {
+        guard labels.count == shape.count else {
+            throw H5Error.invalidArgument(file: place.file, object: place.object, detail: "\(labels.count) dimension labels for rank \(shape.count)")
+        }
+        for (i, label) in labels.enumerated() {
+            try place.check(label.withCString { H5DSset_label(handle.id, UInt32(i), $0) }, "set dimension label")
+        }
+    }
+
+    /// The dimension labels (`setDimensionLabels`), "" where a dimension has none.
+    public var dimensionLabels: [String] {
+        (0..<shape.count).map { i in
+            let n = H5DSget_label(handle.id, UInt32(i), nil, 0)
+            guard n > 0 else { return "" }
+            var buffer = [CChar](repeating: 0, count: Int(n) + 1)
+            _ = H5DSget_label(handle.id, UInt32(i), &buffer, buffer.count)
+            return String(cString: buffer)
+        }
+    }
+
     /// The stored element type, in numpy's words (`float64`, `compound {r: float64, i: float64}`, …).
     public var typeDescription: String {
         H5Library.prepare()

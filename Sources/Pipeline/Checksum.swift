@@ -3,9 +3,14 @@ import H5
 /// Root attributes every cache file carries (the architecture notes, design §3). `created` is left out of the checksum,
 /// so a recomputed or resumed result has the same checksum as the first one.
 public enum ProvenanceAttribute {
-    public static let stage = "stage", kind = "kind", key = "key", params = "params", inputs = "inputs"
+    /// `computed_by`: the stage instance that computed the result. A key does not depend on stage or
+    /// manifest names, so the same file serves every instance with its key (`cellfree path` lists a
+    /// manifest's); files written before carry `stage` with the same value.
+    public static let computedBy = "computed_by", stage = "stage"
+    public static let kind = "kind", key = "key", params = "params", inputs = "inputs"
     public static let codeVersion = "code_version", created = "created", checksum = "checksum"
-    static let checksummed = [stage, kind, key, params, inputs, codeVersion]
+    /// What the first checksum (`storedBytesChecksum`) covers, where present.
+    static let checksummed = [stage, computedBy, kind, key, params, inputs, codeVersion]
     /// Every provenance attribute: a file with any of them is a cache file.
     public static let all = checksummed + [created, checksum]
 }

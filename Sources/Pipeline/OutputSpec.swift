@@ -33,12 +33,14 @@ extension Array where Element == OutputSpec {
 }
 
 extension H5Group {
-    /// Writes dataset `spec.name` with the declared `dims` and `units` attributes (shape checked against the dims).
+    /// Writes dataset `spec.name` with the declared `dims` and `units` attributes and the dims as HDF5
+    /// dimension labels (shape checked against the dims).
     @discardableResult
     public func write<T: H5Element>(_ spec: OutputSpec, _ values: [T], shape: [Int]) throws -> H5Dataset {
         precondition(spec.dims.count == shape.count, "\(spec.path): \(spec.dims.count) dimension names for shape \(shape)")
         let d = try write(spec.name, values, shape: shape)
         try d.setAttribute("dims", spec.dims.joined(separator: ","))
+        try d.setDimensionLabels(spec.dims)
         try d.setAttribute("units", spec.units)
         return d
     }

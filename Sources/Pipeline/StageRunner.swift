@@ -113,7 +113,7 @@ public struct StageRunner {
             try kind.run(context)
             let record = KeyRecord(kind: job.kind, version: job.version, params: job.params,
                                    inputs: job.inputs.mapValues { $0.map(\.key) })
-            try output.setAttribute(ProvenanceAttribute.stage, job.id)
+            try output.setAttribute(ProvenanceAttribute.computedBy, job.id)
             try output.setAttribute(ProvenanceAttribute.kind, job.kind)
             try output.setAttribute(ProvenanceAttribute.key, job.key)
             try output.setAttribute(ProvenanceAttribute.params, record.paramsJSON)

@@ -45,6 +45,20 @@ struct RoundTripTests {
         }
     }
 
+    /// Dimension labels (h5py: `dset.dims[i].label`) round-trip; a wrong count is refused.
+    @Test func dimensionLabelsRoundTrip() throws {
+        let dir = try ScratchDirectory()
+        defer { dir.cleanup() }
+        let f = try H5File.create(dir.path("d.h5"))
+        let d = try f.write("se", [1.0, 2, 3, 4, 5, 6], shape: [2, 3])
+        #expect(d.dimensionLabels == ["", ""])
+        try d.setDimensionLabels(["sample", "ue"])
+        #expect(d.dimensionLabels == ["sample", "ue"])
+        #expect(throws: H5Error.self) { try d.setDimensionLabels(["sample"]) }
+        try f.close()
+        #expect(try H5File.open(dir.path("d.h5")).dataset("se").dimensionLabels == ["sample", "ue"])
+    }
+
     @Test func complexIsStoredAsH5pyCompound() throws {
         let dir = try ScratchDirectory()
         defer { dir.cleanup() }

@@ -20,6 +20,7 @@ struct ChecksumTests {
         try g.setAttribute("sigma_m", "5.0")
         let se = try g.write("se_ul", [1.5, 2.25, 3.125, 4.0625], shape: [2, 2])
         try se.setAttribute("units", "bit/s/Hz")
+        try se.setDimensionLabels(["sample", "ue"])
         try f.write("count", [Int64(3), 4], shape: [2])
         try f.setAttribute("checksum", try checksum(f))
         try f.close()
@@ -45,6 +46,20 @@ struct ChecksumTests {
         let data = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
         let pattern: [UInt8] = [0x11, 0x20, 0x3f, 0x00, 0x08, 0x00, 0x00, 0x00]
         return try #require((0...(data.count - pattern.count)).first { data[$0..<($0 + pattern.count)].elementsEqual(pattern) })
+    }
+
+    /// The dimension labels (a variable-length string array attribute) are covered: a renamed dimension fails.
+    @Test func aChangedDimensionLabelFailsTheChecksum() throws {
+        let dir = try ScratchDirectory()
+        defer { dir.cleanup() }
+        let path = try cacheFile(dir)
+        #expect(try verifies(path))
+        do {
+            let f = try H5File.open(path, writable: true)
+            try f.group("cf").dataset("se_ul").setDimensionLabels(["sample", "ap"])
+            try f.close()
+        }
+        #expect(try !verifies(path))
     }
 
     @Test func aFreshFileVerifiesAndCreatedIsLeftOut() throws {

@@ -1,4 +1,5 @@
 import Foundation
+import ComplexModule
 import H5
 import Pipeline
 import Testing
@@ -77,18 +78,24 @@ struct SmokeManifestTests {
             let h5 = try H5File.open(w.layout.root + "/" + f)
             defer { try? h5.close() }
             let gain = try h5.read("gain_db", as: Double.self).values, trR = try h5.read("trace_r", as: Double.self).values
-            let trB = try h5.read("trace_b", as: Double.self).values, R = try h5.read("correlation", as: Double.self)
+            let trB = try h5.read("trace_b", as: Double.self).values, R = try h5.read("correlation", as: Complex<Double>.self)
             let N = R.shape[3]
-            #expect(N == 4 && R.shape.last == 2 && R.shape[1] * R.shape[2] * R.shape[0] == gain.count)
+            #expect(N == 4 && R.shape.count == 5 && R.shape[1] * R.shape[2] * R.shape[0] == gain.count)
+            #expect(try h5.dataset("correlation").typeDescription == "compound {r: float64, i: float64}")
             for i in gain.indices {
                 let beta = pow(10, gain[i] / 10)
                 #expect(isClose(trR[i] / Double(N), beta, relative: 1e-9))
                 #expect(trB[i] > 0 && trB[i] <= trR[i] * (1 + 1e-12))
-                let o = i * N * N * 2
-                for a in 0..<N { for b in 0..<N {
-                    #expect(isClose(R.values[o + (a * N + b) * 2], R.values[o + (b * N + a) * 2], absolute: 1e-12 * beta))
-                    #expect(abs(R.values[o + (a * N + b) * 2 + 1] + R.values[o + (b * N + a) * 2 + 1]) <= 1e-12 * beta)
-                } }
+                let o = i * N * N
+                var trace = 0.0
+                for a in 0..<N {
+                    trace += R.values[o + a * N + a].real
+                    for b in 0..<N {   // Hermitian: R[a, b] = conj(R[b, a])
+                        #expect(isClose(R.values[o + a * N + b].real, R.values[o + b * N + a].real, absolute: 1e-12 * beta))
+                        #expect(abs(R.values[o + a * N + b].imaginary + R.values[o + b * N + a].imaginary) <= 1e-12 * beta)
+                    }
+                }
+                #expect(isClose(trace, trR[i], relative: 1e-9))
             }
             checkedChannels += 1
         }
@@ -262,6 +269,7 @@ struct SmokeManifestTests {
             }
             let (dataset, table) = (part("dataset"), part("csv"))
             #expect(dataset["shape"] == .list([.int(2), .int(6)]) && dataset["dims"] == .string("sample,ue") && dataset["units"] == .string("bit/s/Hz"))
+            #expect(dataset["labels"] == .list([.string("sample"), .string("ue")]), "h5py dset.dims labels: \(String(describing: dataset["labels"]))")
             #expect(table["header"] == .list(["K", "group", "sample", "ue", "se_ul [bit/s/Hz]"].map(ParamValue.string)) && table["rows"]?.integer == 104)
             for value in [dataset["first"]?.number, table["first"]?.number] {
                 #expect(value.map { abs($0 - firstShown) <= 1e-5 * abs($0) } == true, "h5py/csv \(String(describing: value)) vs show \(firstShown)")

@@ -1,3 +1,4 @@
+import Foundation
 import H5
 import Pipeline
 
@@ -117,27 +118,52 @@ struct CurvesOverK {
     }
 
     /// A gnuplot script with one panel per entry of `panels` (side by side): the columns whose names
-    /// end with the panel's suffix, titled by the rest of the name. A column `X` with columns `X_min`
-    /// and `X_max` beside it is drawn with error bars from min to max (the spread over seeds).
+    /// end with the panel's suffix, titled by the rest of the name, in the order of the numbers in
+    /// their titles (σ = 0, 2, 5, 10; stable otherwise). A column `X` with columns `X_min` and `X_max`
+    /// beside it is drawn with error bars from min to max (the spread over seeds). Curves that differ
+    /// only in Optimal / Predicted (or the pilot model, or the precoder) share a colour, the second
+    /// dashed; a panel whose values span more than two decades gets a log y axis.
     func script(_ header: String, file: String, panels: [(suffix: String, ylabel: String)], logscale: String = "") -> String {
         var s = header + "set datafile missing 'NaN'\nset key top right\n"
         if panels.count > 1 { s += "set multiplot layout 1,\(panels.count)\n" }
         if !logscale.isEmpty { s += "set logscale \(logscale)\n" }
+        var colours: [String: Int] = [:]
         for panel in panels {
+            let shown = columns.enumerated().filter { $0.element.name.hasSuffix(panel.suffix) }
+                .map { (index: $0.offset, column: $0.element, title: String($0.element.name.dropLast(panel.suffix.count)).replacingOccurrences(of: "_", with: " ")) }
+            let ordered = shown.enumerated().sorted { a, b in
+                let (x, y) = (numbers(in: a.element.title), numbers(in: b.element.title))
+                return x.lexicographicallyPrecedes(y) || (!y.lexicographicallyPrecedes(x) && a.offset < b.offset)
+            }.map(\.element)
+            let values = ordered.flatMap { $0.column.byK.values.flatMap { $0 } }.filter(\.isFinite)
+            let decades = (values.min() ?? 0) > 0 ? log10(values.max()! / values.min()!) : 0
+            let logY = logscale.isEmpty && decades > 2
+            if logY { s += "set logscale y\n" }
             s += "set xlabel '\(axisLabel)'\nset ylabel '\(panel.ylabel)'\nplot "
-            s += columns.enumerated().filter { $0.element.name.hasSuffix(panel.suffix) }.map { i, c in
-                let title = String(c.name.dropLast(panel.suffix.count)).replacingOccurrences(of: "_", with: " ")
+            s += ordered.map { i, c, title in
                 // Reused pilots (pilot-models), unit-norm precoders (dl-precoders) and predicted curves dashed.
                 let dashed = title.contains("(reuse)") || title.contains("(unit-norm)") || title.hasPrefix("Predicted") ? " dashtype 2" : title.hasPrefix("Full-power") || title.hasPrefix("Positions-only") || title.hasPrefix("Re-drawn") ? " dashtype 3" : ""
+                let pair = ["Optimal ", "Predicted "].reduce(title) { $0.hasPrefix($1) ? String($0.dropFirst($1.count)) : $0 }
+                    .replacingOccurrences(of: " (reuse)", with: "").replacingOccurrences(of: " (orthogonal)", with: "")
+                    .replacingOccurrences(of: " (unit-norm)", with: "").replacingOccurrences(of: " (duality)", with: "")
+                let colour = colours[pair] ?? (colours.count + 1)
+                colours[pair] = colour
+                let style = " linecolor \(colour)\(dashed)"
                 if let lo = columns.firstIndex(where: { $0.name == c.name + "_min" }),
                    let hi = columns.firstIndex(where: { $0.name == c.name + "_max" }) {
-                    return "'\(file).csv' using 1:\(i + 2):\(lo + 2):\(hi + 2) with yerrorlines\(dashed) title '\(title)'"
+                    return "'\(file).csv' using 1:\(i + 2):\(lo + 2):\(hi + 2) with yerrorlines\(style) title '\(title)'"
                 }
-                return "'\(file).csv' using 1:\(i + 2) with linespoints\(dashed) title '\(title)'"
+                return "'\(file).csv' using 1:\(i + 2) with linespoints\(style) title '\(title)'"
             }.joined(separator: ", \\\n     ") + "\n"
+            if logY { s += "unset logscale y\n" }
             if panels.count > 1 { s += "unset title\n" }
         }
         if panels.count > 1 { s += "unset multiplot\n" }
         return s
     }
+}
+
+/// The numbers in a curve title, in order ("sigma = 10 m (elu)" → [10]), for legends in numeric order.
+func numbers(in title: String) -> [Double] {
+    title.split(whereSeparator: { !($0.isNumber || $0 == ".") }).compactMap { Double($0) }
 }

@@ -1,17 +1,20 @@
 import CellFree
+import Linalg
 import Pipeline
 
 /// `channels`: the large-scale quantities of each drop of its `layouts` input (papers.md §2,
 /// reference-physics.md §2–§4): channel gain over noise β_kl [dB], pilot index and master AP
 /// (Algorithm 4.1 of the book), and the statistics the MR labels are built from, tr(R_kl) and
 /// tr(B_kl) = E‖ĥ_kl‖² (MMSE estimation at full UL power), both normalised by the noise power.
-/// With `store_correlation`, also R_kl itself as [n, K, L, N, N, 2] (real, imaginary; large).
+/// With `store_correlation`, also R_kl itself as [n, K, L, N, N] complex (the `{r, i}` compound h5py
+/// reads as complex128; large).
 /// The label stages rebuild these from the layouts in memory, which costs less than reading them
 /// (10–170 ms per drop for K = 10–100); this stage is for inspecting and exporting them.
 public struct ChannelsStage: StageKind {
     public init() {}
     public let name = "channels"
-    public let version = 1
+    /// 2: R_kl as a complex compound instead of real and imaginary pairs.
+    public let version = 2
     public let summary = "large-scale fading, pilots and channel statistics of each drop"
     public var outputs: [OutputSpec] { Self.datasets }
     static let datasets = [
@@ -20,8 +23,8 @@ public struct ChannelsStage: StageKind {
         OutputSpec("trace_b", dims: ["sample", "ue", "ap"], units: "1", "tr(B_kl)/σ² = E‖ĥ_kl‖²/σ² (MMSE estimate energy)"),
         OutputSpec("pilot_index", dims: ["sample", "ue"], units: "1", "pilot index t_k (0-based; Algorithm 4.1)"),
         OutputSpec("master_ap", dims: ["sample", "ue"], units: "1", "master AP index (0-based)"),
-        OutputSpec("correlation", dims: ["sample", "ue", "ap", "row", "column", "re_im"], units: "1",
-                   "R_kl/σ², real and imaginary parts (store_correlation only)"),
+        OutputSpec("correlation", dims: ["sample", "ue", "ap", "row", "column"], units: "1",
+                   "R_kl/σ², complex (store_correlation only)"),
     ]
     public struct Parameters: StageParameterSet {
         @ParameterGroup var network = NetworkParameterSet()
@@ -51,7 +54,7 @@ public struct ChannelsStage: StageKind {
             throw PipelineError.stage(id: context.id, detail: "layouts \(input.path) do not have K = \(K), L = \(L)")
         }
         let storeR = p.storeCorrelation
-        var gain: [Double] = [], traceR: [Double] = [], traceB: [Double] = [], R: [Double] = []
+        var gain: [Double] = [], traceR: [Double] = [], traceB: [Double] = [], R: [Complex<Double>] = []
         var pilot: [Int32] = [], master: [Int32] = []
         for (i, draws) in drops.enumerated() {
             let setup = try NetworkSetup(params, draws: draws)
@@ -64,7 +67,7 @@ public struct ChannelsStage: StageKind {
             if storeR {   // column-major N×N blocks, written row-major [N, N] per (k, l)
                 for k in 0..<K { for l in 0..<L {
                     let o = setup.R.offset(l, k)
-                    for a in 0..<N { for b in 0..<N { R += [setup.R.values[o + a + N * b].real, setup.R.values[o + a + N * b].imaginary] } }
+                    for a in 0..<N { for b in 0..<N { R.append(setup.R.values[o + a + N * b]) } }
                 } }
             }
             context.progress(i + 1, of: n)
@@ -75,6 +78,6 @@ public struct ChannelsStage: StageKind {
         try out.write(Self.datasets.spec("trace_b"), traceB, shape: [n, K, L])
         try out.write(Self.datasets.spec("pilot_index"), pilot, shape: [n, K])
         try out.write(Self.datasets.spec("master_ap"), master, shape: [n, K])
-        if storeR { try out.write(Self.datasets.spec("correlation"), R, shape: [n, K, L, N, N, 2]) }
+        if storeR { try out.write(Self.datasets.spec("correlation"), R, shape: [n, K, L, N, N]) }
     }
 }
