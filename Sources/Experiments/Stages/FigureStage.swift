@@ -18,7 +18,8 @@ public struct FigureStage: StageKind {
     /// 6: Tree Fig. 6 as the paper's panels (vs K at L = 16, `se-vs-l-predicted` vs L at K = 10), per-UE
     /// statistics stated, checked against the `paper_*` numbers; curves and CDFs at the lowest σ present.
     /// 7: the claim's `checks` decided on the CSV (dataset `checks`).
-    public let version = 7
+    /// 8: curves in numeric legend order, Optimal/Predicted pairs in one colour, log y over two decades.
+    public let version = 8
     public let summary = "CSV + gnuplot script of a figure from its inputs"
     enum Plot: String, CaseIterable, ParameterValue, Decodable {
         case seVsK = "se-vs-k", connectionsVsK = "connections-vs-k", robustness, variants, ablation
