@@ -174,7 +174,7 @@ public enum ModelVariant: String, CaseIterable, ParameterValue, Decodable, Senda
 /// that shows it (e.g. a `beyond-` section).
 struct ReportClaim: StageParameterSet {
     @Parameter("claim", "what the paper reports about it (for REPORT.md)") var claim = ""
-    @Parameter("checks", "the claim's checks, each 'claim | paper | check' on the figure's CSV or the table (`cellfree kinds figure` explains)")
+    @Parameter("checks", "the claim's checks, each 'claim | paper | check', decided on the figure's CSV or the table, e.g. 'every K: [A] / [B] >= 0.85' (grammar: README, claim checks)")
     var checks: [ClaimCheck] = []
     @Parameter("why", "where ours differs from the paper: why, and the measurement that shows it (for REPORT.md)") var why = ""
 
