@@ -19,6 +19,9 @@ public struct ClusterPowerNetConfig: Sendable, Equatable {
     /// Weight γ of the max-min gap term of the loss (ours, `sinr_weight`; 0: not used) and its soft
     /// maximum's temperature τ [nats] (`Tape.maxMinGap`).
     public var sinrWeight = 0.0, sinrTemperature = 0.1
+    /// Ours (not models.md): each UE token also carries ½·log10 of its distance to every AP, from the
+    /// positions it is given (normalised; floored at 10⁻³), the quantity path loss is a function of.
+    public var distanceFeatures = false
 
     public init() {}
 
@@ -32,7 +35,7 @@ public struct ClusterPowerNetConfig: Sendable, Equatable {
         return (Double.log(Swift.max(watts, logPowerFloor)) - Double.log(logPowerFloor)) / (Double.log(hi) - Double.log(logPowerFloor))
     }
     public var headWidth: Int { dModel / heads }
-    public var inputWidth: Int { 2 * (L + 1) }
+    public var inputWidth: Int { 2 * (L + 1) + (distanceFeatures ? L : 0) }
 }
 
 /// The joint clustering and UL/DL power model of the linear-attention paper (models.md §1), with any
@@ -70,7 +73,9 @@ public struct ClusterPowerNet<T: TensorScalar>: Sendable {
         let (B, K) = (tape.shape(ue)[0], tape.shape(ue)[1])
         precondition(tape.shape(ap) == [B, c.L, 2], "ap_pos must be [B, L = \(c.L), 2], got \(tape.shape(ap))")
         // x[b, k] = [ue (x, y), ap_0 (x, y), …, ap_{L−1} (x, y)] (§1.1).
-        let x = tape.concatenateFeatures([ue, tape.repeatTokens(tape.reshape(ap, [B, 2 * c.L]), count: K)])
+        var parts = [ue, tape.repeatTokens(tape.reshape(ap, [B, 2 * c.L]), count: K)]
+        if c.distanceFeatures { parts.append(tape.constant(logDistances(tape.value(ue), tape.value(ap)))) }
+        let x = tape.concatenateFeatures(parts)
         var E = tape.dense(x, p["embed.W"], p["embed.b"])
         func drop(_ v: Variable) -> Variable {
             guard let dropout else { return v }
@@ -108,6 +113,18 @@ public struct ClusterPowerNet<T: TensorScalar>: Sendable {
         return Outputs(clusterScores: S, ulNorm: ulNorm, ulPower: ulPower, dlWeights: omega, dlPerAP: perAP,
                        dlPower: dlPower, dlNorm: dlNorm, clusterMask: mask)
     }
+}
+
+/// ½·log10 of every UE–AP distance (`distanceFeatures`): ue [B, K, 2], ap [B, L, 2] → [B, K, L].
+public func logDistances<T: TensorScalar>(_ ue: Tensor<T>, _ ap: Tensor<T>) -> Tensor<T> {
+    let (B, K, L) = (ue.shape[0], ue.shape[1], ap.shape[1])
+    var out = Tensor<T>(shape: [B, K, L])
+    for b in 0..<B { for k in 0..<K { for l in 0..<L {
+        let dx = Double(ue.values[(b * K + k) * 2] - ap.values[(b * L + l) * 2])
+        let dy = Double(ue.values[(b * K + k) * 2 + 1] - ap.values[(b * L + l) * 2 + 1])
+        out.values[(b * K + k) * L + l] = T(0.5 * Double.log10(Swift.max((dx * dx + dy * dy).squareRoot(), 1e-3)))
+    } } }
+    return out
 }
 
 /// The hard mask of (16), models.md §1.4: per sample and AP, the min(τ_p, K) highest scores (ties to

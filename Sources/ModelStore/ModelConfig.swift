@@ -41,6 +41,7 @@ public enum ModelConfig {
             if case .slidingWindow(let w) = c.attention { json["window"] = w }
             if c.logPowerFloor > 0 { json["log_power_floor"] = c.logPowerFloor }
             if c.sinrWeight > 0 { (json["sinr_weight"], json["sinr_temp"]) = (c.sinrWeight, c.sinrTemperature) }
+            if c.distanceFeatures { json["distance_features"] = true }
             return json
         case .tokenNet(let c):
             var json: [String: Any] = [
@@ -129,6 +130,10 @@ public enum ModelConfig {
             guard c.sinrWeight >= 0, c.sinrTemperature > 0 else {
                 throw ModelConfigError(key: "sinr_weight", detail: "needs sinr_weight ≥ 0 and sinr_temp > 0, got \(c.sinrWeight), \(c.sinrTemperature)")
             }
+        }
+        if let flag = json["distance_features"] {
+            guard let on = flag as? Bool else { throw ModelConfigError(key: "distance_features", detail: "not a boolean") }
+            c.distanceFeatures = on
         }
         self = .clusterNet(c)
     }

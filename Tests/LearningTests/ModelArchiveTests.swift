@@ -78,6 +78,29 @@ struct ModelArchiveTests {
         #expect(throws: ModelConfigError.self) { try ModelConfig(json: bad) }
     }
 
+    /// Log-distance inputs (ours): the embedding takes L more features, ½·log10 of each UE–AP distance
+    /// (3-4-5 triangles: ½·log10 5 and ½·log10 0.6), and the stored model keeps them.
+    @Test func distanceFeaturesWidenTheInputAndAreStored() throws {
+        var config = ClusterPowerNetConfig()
+        (config.L, config.dModel, config.heads, config.layers, config.dFF, config.distanceFeatures) = (2, 16, 2, 1, 32, true)
+        #expect(config.inputWidth == 2 * 3 + 2)
+        var rng = RandomStream(seed: 12, name: "archive")
+        let net = ClusterPowerNet<Float>(config: config, using: &rng)
+        #expect(net.parameters["embed.W"]?.shape.contains(8) == true)
+        let back = try roundTrip(ModelArchive(config: .clusterNet(config), parameters: net.parameters, normalisers: [ModelNormaliser.positionScale: 500]))
+        guard case .clusterNet(let restored) = restoreModel(from: back) else { Issue.record("not a ClusterPowerNet"); return }
+        #expect(restored.config == config && back.config.json["distance_features"] as? Bool == true)
+        let ue = Tensor<Float>(shape: [1, 1, 2], values: [0, 0]), ap = Tensor<Float>(shape: [1, 2, 2], values: [3, 4, 0.36, 0.48])
+        let tape = Tape<Float>(recordsGradients: false)
+        let out = restored.forward(tape, restored.parameters.bind(tape), ue: tape.constant(ue), ap: tape.constant(ap))
+        #expect(tape.value(out.ulPower).values.count == 1)
+        let features = logDistances(ue, ap).values
+        #expect(abs(Double(features[0]) - 0.5 * Double.log10(5)) < 1e-6 && abs(Double(features[1]) - 0.5 * Double.log10(0.6)) < 1e-6)
+        var plain = config
+        plain.distanceFeatures = false
+        #expect(ModelConfig.clusterNet(plain).json["distance_features"] == nil)
+    }
+
     @Test func aTreeComesBackWithItsLabelRange() throws {
         var config = TreeTransformerConfig()
         (config.dEnc, config.dModel, config.dFF, config.pDLTotal) = (8, 16, 32, 1.6)

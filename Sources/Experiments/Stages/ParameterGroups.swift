@@ -139,9 +139,13 @@ public enum ModelVariant: String, CaseIterable, ParameterValue, Decodable, Senda
     case eluCosformer = "elu_cosformer", cosformerRelu = "cosformer_relu", transformerSoftmax = "transformer_softmax"
     case performer, longformer
     case tokenTransformer = "token_transformer", tokenCosformer = "token_cosformer", tokenPerformer = "token_performer"
+    /// Ours (issue 18's power heads): ELU-CosFormer whose UE tokens also carry the log-distances to the APs.
+    case eluCosformerDistances = "elu_cosformer_distances"
 
     /// The attention of a ClusterPowerNet variant; nil for the static-supervision models.
-    public var attention: AttentionKind? { AttentionKind(variant: rawValue) }
+    public var attention: AttentionKind? { self == .eluCosformerDistances ? .cosFormer(.eluPlusOne) : AttentionKind(variant: rawValue) }
+    /// Whether its UE tokens carry the log-distances to the APs (`ClusterPowerNetConfig.distanceFeatures`).
+    public var distanceFeatures: Bool { self == .eluCosformerDistances }
 
     /// The configuration of a Table II baseline (papers.md §4.6); nil for the other models.
     public var tokenConfig: TokenPowerNetConfig? {
@@ -165,6 +169,7 @@ public enum ModelVariant: String, CaseIterable, ParameterValue, Decodable, Senda
         case .tokenTransformer: "Transformer (Tree Table II)"
         case .tokenCosformer: "CosFormer (Tree Table II)"
         case .tokenPerformer: "Performer (Tree Table II, F=256)"
+        case .eluCosformerDistances: "ELU-CosFormer + log-distance inputs (ours)"
         }
     }
 }

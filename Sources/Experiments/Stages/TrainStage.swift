@@ -46,7 +46,7 @@ public struct TrainStage: StageKind {
         try out.setAttribute("model", modelName)
         if let attention = p.model.attention {
             let (model, history) = try trainClusterNet(context, attention: attention, layouts: context.inputs(ofKind: "layouts"),
-                                                       fit: p.fit, net: p.net)
+                                                       fit: p.fit, net: p.net, distanceFeatures: p.model.distanceFeatures)
             try ModelArchive(config: .clusterNet(model.config), parameters: model.parameters, projections: model.omegas,
                              normalisers: [ModelNormaliser.positionScale: side]).write(to: out)
             try history.write(to: out)

@@ -7,11 +7,12 @@ import Pipeline
 
 /// Fits a fresh ClusterPowerNet with `attention` to the drops of `layouts` by dynamic supervision.
 func trainClusterNet(_ context: StageContext, attention: AttentionKind, layouts: [StageInput], fit settings: FitParameters,
-                     net: ClusterNetParameters) throws -> (model: ClusterPowerNet<Float>, history: FitHistory) {
+                     net: ClusterNetParameters, distanceFeatures: Bool = false) throws -> (model: ClusterPowerNet<Float>, history: FitHistory) {
     let set = try ClusterTrainingSet(layouts, side: settings.side, validationFraction: settings.validationFraction, id: context.id)
     guard Set(set.training.map(\.L)).count == 1 else { throw PipelineError.stage(id: context.id, detail: "all training layouts must have the same L") }
     var config = clusterNetConfig(attention: attention, L: set.training[0].L, net: net)
     if settings.dFF > 0 { config.dFF = settings.dFF }
+    config.distanceFeatures = distanceFeatures
     var rng = RandomStream(seed: context.streamSeed, name: "train-init")
     var model = ClusterPowerNet<Float>(config: config, using: &rng)
     let batchSize = settings.batch, supervision = ClusterSupervision(net, side: settings.side, streamSeed: context.streamSeed)
