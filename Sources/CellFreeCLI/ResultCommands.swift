@@ -88,6 +88,10 @@ struct ShowCommand: ParsableCommand {
             print(text)
             return
         }
+        if (try? d.stringAttribute("units")) == textUnits {   // a figure's CSV, a finding, a report
+            print(String(decoding: try d.read(as: UInt8.self).values, as: UTF8.self))
+            return
+        }
         guard let values = numericValues(d) else { throw fail("\(name) is \(d.typeDescription): not numeric") }
         print("\(name)  shape \(shape)  dims \(dimensionNames(d, rank: shape.count).joined(separator: ","))  units \((try? d.stringAttribute("units")) ?? "(none)")")
         let width = shape.last ?? 1, rows = values.count / max(1, width)

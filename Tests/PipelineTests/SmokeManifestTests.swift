@@ -247,6 +247,10 @@ struct SmokeManifestTests {
         #expect(shownLines[0].hasPrefix("cf/se_ul  shape [2, 6]  dims sample,ue  units bit/s/Hz"), "\(shown.output)")
         let firstShown = Double(shownLines[1].split(separator: " ")[0])!
         #expect(firstCF.map { abs($0 - firstShown) <= 1e-5 * abs($0) } == true, "\(String(describing: firstCF)) vs \(firstShown)")
+        // Text datasets (a figure's CSV and summary) print as text.
+        let figure = try w.cellfree(["path", Self.manifest, "la-fig5"]).output.split(separator: "\t")[0]
+        let summary = try w.cellfree(["show", figure + ":csv"])
+        #expect(summary.status == 0 && summary.output.hasPrefix("K,Optimal_UC-CF_(elu_cosformer)_ul,"), "\(summary.output.prefix(200))")
         // The same file and CSV as a Python user reads them (h5py from Debian's python3-h5py, which
         // `make deps` installs; Debian's own python3, where that package lives).
         let reader = Fixtures.testsDirectory.deletingLastPathComponent().appendingPathComponent("scripts/read_result.py").path

@@ -2,11 +2,16 @@ import Pipeline
 import H5
 
 // Text in result files (figure CSVs, gnuplot scripts): UTF-8 bytes as a uint8 dataset, so the
-// cache's content checksum covers it.
+// cache's content checksum covers it, marked `units: UTF-8 text` (`cellfree show` prints it as text).
+
+/// The `units` of a text dataset.
+public let textUnits = "UTF-8 text"
 
 extension H5Group {
     func writeText(_ name: String, _ text: String) throws {
-        try write(name, Array(text.utf8), shape: [text.utf8.count])
+        let d = try write(name, Array(text.utf8), shape: [text.utf8.count])
+        try d.setAttribute("dims", "byte")
+        try d.setAttribute("units", textUnits)
     }
 
     func readText(_ name: String) throws -> String {
