@@ -82,6 +82,15 @@ extension Tape {
         }
     }
 
+    /// x minus its mean over the last axis (same shape); the gradient is g minus its mean likewise.
+    public func centredLast(_ x: Variable) -> Variable {
+        let X = value(x)
+        return record(Tensor(shape: X.shape, values: centredRows(X.values, width: X.lastDimension)), inputs: [x]) { tape, g in
+            let G = centredRows(g, width: X.lastDimension)
+            tape.accumulate(x) { d in for i in 0..<d.count { d[i] += G[i] } }
+        }
+    }
+
     /// Mean over the last axis: [..., n] → [...].
     public func meanLast(_ x: Variable) -> Variable { affine(sumLast(x), scale: 1 / T(value(x).lastDimension)) }
 
@@ -106,4 +115,19 @@ extension Tape {
 public final class DropoutStream {
     public var rng: RandomStream
     public init(_ rng: RandomStream) { self.rng = rng }
+}
+
+extension Tensor {
+    /// Each row (last axis) minus its mean.
+    var centredRows: Tensor { Tensor(shape: shape, values: Learning.centredRows(values, width: lastDimension)) }
+}
+
+/// Each row of `width` values minus its mean.
+func centredRows<T: TensorScalar>(_ values: [T], width n: Int) -> [T] {
+    var v = values
+    for row in stride(from: 0, to: v.count, by: n) {
+        let mean = v[row..<(row + n)].reduce(0, +) / T(n)
+        for i in row..<(row + n) { v[i] -= mean }
+    }
+    return v
 }

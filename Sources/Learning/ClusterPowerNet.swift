@@ -16,12 +16,22 @@ public struct ClusterPowerNetConfig: Sendable, Equatable {
     /// (log p − log f)/(log p_max − log f) with p clamped to ≥ f, so MSE weighs every decade of the
     /// max-min labels alike.
     public var logPowerFloor = 0.0
+    /// Ours (`power_scale: log-relative`, with a log floor): the power loss compares each drop's
+    /// normalised log powers after removing their mean over the UEs, so it fits the powers of the UEs
+    /// relative to one another and not the drop's overall level (which a max-min optimum sets by its
+    /// weakest UE); the UL output is then scaled so that the strongest UE of each drop transmits at
+    /// p_ul_max, as at the max-min optimum (papers.md §3.2), and the DL level is the per-AP budget's.
+    public var relativePowers = false
     /// Weight γ of the max-min gap term of the loss (ours, `sinr_weight`; 0: not used) and its soft
     /// maximum's temperature τ [nats] (`Tape.maxMinGap`).
     public var sinrWeight = 0.0, sinrTemperature = 0.1
     /// Ours (not models.md): each UE token also carries ½·log10 of its distance to every AP, from the
     /// positions it is given (normalised; floored at 10⁻³), the quantity path loss is a function of.
     public var distanceFeatures = false
+    /// Ours (not models.md): each UE token also carries sin and cos of 2π·n·x and 2π·n·y, n = 1…H, of its
+    /// normalised position (0: none): the wrap-around square is a torus, and the path loss to a grid of
+    /// APs is periodic in x and y, which raw coordinates make a network slow to learn.
+    public var fourierHarmonics = 0
 
     public init() {}
 
@@ -35,7 +45,7 @@ public struct ClusterPowerNetConfig: Sendable, Equatable {
         return (Double.log(Swift.max(watts, logPowerFloor)) - Double.log(logPowerFloor)) / (Double.log(hi) - Double.log(logPowerFloor))
     }
     public var headWidth: Int { dModel / heads }
-    public var inputWidth: Int { 2 * (L + 1) + (distanceFeatures ? L : 0) }
+    public var inputWidth: Int { 2 * (L + 1) + (distanceFeatures ? L : 0) + 4 * fourierHarmonics }
 }
 
 /// The joint clustering and UL/DL power model of the linear-attention paper (models.md §1), with any
@@ -75,6 +85,7 @@ public struct ClusterPowerNet<T: TensorScalar>: Sendable {
         // x[b, k] = [ue (x, y), ap_0 (x, y), …, ap_{L−1} (x, y)] (§1.1).
         var parts = [ue, tape.repeatTokens(tape.reshape(ap, [B, 2 * c.L]), count: K)]
         if c.distanceFeatures { parts.append(tape.constant(logDistances(tape.value(ue), tape.value(ap)))) }
+        if c.fourierHarmonics > 0 { parts.append(tape.constant(fourierFeatures(tape.value(ue), harmonics: c.fourierHarmonics))) }
         let x = tape.concatenateFeatures(parts)
         var E = tape.dense(x, p["embed.W"], p["embed.b"])
         func drop(_ v: Variable) -> Variable {
@@ -96,11 +107,10 @@ public struct ClusterPowerNet<T: TensorScalar>: Sendable {
         let mask = hardClusterMask(tape.value(S), tau_p: c.tau_p, mu: T(c.mu))
         // UL head (17)–(18).
         let ulNorm = tape.reshape(tape.activation(tape.dense(E, p["ul_head.W"], p["ul_head.b"]), .sigmoid), [B, K])
-        // (18); on the log scale p = f·(p_max/f)^ul_norm, which no loss differentiates.
+        // (18); on the log scale p = f·(p_max/f)^ul_norm, which no loss differentiates (relative: the
+        // strongest UE of each drop at p_max).
         let ulPower = c.logPowerFloor > 0
-            ? tape.constant(Tensor(shape: [B, K], values: tape.value(ulNorm).values.map {
-                T(c.logPowerFloor * Double.pow(c.pULMax / c.logPowerFloor, Double($0)))
-            }))
+            ? tape.constant(logScalePowers(tape.value(ulNorm), config: c))
             : tape.affine(ulNorm, scale: T(c.pULMax - c.pULMin), shift: T(c.pULMin))
         // DL per-AP head (19)–(20).
         let omega = tape.activation(tape.dense(E, p["dl_head.W"], p["dl_head.b"]), .sigmoid)
@@ -115,13 +125,43 @@ public struct ClusterPowerNet<T: TensorScalar>: Sendable {
     }
 }
 
-/// ½·log10 of every UE–AP distance (`distanceFeatures`): ue [B, K, 2], ap [B, L, 2] → [B, K, L].
+/// sin 2πnx, cos 2πnx, sin 2πny, cos 2πny for n = 1…H of normalised positions [B, K, 2] → [B, K, 4H].
+public func fourierFeatures<T: TensorScalar>(_ ue: Tensor<T>, harmonics H: Int) -> Tensor<T> {
+    let (B, K) = (ue.shape[0], ue.shape[1])
+    var out = Tensor<T>(shape: [B, K, 4 * H])
+    for t in 0..<(B * K) {
+        let (x, y) = (Double(ue.values[2 * t]), Double(ue.values[2 * t + 1]))
+        for n in 1...H {
+            let (ax, ay) = (2 * Double.pi * Double(n) * x, 2 * Double.pi * Double(n) * y), o = t * 4 * H + 4 * (n - 1)
+            (out.values[o], out.values[o + 1], out.values[o + 2], out.values[o + 3]) = (T(Double.sin(ax)), T(Double.cos(ax)), T(Double.sin(ay)), T(Double.cos(ay)))
+        }
+    }
+    return out
+}
+
+/// UL powers [W] of normalised log outputs [B, K]: f·(p_max/f)^ul_norm, each row scaled so that its
+/// largest is p_max when the config's powers are relative.
+func logScalePowers<T: TensorScalar>(_ ulNorm: Tensor<T>, config c: ClusterPowerNetConfig) -> Tensor<T> {
+    var p = ulNorm.values.map { c.logPowerFloor * Double.pow(c.pULMax / c.logPowerFloor, Double($0)) }
+    if c.relativePowers {
+        let K = ulNorm.lastDimension
+        for row in stride(from: 0, to: p.count, by: K) {
+            let scale = c.pULMax / p[row..<(row + K)].max()!
+            for i in row..<(row + K) { p[i] *= scale }
+        }
+    }
+    return Tensor(shape: ulNorm.shape, values: p.map { T($0) })
+}
+
+/// ½·log10 of every UE–AP distance (`distanceFeatures`): ue [B, K, 2], ap [B, L, 2] → [B, K, L], with
+/// the papers' wrap-around on positions normalised by the area side (a square of side 1).
 public func logDistances<T: TensorScalar>(_ ue: Tensor<T>, _ ap: Tensor<T>) -> Tensor<T> {
     let (B, K, L) = (ue.shape[0], ue.shape[1], ap.shape[1])
     var out = Tensor<T>(shape: [B, K, L])
+    func wrapped(_ d: Double) -> Double { let r = abs(d).truncatingRemainder(dividingBy: 1); return Swift.min(r, 1 - r) }
     for b in 0..<B { for k in 0..<K { for l in 0..<L {
-        let dx = Double(ue.values[(b * K + k) * 2] - ap.values[(b * L + l) * 2])
-        let dy = Double(ue.values[(b * K + k) * 2 + 1] - ap.values[(b * L + l) * 2 + 1])
+        let dx = wrapped(Double(ue.values[(b * K + k) * 2] - ap.values[(b * L + l) * 2]))
+        let dy = wrapped(Double(ue.values[(b * K + k) * 2 + 1] - ap.values[(b * L + l) * 2 + 1]))
         out.values[(b * K + k) * L + l] = T(0.5 * Double.log10(Swift.max((dx * dx + dy * dy).squareRoot(), 1e-3)))
     } } }
     return out

@@ -7,12 +7,15 @@ extension ClusterPowerNet {
     /// instead of the mean (g = 1/L): the gain-weighted penalty of `train` (see `ClusterPenalty`).
     /// With `clusterTargets` t [B, K, L] (0/1 links of a target clustering) the clustering term is
     /// instead the per-link binary cross-entropy of the scores S against t (`fair` then holds it).
+    /// With `relativePowers` both sides of the MSE are centred per drop (mean over the UEs removed).
     /// With `gapTerms` and γ = `sinrWeight` > 0, γ·½(gap_UL + gap_DL) of the predicted powers
     /// (`Tape.maxMinGap`) is added to the power term (`mse` then holds both).
     public func loss(_ tape: Tape<T>, _ out: Outputs, ulTarget: Tensor<T>, dlTarget: Tensor<T>,
                      se: Tensor<T>, coverWeights: Tensor<T>? = nil, clusterTargets: Tensor<T>? = nil,
                      gapTerms: (ul: [SINRGapTerms], dl: [SINRGapTerms])? = nil) -> (total: Variable, mse: Variable, fair: Variable) {
-        var mse = meanSquaredError(tape, [(out.ulNorm, ulTarget), (out.dlNorm, dlTarget)])
+        var mse = config.relativePowers   // each drop's powers relative to their mean (`relativePowers`)
+            ? meanSquaredError(tape, [(tape.centredLast(out.ulNorm), ulTarget.centredRows), (tape.centredLast(out.dlNorm), dlTarget.centredRows)])
+            : meanSquaredError(tape, [(out.ulNorm, ulTarget), (out.dlNorm, dlTarget)])
         if let gapTerms, config.sinrWeight > 0 {
             let (tau, half) = (config.sinrTemperature, T(config.sinrWeight / 2))
             let gap = tape.add(tape.maxMinGap(out.ulPower, terms: gapTerms.ul, temperature: tau),

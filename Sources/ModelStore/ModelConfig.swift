@@ -40,8 +40,10 @@ public enum ModelConfig {
             if case .performer(let m) = c.attention { json["performer_m"] = m }
             if case .slidingWindow(let w) = c.attention { json["window"] = w }
             if c.logPowerFloor > 0 { json["log_power_floor"] = c.logPowerFloor }
+            if c.relativePowers { json["relative_powers"] = true }
             if c.sinrWeight > 0 { (json["sinr_weight"], json["sinr_temp"]) = (c.sinrWeight, c.sinrTemperature) }
             if c.distanceFeatures { json["distance_features"] = true }
+            if c.fourierHarmonics > 0 { json["fourier_harmonics"] = c.fourierHarmonics }
             return json
         case .tokenNet(let c):
             var json: [String: Any] = [
@@ -131,6 +133,13 @@ public enum ModelConfig {
                 throw ModelConfigError(key: "sinr_weight", detail: "needs sinr_weight ≥ 0 and sinr_temp > 0, got \(c.sinrWeight), \(c.sinrTemperature)")
             }
         }
+        if let flag = json["relative_powers"] {
+            guard let on = flag as? Bool, !on || c.logPowerFloor > 0 else {
+                throw ModelConfigError(key: "relative_powers", detail: "needs a boolean, and log_power_floor when true")
+            }
+            c.relativePowers = on
+        }
+        if json["fourier_harmonics"] != nil { c.fourierHarmonics = try dimension("fourier_harmonics") }
         if let flag = json["distance_features"] {
             guard let on = flag as? Bool else { throw ModelConfigError(key: "distance_features", detail: "not a boolean") }
             c.distanceFeatures = on

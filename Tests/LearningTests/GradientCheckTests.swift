@@ -88,6 +88,17 @@ struct GradientCheckTests {
         #expect(y[0] == 0 && y[1] == 0 && abs(y[2] - 1) < 1e-12)
     }
 
+    /// The per-drop centring of `power_scale: log-relative`: gradient check, and each row's mean 0 with
+    /// the differences within a row kept.
+    @Test func centredLast() {
+        var rng = RandomStream(seed: 13, name: "t")
+        let x = Self.random([2, 3, 5], &rng)
+        #expect(Self.gradientError([x]) { t, v in t.centredLast(v[0]) } < 1e-6)
+        let tape = Tape<Double>(recordsGradients: false)
+        let y = tape.value(tape.centredLast(tape.constant(Tensor(shape: [2, 3], values: [1, 2, 6, -1, -1, 5])))).values
+        #expect(zip(y, [-2, -1, 3, -2, -2, 4] as [Double]).allSatisfy { abs($0 - $1) < 1e-12 })
+    }
+
     /// The max-min gap (`sinr_weight`): gradient check (UL form, and DL with the busiest-AP rescaling),
     /// then the closed form on powers where every UE reaches t* (gap 0) except one at t*/2
     /// (gap τ·ln((K − 1 + 2^{1/τ})/K)).

@@ -79,7 +79,8 @@ struct ModelArchiveTests {
     }
 
     /// Log-distance inputs (ours): the embedding takes L more features, ½·log10 of each UE–AP distance
-    /// (3-4-5 triangles: ½·log10 5 and ½·log10 0.6), and the stored model keeps them.
+    /// on the unit square with wrap-around (3-4-5 triangles: ½·log10 0.5, and ½·log10 0.25 for an AP at
+    /// (0.8, 0.85), 0.15 and 0.2 away across the edges), and the stored model keeps them.
     @Test func distanceFeaturesWidenTheInputAndAreStored() throws {
         var config = ClusterPowerNetConfig()
         (config.L, config.dModel, config.heads, config.layers, config.dFF, config.distanceFeatures) = (2, 16, 2, 1, 32, true)
@@ -90,15 +91,41 @@ struct ModelArchiveTests {
         let back = try roundTrip(ModelArchive(config: .clusterNet(config), parameters: net.parameters, normalisers: [ModelNormaliser.positionScale: 500]))
         guard case .clusterNet(let restored) = restoreModel(from: back) else { Issue.record("not a ClusterPowerNet"); return }
         #expect(restored.config == config && back.config.json["distance_features"] as? Bool == true)
-        let ue = Tensor<Float>(shape: [1, 1, 2], values: [0, 0]), ap = Tensor<Float>(shape: [1, 2, 2], values: [3, 4, 0.36, 0.48])
+        let ue = Tensor<Float>(shape: [1, 1, 2], values: [0, 0]), ap = Tensor<Float>(shape: [1, 2, 2], values: [0.3, 0.4, 0.8, 0.85])
         let tape = Tape<Float>(recordsGradients: false)
         let out = restored.forward(tape, restored.parameters.bind(tape), ue: tape.constant(ue), ap: tape.constant(ap))
         #expect(tape.value(out.ulPower).values.count == 1)
         let features = logDistances(ue, ap).values
-        #expect(abs(Double(features[0]) - 0.5 * Double.log10(5)) < 1e-6 && abs(Double(features[1]) - 0.5 * Double.log10(0.6)) < 1e-6)
+        #expect(abs(Double(features[0]) - 0.5 * Double.log10(0.5)) < 1e-6 && abs(Double(features[1]) - 0.5 * Double.log10(0.25)) < 1e-6)
         var plain = config
         plain.distanceFeatures = false
         #expect(ModelConfig.clusterNet(plain).json["distance_features"] == nil)
+    }
+
+    /// Relative log powers (ours, `power_scale: log-relative`): stored, and the UL output of every drop
+    /// has its strongest UE at p_ul_max with the ratios of f·(p_max/f)^ul_norm.
+    @Test func relativePowersPutTheStrongestUEAtFullPower() throws {
+        var config = ClusterPowerNetConfig()
+        (config.L, config.dModel, config.heads, config.layers, config.dFF) = (2, 16, 2, 1, 32)
+        (config.logPowerFloor, config.relativePowers) = (1e-6, true)
+        var rng = RandomStream(seed: 14, name: "archive")
+        let net = ClusterPowerNet<Float>(config: config, using: &rng)
+        let back = try roundTrip(ModelArchive(config: .clusterNet(config), parameters: net.parameters, normalisers: [ModelNormaliser.positionScale: 500]))
+        guard case .clusterNet(let restored) = restoreModel(from: back) else { Issue.record("not a ClusterPowerNet"); return }
+        #expect(restored.config == config && back.config.json["relative_powers"] as? Bool == true)
+        let ue = Tensor<Float>(shape: [2, 3, 2], values: (0..<12).map { _ in Float(rng.uniform()) })
+        let ap = Tensor<Float>(shape: [2, 2, 2], values: [0.25, 0.25, 0.75, 0.75, 0.25, 0.25, 0.75, 0.75])
+        let tape = Tape<Float>(recordsGradients: false)
+        let out = restored.forward(tape, restored.parameters.bind(tape), ue: tape.constant(ue), ap: tape.constant(ap))
+        let p = tape.value(out.ulPower).values, norm = tape.value(out.ulNorm).values
+        for b in 0..<2 {
+            let row = Array(p[(3 * b)..<(3 * b + 3)]), strongest = (3 * b..<(3 * b + 3)).max { norm[$0] < norm[$1] }!
+            #expect(abs(Double(row.max()!) - 0.1) < 1e-7)
+            for k in 0..<3 {   // p_k / p_max = (p_max/f)^(norm_k − norm_max)
+                let expected = 0.1 * Double.pow(0.1 / 1e-6, Double(norm[3 * b + k] - norm[strongest]))
+                #expect(abs(Double(row[k]) - expected) < 1e-5 * 0.1)
+            }
+        }
     }
 
     @Test func aTreeComesBackWithItsLabelRange() throws {

@@ -121,11 +121,14 @@ struct ClusterNetParameters: StageParameterSet {
     var trainSigma = 5.0
     @Parameter("supervision", "ClusterPowerNet: UatF terms of the training labels (dynamic supervision): centralized MMSE by Monte Carlo (the papers'), or MR closed-form statistics")
     var supervision = LabelMethodParameters.Method.monteCarlo
-    @Parameter("power_scale", "ClusterPowerNet: scale of the normalised power outputs and labels: linear in watts (models.md (18)) or log10 from 1 µW")
+    @Parameter("power_scale", "ClusterPowerNet: scale of the normalised power outputs and labels: linear in watts (models.md (18)), log10 from 1 µW, or log10 fitted per drop relative to the mean over its UEs (UL: the strongest UE at P̄_UL)")
     var powerScale = ClusterPowerScale.linear
     @Parameter("sinr_weight", "ClusterPowerNet: weight γ of the max-min gap term (ours): the soft maximum over UEs of ln(t*/SINR_k) of the predicted UL and DL powers on the labels' UatF terms, t* the closed-form optimum's SINR; 0 leaves it out",
                range: .atLeast(0))
     var sinrWeight = 0.0
+    @Parameter("fourier_harmonics", "ClusterPowerNet: harmonics H of the Fourier features each UE token also carries (ours): sin and cos of 2π·n·x/side and 2π·n·y/side, n = 1…H; 0: raw positions only (models.md)",
+               range: .atLeast(0))
+    var fourierHarmonics = 0
     @Parameter("supervision_realizations", "ClusterPowerNet: channel realizations per drop of the MMSE training labels (fixed per drop)", range: .atLeast(1))
     var supervisionRealizations = 50
 

@@ -25,7 +25,8 @@ public struct TrainStage: StageKind {
     /// 3: the model is stored as a `ModelArchive` (config, weights, projections, normalisers), as the golden files;
     /// the learning rate follows `schedule`, the weights kept follow `keep`, and `lr` joins the histories.
     /// 4: the batches of different K interleave in shuffled order (`TrainingSplit`).
-    public let version = 4
+    /// 5: the log-distance inputs of `elu_cosformer_distances` wrap around, as the papers' distances do.
+    public let version = 5
     public let summary = "train a model (static or dynamic supervision), checkpointing every epoch"
     public struct Parameters: StageParameterSet {
         @Parameter("model", "model to train") var model = ModelVariant.tree

@@ -16,14 +16,18 @@ func clusterNetConfig(attention: AttentionKind, L: Int, net: ClusterNetParameter
     c.pULMax = network.p / 1000
     c.pAP = network.rho_tot / 1000
     c.dlNormMax = Double(L) * c.pAP
-    if net.powerScale == .log { c.logPowerFloor = ClusterPowerScale.floorWatts }
+    if net.powerScale != .linear { c.logPowerFloor = ClusterPowerScale.floorWatts }
+    c.relativePowers = net.powerScale == .logRelative
+    c.fourierHarmonics = net.fourierHarmonics
     return c
 }
 
 /// The scale of a ClusterPowerNet's normalised powers: models.md's linear (18), or log10 from
-/// 1 µW (−30 dBm), 5 decades below P̄_UL (ours: the max-min labels span 3–4 decades).
+/// 1 µW (−30 dBm), 5 decades below P̄_UL (ours: the max-min labels span 3–4 decades), or that log
+/// scale fitted per drop relative to the mean over its UEs (ours: `ClusterPowerNetConfig.relativePowers`).
 enum ClusterPowerScale: String, CaseIterable, Sendable {
     case linear, log
+    case logRelative = "log-relative"
     static let floorWatts = 1e-6
 }
 
