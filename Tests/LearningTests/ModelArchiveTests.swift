@@ -128,6 +128,24 @@ struct ModelArchiveTests {
         }
     }
 
+    /// Fourier position features (ours, `fourier_harmonics`): 4H more inputs, stored; at (1/8, 1/4) the
+    /// first harmonic is (sin π/4, cos π/4, 1, 0) and the second (1, 0, 0, −1); a shift by the side
+    /// (the wrap-around) changes nothing.
+    @Test func fourierFeaturesArePeriodicAndStored() throws {
+        var config = ClusterPowerNetConfig()
+        (config.L, config.dModel, config.heads, config.layers, config.dFF, config.fourierHarmonics) = (2, 16, 2, 1, 32, 2)
+        #expect(config.inputWidth == 2 * 3 + 8)
+        var rng = RandomStream(seed: 15, name: "archive")
+        let net = ClusterPowerNet<Float>(config: config, using: &rng)
+        let back = try roundTrip(ModelArchive(config: .clusterNet(config), parameters: net.parameters, normalisers: [ModelNormaliser.positionScale: 500]))
+        guard case .clusterNet(let restored) = restoreModel(from: back) else { Issue.record("not a ClusterPowerNet"); return }
+        #expect(restored.config == config && back.config.json["fourier_harmonics"] as? Int == 2)
+        let f = fourierFeatures(Tensor<Double>(shape: [1, 2, 2], values: [0.125, 0.25, 1.125, -0.75]), harmonics: 2).values
+        let expected: [Double] = [(0.5).squareRoot(), (0.5).squareRoot(), 1, 0, 1, 0, 0, -1]
+        #expect(zip(f[0..<8], expected).allSatisfy { abs($0 - $1) < 1e-12 })
+        #expect(zip(f[0..<8], f[8..<16]).allSatisfy { abs($0 - $1) < 1e-12 })
+    }
+
     @Test func aTreeComesBackWithItsLabelRange() throws {
         var config = TreeTransformerConfig()
         (config.dEnc, config.dModel, config.dFF, config.pDLTotal) = (8, 16, 32, 1.6)
