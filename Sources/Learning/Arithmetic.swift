@@ -91,6 +91,20 @@ extension Tape {
         }
     }
 
+    /// Each row (last axis) sorted ascending (same shape); the gradient of an output entry goes back
+    /// to the input entry it came from (ties keep their order, so the permutation is deterministic).
+    public func sortedLast(_ x: Variable) -> Variable {
+        let X = value(x), n = X.lastDimension
+        var order = [Int](repeating: 0, count: X.count), y = X.values
+        for row in stride(from: 0, to: X.count, by: n) {
+            let sorted = (row..<(row + n)).sorted { X.values[$0] < X.values[$1] || (X.values[$0] == X.values[$1] && $0 < $1) }
+            for (j, i) in sorted.enumerated() { (order[row + j], y[row + j]) = (i, X.values[i]) }
+        }
+        return record(Tensor(shape: X.shape, values: y), inputs: [x]) { tape, g in
+            tape.accumulate(x) { d in for j in 0..<d.count { d[order[j]] += g[j] } }
+        }
+    }
+
     /// Mean over the last axis: [..., n] → [...].
     public func meanLast(_ x: Variable) -> Variable { affine(sumLast(x), scale: 1 / T(value(x).lastDimension)) }
 
@@ -120,6 +134,14 @@ public final class DropoutStream {
 extension Tensor {
     /// Each row (last axis) minus its mean.
     var centredRows: Tensor { Tensor(shape: shape, values: Learning.centredRows(values, width: lastDimension)) }
+}
+
+extension Tensor {
+    /// Each row (last axis) sorted ascending.
+    var sortedRows: Tensor {
+        let n = lastDimension
+        return Tensor(shape: shape, values: stride(from: 0, to: count, by: n).flatMap { values[$0..<($0 + n)].sorted() })
+    }
 }
 
 /// Each row of `width` values minus its mean.

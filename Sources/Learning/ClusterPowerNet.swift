@@ -25,6 +25,11 @@ public struct ClusterPowerNetConfig: Sendable, Equatable {
     /// Weight γ of the max-min gap term of the loss (ours, `sinr_weight`; 0: not used) and its soft
     /// maximum's temperature τ [nats] (`Tape.maxMinGap`).
     public var sinrWeight = 0.0, sinrTemperature = 0.1
+    /// Weight w of the quantile term of the loss (ours, `quantile_weight`; 0: not used): the power MSE
+    /// between each drop's sorted outputs and its sorted labels. Least squares alone shrinks the
+    /// predictions toward each drop's mean when the labels are uncertain given the inputs (shadowing);
+    /// this term asks for the labels' spread as well, the per-drop power distribution of LA Fig. 8.
+    public var quantileWeight = 0.0
     /// Ours (not models.md): each UE token also carries ½·log10 of its distance to every AP, from the
     /// positions it is given (normalised; floored at 10⁻³), the quantity path loss is a function of.
     public var distanceFeatures = false

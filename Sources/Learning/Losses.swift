@@ -8,14 +8,21 @@ extension ClusterPowerNet {
     /// With `clusterTargets` t [B, K, L] (0/1 links of a target clustering) the clustering term is
     /// instead the per-link binary cross-entropy of the scores S against t (`fair` then holds it).
     /// With `relativePowers` both sides of the MSE are centred per drop (mean over the UEs removed).
+    /// With `quantileWeight` w > 0, w × the same MSE between each drop's sorted outputs and its sorted
+    /// labels (the squared 1-D Wasserstein-2 distance of the two per-drop power distributions) is added.
     /// With `gapTerms` and γ = `sinrWeight` > 0, γ·½(gap_UL + gap_DL) of the predicted powers
     /// (`Tape.maxMinGap`) is added to the power term (`mse` then holds both).
     public func loss(_ tape: Tape<T>, _ out: Outputs, ulTarget: Tensor<T>, dlTarget: Tensor<T>,
                      se: Tensor<T>, coverWeights: Tensor<T>? = nil, clusterTargets: Tensor<T>? = nil,
                      gapTerms: (ul: [SINRGapTerms], dl: [SINRGapTerms])? = nil) -> (total: Variable, mse: Variable, fair: Variable) {
-        var mse = config.relativePowers   // each drop's powers relative to their mean (`relativePowers`)
-            ? meanSquaredError(tape, [(tape.centredLast(out.ulNorm), ulTarget.centredRows), (tape.centredLast(out.dlNorm), dlTarget.centredRows)])
-            : meanSquaredError(tape, [(out.ulNorm, ulTarget), (out.dlNorm, dlTarget)])
+        let pairs = config.relativePowers   // each drop's powers relative to their mean (`relativePowers`)
+            ? [(tape.centredLast(out.ulNorm), ulTarget.centredRows), (tape.centredLast(out.dlNorm), dlTarget.centredRows)]
+            : [(out.ulNorm, ulTarget), (out.dlNorm, dlTarget)]
+        var mse = meanSquaredError(tape, pairs)
+        if config.quantileWeight > 0 {   // each drop's sorted powers against its sorted labels (`quantileWeight`)
+            let quantiles = meanSquaredError(tape, pairs.map { (tape.sortedLast($0.0), $0.1.sortedRows) })
+            mse = tape.add(mse, tape.affine(quantiles, scale: T(config.quantileWeight)))
+        }
         if let gapTerms, config.sinrWeight > 0 {
             let (tau, half) = (config.sinrTemperature, T(config.sinrWeight / 2))
             let gap = tape.add(tape.maxMinGap(out.ulPower, terms: gapTerms.ul, temperature: tau),

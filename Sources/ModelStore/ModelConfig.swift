@@ -44,6 +44,7 @@ public enum ModelConfig {
             if c.sinrWeight > 0 { (json["sinr_weight"], json["sinr_temp"]) = (c.sinrWeight, c.sinrTemperature) }
             if c.distanceFeatures { json["distance_features"] = true }
             if c.fourierHarmonics > 0 { json["fourier_harmonics"] = c.fourierHarmonics }
+            if c.quantileWeight > 0 { json["quantile_weight"] = c.quantileWeight }
             return json
         case .tokenNet(let c):
             var json: [String: Any] = [
@@ -140,6 +141,12 @@ public enum ModelConfig {
             c.relativePowers = on
         }
         if json["fourier_harmonics"] != nil { c.fourierHarmonics = try dimension("fourier_harmonics") }
+        if json["quantile_weight"] != nil {
+            c.quantileWeight = try number("quantile_weight")
+            guard c.quantileWeight >= 0, c.quantileWeight.isFinite else {
+                throw ModelConfigError(key: "quantile_weight", detail: "\(c.quantileWeight) is not a finite weight ≥ 0")
+            }
+        }
         if let flag = json["distance_features"] {
             guard let on = flag as? Bool else { throw ModelConfigError(key: "distance_features", detail: "not a boolean") }
             c.distanceFeatures = on

@@ -99,6 +99,21 @@ struct GradientCheckTests {
         #expect(zip(y, [-2, -1, 3, -2, -2, 4] as [Double]).allSatisfy { abs($0 - $1) < 1e-12 })
     }
 
+    /// The per-drop sort of the quantile term (`quantile_weight`): gradient check (distinct values), the
+    /// sorted rows, and the squared Wasserstein-2 closed form: sorted MSE of a row against a shifted
+    /// copy of itself in another order is the shift squared.
+    @Test func sortedLast() {
+        var rng = RandomStream(seed: 14, name: "t")
+        let x = Self.random([2, 3, 5], &rng)
+        #expect(Self.gradientError([x]) { t, v in t.sortedLast(v[0]) } < 1e-6)
+        let tape = Tape<Double>(recordsGradients: false)
+        let y = tape.value(tape.sortedLast(tape.constant(Tensor(shape: [2, 3], values: [3, 1, 2, 0, -5, 5])))).values
+        #expect(y == [1, 2, 3, -5, 0, 5])
+        let row = Tensor<Double>(shape: [1, 4], values: [0.4, -1, 2, 0.1]), shifted: [Double] = [2.3, 0.4, -0.7, 0.7]   // row + 0.3, reordered
+        let w2 = tape.value(meanSquaredError(tape, [(tape.sortedLast(tape.constant(row)), Tensor(shape: [1, 4], values: shifted.sorted()))])).values[0]
+        #expect(abs(w2 - 0.09) < 1e-12)
+    }
+
     /// The max-min gap (`sinr_weight`): gradient check (UL form, and DL with the busiest-AP rescaling),
     /// then the closed form on powers where every UE reaches t* (gap 0) except one at t*/2
     /// (gap τ·ln((K − 1 + 2^{1/τ})/K)).

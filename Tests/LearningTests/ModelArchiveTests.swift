@@ -64,10 +64,12 @@ struct ModelArchiveTests {
         #expect(throws: ModelConfigError.self) { try ModelConfig(json: bad) }
     }
 
-    /// The max-min gap weight (`sinr_weight`) and temperature are stored and checked on reading.
+    /// The max-min gap weight (`sinr_weight`) and temperature, and the quantile weight, are stored and
+    /// checked on reading.
     @Test func aGapWeightedClusterNetKeepsItsLossSettings() throws {
         var config = ClusterPowerNetConfig()
         (config.L, config.dModel, config.heads, config.layers, config.dFF, config.sinrWeight, config.sinrTemperature) = (4, 16, 2, 1, 32, 0.3, 0.2)
+        config.quantileWeight = 0.5
         var rng = RandomStream(seed: 11, name: "archive")
         let net = ClusterPowerNet<Float>(config: config, using: &rng)
         let back = try roundTrip(ModelArchive(config: .clusterNet(config), parameters: net.parameters, normalisers: [ModelNormaliser.positionScale: 500]))
@@ -76,6 +78,9 @@ struct ModelArchiveTests {
         var bad = ModelConfig.clusterNet(config).json
         bad["sinr_temp"] = 0.0
         #expect(throws: ModelConfigError.self) { try ModelConfig(json: bad) }
+        var negative = ModelConfig.clusterNet(config).json
+        negative["quantile_weight"] = -1.0
+        #expect(throws: ModelConfigError.self) { try ModelConfig(json: negative) }
     }
 
     /// Log-distance inputs (ours): the embedding takes L more features, ½·log10 of each UE–AP distance

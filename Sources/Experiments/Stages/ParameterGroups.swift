@@ -129,6 +129,9 @@ struct ClusterNetParameters: StageParameterSet {
     @Parameter("fourier_harmonics", "ClusterPowerNet: harmonics H of the Fourier features each UE token also carries (ours): sin and cos of 2π·n·x/side and 2π·n·y/side, n = 1…H; 0: raw positions only (models.md)",
                range: .atLeast(0))
     var fourierHarmonics = 0
+    @Parameter("quantile_weight", "ClusterPowerNet: weight w of the quantile term (ours): the power MSE between each drop's sorted predicted and sorted label powers, which asks for the labels' spread (LA Fig. 8) where least squares shrinks toward the mean; 0 leaves it out",
+               range: .atLeast(0))
+    var quantileWeight = 0.0
     @Parameter("supervision_realizations", "ClusterPowerNet: channel realizations per drop of the MMSE training labels (fixed per drop)", range: .atLeast(1))
     var supervisionRealizations = 50
 

@@ -19,6 +19,7 @@ func clusterNetConfig(attention: AttentionKind, L: Int, net: ClusterNetParameter
     if net.powerScale != .linear { c.logPowerFloor = ClusterPowerScale.floorWatts }
     c.relativePowers = net.powerScale == .logRelative
     c.fourierHarmonics = net.fourierHarmonics
+    c.quantileWeight = net.quantileWeight
     return c
 }
 

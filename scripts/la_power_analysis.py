@@ -1,0 +1,63 @@
+#!/usr/bin/env python3
+"""What LA Figs. 5 and 8 summarise, per test K, from an `evaluate` result of a ClusterPowerNet:
+Predicted / Optimal UC-CF max-min SE (UL, DL); with `baselines` results of the same drops, the learned
+clusters' Optimal UC-CF over the distance-ranked and gain-ranked clusters; per-drop correlation of
+log10 predicted with log10 optimal powers; the mean per-drop spread (decades, max − min) of both; and
+the two-sample KS distance of the predicted and optimal powers, per K and pooled over K as Fig. 8.
+
+    python3 scripts/la_power_analysis.py EVALUATE.h5 [BASELINES.h5 ...]      (files from `cellfree path`)
+
+Needs h5py and NumPy (Debian: python3-h5py). Only the groups at σ = 0 are read.
+"""
+import sys
+
+import h5py
+import numpy as np
+
+
+def max_min(se):
+    """Mean over drops of the minimum SE over the UEs (b/s/Hz)."""
+    return float(np.mean(np.min(se, axis=1)))
+
+
+def ks(a, b):
+    """sup_x |F_a(x) − F_b(x)| of two samples."""
+    a, b = np.sort(a), np.sort(b)
+    x = np.concatenate([a, b])
+    return float(np.max(np.abs(np.searchsorted(a, x, side="right") / len(a) - np.searchsorted(b, x, side="right") / len(b))))
+
+
+def main(evaluate_path, baseline_paths):
+    evaluation = h5py.File(evaluate_path, "r")
+    baselines = {}
+    for path in baseline_paths:
+        f = h5py.File(path, "r")
+        baselines[f["distance-ranked/se_ul"].shape[1]] = f
+    pooled = {n: [] for n in ("ul_pred", "ul_opt", "dl_pred", "dl_opt")}
+    groups = sorted((g for g in evaluation if g.endswith("_sigma0")), key=lambda g: int(g[1:].split("_")[0]))
+    for name in groups:
+        g = evaluation[name]
+        K = g["ul_opt"].shape[1]
+        line = [f"K = {K:3d}"]
+        for d in ("ul", "dl"):
+            optimal = max_min(g[f"se_{d}_opt"][:])
+            line.append(f"{d.upper()} predicted/optimal {max_min(g[f'se_{d}_pred'][:]) / optimal:.3f}")
+            if K in baselines:
+                b = baselines[K]
+                line.append(f"clusters/distance-ranked {optimal / max_min(b[f'distance-ranked/se_{d}'][:]):.3f}"
+                            f" /gain-ranked {optimal / max_min(b[f'gain-ranked/se_{d}'][:]):.3f}")
+            predicted, best = (np.log10(np.maximum(g[f"{d}_{s}"][:], 1e-12)) for s in ("pred", "opt"))
+            correlation = np.mean([np.corrcoef(p, o)[0, 1] for p, o in zip(predicted, best)])
+            line.append(f"corr {correlation:.2f} spread {np.mean(np.ptp(predicted, axis=1)):.2f}/{np.mean(np.ptp(best, axis=1)):.2f} dec"
+                        f" KS {ks(g[f'{d}_pred'][:].ravel(), g[f'{d}_opt'][:].ravel()):.3f}")
+        for n in pooled:
+            pooled[n].append(g[n][:].ravel())
+        print(" | ".join(line))
+    p = {n: np.concatenate(v) for n, v in pooled.items()}
+    print(f"pooled over K: KS UL {ks(p['ul_pred'], p['ul_opt']):.3f}, DL {ks(p['dl_pred'], p['dl_opt']):.3f}")
+
+
+if __name__ == "__main__":
+    if len(sys.argv) < 2:
+        sys.exit(__doc__)
+    main(sys.argv[1], sys.argv[2:])
