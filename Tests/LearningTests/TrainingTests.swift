@@ -91,6 +91,37 @@ struct TrainingTests {
         #expect(zip(first, first.dropFirst()).allSatisfy { $1 <= 1.01 * $0 }, "never rises by more than 1 %: \(first)")
     }
 
+    /// The quantile term (`quantileWeight`): the loss with weight w exceeds the loss without by w × ½ the
+    /// mean, over UL and DL, of (sorted output − sorted label)² per drop, written out here; and labels
+    /// that are a permutation of the outputs within each drop add nothing.
+    @Test func quantileTermIsTheSortedMSE() {
+        var net = Self.smallCluster(seed: 3)
+        net.config.dropout = 0
+        let batch = Self.dataset(batch: 4, seed: 3)[0]
+        func loss(_ w: Double, ul: Tensor<Float>, dl: Tensor<Float>) -> Float {
+            var model = net
+            model.config.quantileWeight = w
+            let tape = Tape<Float>(recordsGradients: false)
+            return tape.value(model.loss(tape, model.parameters.bind(tape), PowerBatch(ue: batch.ue, ap: batch.ap, ul: ul, dl: dl), dropout: nil)).values[0]
+        }
+        let tape = Tape<Float>(recordsGradients: false)
+        let out = net.forward(tape, net.parameters.bind(tape), ue: tape.constant(batch.ue), ap: tape.constant(batch.ap))
+        let (ulOut, dlOut) = (tape.value(out.ulNorm).values, tape.value(out.dlNorm).values)
+        func sortedSquares(_ a: [Float], _ b: [Float]) -> Double {
+            var total = 0.0
+            for r in stride(from: 0, to: a.count, by: 6) {
+                let (x, y) = (a[r..<(r + 6)].sorted(), b[r..<(r + 6)].sorted())
+                for i in 0..<6 { total += Double((x[i] - y[i]) * (x[i] - y[i])) }
+            }
+            return total / Double(a.count)
+        }
+        let expected = 0.5 * (sortedSquares(ulOut, batch.ul.values) + sortedSquares(dlOut, batch.dl.values))
+        #expect(isClose(Double(loss(2, ul: batch.ul, dl: batch.dl) - loss(0, ul: batch.ul, dl: batch.dl)), 2 * expected, relative: 1e-4))
+        let reversed = { (v: [Float]) in stride(from: 0, to: v.count, by: 6).flatMap { v[$0..<($0 + 6)].reversed() } }
+        let (ulPermuted, dlPermuted) = (Tensor(shape: batch.ul.shape, values: reversed(ulOut)), Tensor(shape: batch.dl.shape, values: reversed(dlOut)))
+        #expect(abs(loss(5, ul: ulPermuted, dl: dlPermuted) - loss(0, ul: ulPermuted, dl: dlPermuted)) < 1e-7)
+    }
+
     @Test func treeTransformerLearnsAndRepeats() {
         let (first, parameters) = Self.run(Self.smallTree(seed: 2), epochs: 6, seed: 2)
         let (again, parametersAgain) = Self.run(Self.smallTree(seed: 2), epochs: 6, seed: 2)
