@@ -134,9 +134,7 @@ public final class DropoutStream {
 extension Tensor {
     /// Each row (last axis) minus its mean.
     var centredRows: Tensor { Tensor(shape: shape, values: Learning.centredRows(values, width: lastDimension)) }
-}
 
-extension Tensor {
     /// Each row (last axis) sorted ascending.
     var sortedRows: Tensor {
         let n = lastDimension
