@@ -23,3 +23,20 @@ struct RenderedImageTests {
         #expect(!RenderedImage.png.isComplete(Data("%PDF-1.5\n%%EOF".utf8)))
     }
 }
+
+/// A two-panel figure carries its title on the multiplot, centred over both panels; a one-panel figure
+/// keeps it as the plot's title.
+struct FigureTitleTests {
+    static let header = "set datafile separator ','\nset title \"Max-min SE vs K, a title long enough to be cut over one panel (ours)\"\n"
+
+    @Test func aTwoPanelTitleSpansBothPanels() {
+        var curves = CurvesOverK()
+        curves.add("Optimal_ul", K: 10, [1])
+        curves.add("Optimal_dl", K: 10, [2])
+        let two = curves.script(Self.header, file: "f", panels: [("_ul", "UL"), ("_dl", "DL")])
+        #expect(two.contains("set multiplot layout 1,2 title \"Max-min SE vs K, a title long enough to be cut over one panel (ours)\"\n"))
+        #expect(!two.contains("set title"))
+        let one = curves.script(Self.header, file: "f", panels: [("_ul", "UL")])
+        #expect(one.contains("set title \"Max-min SE vs K") && !one.contains("multiplot"))
+    }
+}

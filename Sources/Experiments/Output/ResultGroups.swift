@@ -123,9 +123,16 @@ struct CurvesOverK {
     /// beside it is drawn with error bars from min to max (the spread over seeds). Curves that differ
     /// only in Optimal / Predicted (or the pilot model, or the precoder) share a colour, the second
     /// dashed; a panel whose values span more than two decades gets a log y axis.
+    /// With several panels the header's `set title "…"` becomes the multiplot's title, centred over
+    /// all of them (as a panel title it would be centred over the first and cut at the figure's edge).
     func script(_ header: String, file: String, panels: [(suffix: String, ylabel: String)], logscale: String = "") -> String {
-        var s = header + "set datafile missing 'NaN'\nset key top right\n"
-        if panels.count > 1 { s += "set multiplot layout 1,\(panels.count)\n" }
+        var head = header, overall = ""
+        if panels.count > 1, let line = head.range(of: "set title \".*\"\n", options: .regularExpression) {
+            overall = " title " + head[line].dropFirst("set title ".count).dropLast()
+            head.removeSubrange(line)
+        }
+        var s = head + "set datafile missing 'NaN'\nset key top right\n"
+        if panels.count > 1 { s += "set multiplot layout 1,\(panels.count)\(overall)\n" }
         if !logscale.isEmpty { s += "set logscale \(logscale)\n" }
         var colours: [String: Int] = [:]
         for panel in panels {
@@ -156,7 +163,6 @@ struct CurvesOverK {
                 return "'\(file).csv' using 1:\(i + 2) with linespoints\(style) title '\(title)'"
             }.joined(separator: ", \\\n     ") + "\n"
             if logY { s += "unset logscale y\n" }
-            if panels.count > 1 { s += "unset title\n" }
         }
         if panels.count > 1 { s += "unset multiplot\n" }
         return s

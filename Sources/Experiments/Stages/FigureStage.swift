@@ -19,7 +19,8 @@ public struct FigureStage: StageKind {
     /// statistics stated, checked against the `paper_*` numbers; curves and CDFs at the lowest σ present.
     /// 7: the claim's `checks` decided on the CSV (dataset `checks`).
     /// 8: curves in numeric legend order, Optimal/Predicted pairs in one colour, log y over two decades.
-    public let version = 8
+    /// 9: a two-panel figure's title over both panels (the multiplot's), no longer cut at the left edge.
+    public let version = 9
     public let summary = "CSV + gnuplot script of a figure from its inputs"
     enum Plot: String, CaseIterable, ParameterValue, Decodable {
         case seVsK = "se-vs-k", connectionsVsK = "connections-vs-k", robustness, variants, ablation
