@@ -2,12 +2,15 @@
 """What LA Figs. 5 and 8 summarise, per test K, from an `evaluate` result of a ClusterPowerNet:
 Predicted / Optimal UC-CF max-min SE (UL, DL); with `baselines` results of the same drops, the learned
 clusters' Optimal UC-CF over the distance-ranked and gain-ranked clusters; per-drop correlation of
-log10 predicted with log10 optimal powers; the mean per-drop spread (decades, max − min) of both; and
-the two-sample KS distance of the predicted and optimal powers, per K and pooled over K as Fig. 8.
+log10 predicted with log10 optimal powers; the mean per-drop spread (decades, max − min) of both; the
+two-sample KS distance of the predicted and optimal powers, per K and pooled over K as Fig. 8; and how
+much of the optimum one positions feature explains: the correlation of log10 optimal (and of log10
+predicted) powers with −log10 of the UE's path-loss gain Σ_l d_kl^(−3.67) over its predicted serving APs
+(papers' 1 km wrap-around square, 10 m AP height; beside the closed form on positions, `ul_positions`).
 
     python3 scripts/la_power_analysis.py EVALUATE.h5 [BASELINES.h5 ...]      (files from `cellfree path`)
 
-Needs h5py and NumPy (Debian: python3-h5py). Only the groups at σ = 0 are read.
+Needs h5py and NumPy (Debian: python3-h5py). Only the groups at the smallest σ present are read.
 """
 import sys
 
@@ -27,6 +30,19 @@ def ks(a, b):
     return float(np.max(np.abs(np.searchsorted(a, x, side="right") / len(a) - np.searchsorted(b, x, side="right") / len(b))))
 
 
+def served_gain(g, side=1000.0, height=10.0, exponent=3.67):
+    """−log10 Σ_l d_kl^(−α) over each UE's predicted serving APs, [drops, K] (papers' path loss)."""
+    delta = np.abs(g["ue_m"][:][:, :, None, :] - g["ap_m"][:][:, None, :, :]) % side
+    delta = np.minimum(delta, side - delta)
+    gain = (np.sum(delta ** 2, axis=-1) + height ** 2) ** (-exponent / 2)
+    return -np.log10(np.sum(gain * g["clusters"][:], axis=-1))
+
+
+def mean_correlation(a, b):
+    """Mean over drops of the correlation over the UEs."""
+    return float(np.mean([np.corrcoef(x, y)[0, 1] for x, y in zip(a, b)]))
+
+
 def main(evaluate_path, baseline_paths):
     evaluation = h5py.File(evaluate_path, "r")
     baselines = {}
@@ -34,7 +50,8 @@ def main(evaluate_path, baseline_paths):
         f = h5py.File(path, "r")
         baselines[f["distance-ranked/se_ul"].shape[1]] = f
     pooled = {n: [] for n in ("ul_pred", "ul_opt", "dl_pred", "dl_opt")}
-    groups = sorted((g for g in evaluation if g.endswith("_sigma0")), key=lambda g: int(g[1:].split("_")[0]))
+    sigma = min(evaluation[g].attrs["sigma_m"] for g in evaluation)
+    groups = sorted((g for g in evaluation if evaluation[g].attrs["sigma_m"] == sigma), key=lambda g: int(g[1:].split("_")[0]))
     for name in groups:
         g = evaluation[name]
         K = g["ul_opt"].shape[1]
@@ -46,9 +63,11 @@ def main(evaluate_path, baseline_paths):
                 b = baselines[K]
                 line.append(f"clusters/distance-ranked {optimal / max_min(b[f'distance-ranked/se_{d}'][:]):.3f}"
                             f" /gain-ranked {optimal / max_min(b[f'gain-ranked/se_{d}'][:]):.3f}")
-            predicted, best = (np.log10(np.maximum(g[f"{d}_{s}"][:], 1e-12)) for s in ("pred", "opt"))
-            correlation = np.mean([np.corrcoef(p, o)[0, 1] for p, o in zip(predicted, best)])
-            line.append(f"corr {correlation:.2f} spread {np.mean(np.ptp(predicted, axis=1)):.2f}/{np.mean(np.ptp(best, axis=1)):.2f} dec"
+            predicted, best, positions = (np.log10(np.maximum(g[f"{d}_{s}"][:], 1e-12)) for s in ("pred", "opt", "positions"))
+            weak = served_gain(g)
+            line.append(f"corr {mean_correlation(predicted, best):.2f} (positions closed form {mean_correlation(positions, best):.2f},"
+                        f" served gain {mean_correlation(weak, best):.2f}; predicted/served gain {mean_correlation(predicted, weak):.2f})")
+            line.append(f"spread {np.mean(np.ptp(predicted, axis=1)):.2f}/{np.mean(np.ptp(best, axis=1)):.2f} dec"
                         f" KS {ks(g[f'{d}_pred'][:].ravel(), g[f'{d}_opt'][:].ravel()):.3f}")
         for n in pooled:
             pooled[n].append(g[n][:].ravel())
