@@ -43,6 +43,36 @@ struct SupervisionTests {
         #expect(zip(set.training[0].ue, ue).allSatisfy { isClose(Double($0), $1 / 500, absolute: 1e-6) })
     }
 
+    /// `penalty: refined-target`: the clustering targets are the max-min-refined clusters of a `baselines`
+    /// input on the same drops, split as the drops are (training first, validation last); without such
+    /// an input for a training K, or without the scheme, the stage stops with a message naming them.
+    @Test func refinedTargetsComeFromTheBaselinesOfTheSameDrops() throws {
+        let dir = try ScratchDirectory()
+        defer { dir.cleanup() }
+        let (n, K, L) = (5, 3, 4)
+        let drops = try layouts(dir, n: n, K: K)
+        let links = (0..<(n * K * L)).map { UInt8(($0 * 7) % 3 == 0 ? 1 : 0) }
+        let file = try H5File.create(dir.path("targets.h5"))
+        try file.createGroup("max-min-refined").write("clusters", links, shape: [n, K, L])
+        try file.close()
+        let targets = StageInput(params: [:], kind: "baselines", key: "t", path: dir.path("targets.h5"))
+        let set = try ClusterTrainingSet([drops], targets: [targets], side: 500, validationFraction: 0.2, id: "t")
+        let rows = (0..<n).map { links[($0 * K * L)..<(($0 + 1) * K * L)].map(Float.init) }
+        #expect(set.training[0].targetLinks == Array(rows[0..<4]) && set.validation[0].targetLinks == [rows[4]])
+        let plain = try ClusterTrainingSet([drops], side: 500, validationFraction: 0.2, id: "t")
+        #expect(plain.training[0].targetLinks != set.training[0].targetLinks)
+        let other = try H5File.create(dir.path("other.h5"))
+        try other.createGroup("max-min-refined").write("clusters", Array(links[0..<(4 * K * L)]), shape: [4, K, L])
+        try other.close()
+        let short = StageInput(params: [:], kind: "baselines", key: "o", path: dir.path("other.h5"))
+        #expect(throws: PipelineError.self) { try ClusterTrainingSet([drops], targets: [short], side: 500, validationFraction: 0.2, id: "t") }
+        let none = try H5File.create(dir.path("none.h5"))
+        try none.createGroup("cf")
+        try none.close()
+        let missing = StageInput(params: [:], kind: "baselines", key: "m", path: dir.path("none.h5"))
+        #expect(throws: PipelineError.self) { try ClusterTrainingSet([drops], targets: [missing], side: 500, validationFraction: 0.2, id: "t") }
+    }
+
     /// Batches of one K each, but the K interleave: over 20 epochs of two inputs × 5 batches, the epoch's
     /// order is not input 0's batches then input 1's (probability 1/252 per epoch by chance).
     @Test func batchesOfDifferentInputsInterleave() {

@@ -18,7 +18,7 @@ struct SmokeManifestTests {
         #expect(r.status == 0, "\(r.output)")
         let L = 16, Q = 4
         let pUL = 100.0, pDL = 200.0   // mW (papers.md §4)
-        var checkedBaselines = 0
+        var checkedBaselines = 0, checkedRefined = 0
         for f in w.results() where f.hasPrefix("baselines/") {
             let h5 = try H5File.open(w.layout.root + "/" + f)
             defer { try? h5.close() }
@@ -26,6 +26,21 @@ struct SmokeManifestTests {
             guard case .map(let pairs) = params, let K = Dictionary(pairs, uniquingKeysWith: { a, _ in a })["K"]?.integer else {
                 Issue.record("no K in \(f)"); continue
             }
+            if h5.contains("max-min-refined") {
+                // Refined clusters: 0/1 links [n, K, L], no AP over τ_p = 10 UEs, every UE served, UL max-min.
+                let g = try h5.group("max-min-refined")
+                let D = try g.read("clusters", as: UInt8.self), ul = try g.read("ul_power", as: Double.self)
+                let n = D.shape[0]
+                #expect(D.shape == [n, K, L] && D.values.allSatisfy { $0 <= 1 })
+                for d in 0..<n {
+                    let link = { (k: Int, l: Int) in D.values[(d * K + k) * L + l] == 1 }
+                    #expect((0..<L).allSatisfy { l in (0..<K).filter { link($0, l) }.count <= 10 })
+                    #expect((0..<K).allSatisfy { k in (0..<L).contains { link(k, $0) } })
+                    #expect(isClose(ul.values[d * K..<(d + 1) * K].max()!, pUL, relative: 1e-9))
+                }
+                checkedRefined += 1
+            }
+            guard h5.contains("cf") else { continue }
             for scheme in ["cf", "dcc"] {
                 let g = try h5.group(scheme)
                 let ul = try g.read("ul_power", as: Double.self), dl = try g.read("dl_power_total", as: Double.self)
@@ -44,7 +59,7 @@ struct SmokeManifestTests {
             }
             checkedBaselines += 1
         }
-        #expect(checkedBaselines == 11)
+        #expect(checkedBaselines == 11 && checkedRefined == 5)
         // Labels state their method and pilot model; under reuse the gain-ranked masks report their
         // pilot conflicts, and contamination never helps CF at K = 20 > τ_p.
         var cfAtTwenty: [String: Double] = [:], unitNormFiles = 0
@@ -239,8 +254,8 @@ struct SmokeManifestTests {
         #expect(exported.status == 0 && exported.output.contains("/export/se_ul.csv"), "\(exported.output)")
         let rows = try String(contentsOfFile: w.dir + "/export/se_ul.csv", encoding: .utf8).split(separator: "\n")
         #expect(rows[0] == "K,group,sample,ue,se_ul [bit/s/Hz]")
-        // 2 drops × (6 + 20) UEs × 2 schemes (cf, dcc) rows.
-        #expect(rows.count == 1 + 2 * 26 * 2, "\(rows.count)")
+        // 2 drops × (6 + 20) UEs × 3 schemes (cf, dcc, max-min-refined) rows.
+        #expect(rows.count == 1 + 2 * 26 * 3, "\(rows.count)")
         let firstCF = rows.first { $0.hasPrefix("6,cf,0,0,") }.map { Double($0.split(separator: ",")[4])! }
         let shown = try w.cellfree(["show", file + ":cf/se_ul", "--limit", "1"])
         let shownLines = shown.output.split(separator: "\n")
@@ -274,13 +289,13 @@ struct SmokeManifestTests {
             let (dataset, table) = (part("dataset"), part("csv"))
             #expect(dataset["shape"] == .list([.int(2), .int(6)]) && dataset["dims"] == .string("sample,ue") && dataset["units"] == .string("bit/s/Hz"))
             #expect(dataset["labels"] == .list([.string("sample"), .string("ue")]), "h5py dset.dims labels: \(String(describing: dataset["labels"]))")
-            #expect(table["header"] == .list(["K", "group", "sample", "ue", "se_ul [bit/s/Hz]"].map(ParamValue.string)) && table["rows"]?.integer == 104)
+            #expect(table["header"] == .list(["K", "group", "sample", "ue", "se_ul [bit/s/Hz]"].map(ParamValue.string)) && table["rows"]?.integer == 156)
             for value in [dataset["first"]?.number, table["first"]?.number] {
                 #expect(value.map { abs($0 - firstShown) <= 1e-5 * abs($0) } == true, "h5py/csv \(String(describing: value)) vs show \(firstShown)")
             }
         }
         let again = try w.cellfree(["run", Self.manifest, "-j", "2"])
-        #expect(again.output.contains("58 instances: 58 cached, 0 computed"), "\(again.output)")
+        #expect(again.output.contains("62 instances: 62 cached, 0 computed"), "\(again.output)")
         #expect(again.output.contains("REPORT.md (unchanged)"), "\(again.output)")
         #expect(again.output.contains("smoke-se-vs-k.{csv,gp,png,pdf} (unchanged)"), "\(again.output)")
         // A deliberately failing tolerance (CF ten times DCC) shows "differs"; a column the figure lacks

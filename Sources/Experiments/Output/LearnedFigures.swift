@@ -4,7 +4,8 @@ import Pipeline
 
 /// The display name of a baseline scheme.
 func schemeName(_ s: String) -> String {
-    ["cf": "Optimal_CF", "dcc": "DCC", "book-dcc": "book_DCC", "gain-ranked": "gain-ranked_UC_(τp_cap)", "distance-ranked": "distance-ranked_UC_(τp_cap)"][s] ?? s
+    ["cf": "Optimal_CF", "dcc": "DCC", "book-dcc": "book_DCC", "gain-ranked": "gain-ranked_UC_(τp_cap)", "distance-ranked": "distance-ranked_UC_(τp_cap)",
+     "max-min-refined": "max-min-refined_UC_(τp_cap)"][s] ?? s
 }
 
 /// Figures over K of the linear-attention and Tree papers from `baselines`, `evaluate` and `ablate`

@@ -31,6 +31,13 @@ func seVsKFinding(_ c: CurvesOverK) -> String {
             s.append("Optimal UC-CF / distance-ranked UC \(r.text) (≥ 0.95 at every K: \(verdict(r.smallest >= 0.95)))")
         }
         if let r = ratios(c, optimal, "gain-ranked_UC_(τp_cap)_\(dir)") { s.append("Optimal UC-CF / gain-ranked UC \(r.text)") }
+        let refined = "max-min-refined_UC_(τp_cap)_\(dir)"
+        if let r = ratios(c, optimal, refined) { s.append("Optimal UC-CF / max-min-refined UC \(r.text)") }
+        if let r = ratios(c, refined, cf) {
+            let beats = c.axisValues.filter { (c.value(refined, K: $0) ?? 0) > (c.value(cf, K: $0) ?? .infinity) }
+            s.append("max-min-refined UC (knows β) / Optimal CF \(r.text): the best clusters under the τ_p cap found here beat CF at "
+                     + (beats.isEmpty ? "no K" : "K = \(beats.map(String.init).joined(separator: ", "))"))
+        }
         if let r = ratios(c, predicted, optimal) {
             s.append("Predicted / Optimal UC-CF \(r.text) (paper: closely tracks; ≥ 0.85 at every K: \(verdict(r.smallest >= 0.85)))")
         }

@@ -7,7 +7,8 @@ import Pipeline
 /// `baselines`: for each drop of its `layouts` input, the clusters of each scheme (CF: every AP
 /// serves every UE; DCC: each UE's Q strongest APs, papers.md §5.6; gain-ranked: each AP keeps its τ_p
 /// strongest UEs by β, orphans repaired; distance-ranked: each AP keeps its τ_p nearest UEs by the
-/// positions a model sees, `ue_seen` under the layouts' σ, orphans repaired), under a pilot model (`pilots`: the papers' orthogonal pilots,
+/// positions a model sees, `ue_seen` under the layouts' σ, orphans repaired; max-min-refined: the
+/// gain-ranked clusters refined for the UL max-min SINR under the labels' combining, `maxMinRefinedClusters`), under a pilot model (`pilots`: the papers' orthogonal pilots,
 /// or τ_p reused pilots with contaminated estimates), the closed-form max-min powers
 /// (UL, DL with a total and a per-AP budget), the resulting per-UE SEs (papers.md §3), and the wall
 /// time of clusters + labels per drop (the runtime a learned model competes with, Sect. VII).
@@ -26,10 +27,14 @@ public struct BaselinesStage: StageKind {
         OutputSpec("<scheme>/connections", dims: ["sample"], units: "1", "AP–UE links of the scheme's clusters"),
         OutputSpec("<scheme>/label_ms", dims: ["sample"], units: "ms", "wall time of clusters + closed-form powers"),
         OutputSpec("<scheme>/pilot_conflicts", dims: ["sample"], units: "1", "co-pilot UE pairs sharing an AP (reused pilots, masks only)"),
+        OutputSpec("<scheme>/clusters", dims: ["sample", "ue", "ap"], units: "1", "AP–UE links, 1 if the AP serves the UE (max-min-refined only: a clustering target of `train`)"),
     ]
     public struct Parameters: StageParameterSet {
         enum Scheme: String, CaseIterable, ParameterValue, Decodable {
             case cf, dcc, bookDCC = "book-dcc", gainRanked = "gain-ranked", distanceRanked = "distance-ranked"
+            case refined = "max-min-refined"
+            /// A mask under the τ_p cap (reused pilots: a cluster-aware colouring, not Algorithm 4.1).
+            var isCappedMask: Bool { self == .gainRanked || self == .distanceRanked || self == .refined }
         }
         enum Pilots: String, CaseIterable, ParameterValue, Decodable { case orthogonal, reuse }
 
@@ -64,7 +69,7 @@ public struct BaselinesStage: StageKind {
 
     public func run(_ context: StageContext) throws {
         let p = try context.parameters(Parameters.self)
-        let schemes = p.schemes.map(\.rawValue), Q = p.dccQ
+        let schemes = p.schemes, Q = p.dccQ
         let method = p.labels.labelMethod
         var params = try p.network.network(id: context.id)
         params.pilotModel = p.pilots == .reuse ? .book : .orthogonal
@@ -76,9 +81,9 @@ public struct BaselinesStage: StageKind {
             throw PipelineError.stage(id: context.id, detail: "layouts \(layouts.path) do not have K = \(params.K), L = \(params.L)")
         }
         let (K, L, count) = (params.K, params.L, drops.count)
-        var results: [String: (ul: [Double], dlTotal: [Double], dlPerAP: [Double], seUL: [Double], seDL: [Double], links: [Int64],
-                               ms: [Double], conflicts: [Int64])] = [:]
-        for s in schemes { results[s] = ([], [], [], [], [], [], [], []) }
+        var results: [Parameters.Scheme: (ul: [Double], dlTotal: [Double], dlPerAP: [Double], seUL: [Double], seDL: [Double], links: [Int64],
+                               ms: [Double], conflicts: [Int64], clusters: [UInt8])] = [:]
+        for s in schemes { results[s] = ([], [], [], [], [], [], [], [], []) }
         for (i, draws) in drops.enumerated() {
             let setup = try NetworkSetup(params, draws: draws)
             var rng = RandomStream(seed: context.streamSeed, name: "baselines", index: UInt64(i))
@@ -86,15 +91,19 @@ public struct BaselinesStage: StageKind {
                 let start = DispatchTime.now().uptimeNanoseconds
                 let D: ClusterMatrix
                 switch s {
-                case "cf": D = .full(L: L, K: K)
-                case "dcc": D = try strongestAPClusters(gainOverNoiseDB: setup.gainOverNoiseDB, L: L, K: K, Q: min(Q, L))
-                case "gain-ranked": D = try gainRankedClusters(setup)
-                case "distance-ranked": D = try distanceRankedClusters(seen[i], params)
-                default: D = setup.dcc
+                case .cf: D = .full(L: L, K: K)
+                case .dcc: D = try strongestAPClusters(gainOverNoiseDB: setup.gainOverNoiseDB, L: L, K: K, Q: min(Q, L))
+                case .gainRanked: D = try gainRankedClusters(setup)
+                case .distanceRanked: D = try distanceRankedClusters(seen[i], params)
+                case .refined:
+                    var draws = RandomStream(seed: context.streamSeed, name: "baselines-refinement", index: UInt64(i))
+                    D = try maxMinRefinedClusters(setup, start: try gainRankedClusters(setup), combining: method.refinementCombining,
+                                                  using: &draws).clusters
+                case .bookDCC: D = setup.dcc
                 }
                 // Reused pilots: Algorithm 4.1 (the setup's) for CF and DCC, a cluster-aware colouring for a mask.
                 var pilots: PilotAssignment?
-                if params.pilotModel == .book && (s == "gain-ranked" || s == "distance-ranked") {
+                if params.pilotModel == .book && s.isCappedMask {
                     let coloured = clusterAwarePilots(clusters: D, gainOverNoiseDB: setup.gainOverNoiseDB, tau_p: params.tau_p)
                     pilots = coloured.assignment
                     results[s]!.conflicts.append(Int64(coloured.conflicts))
@@ -107,11 +116,12 @@ public struct BaselinesStage: StageKind {
                 results[s]!.seUL += labels.optimalUplinkSE
                 results[s]!.seDL += labels.optimalDownlinkSEPerAP
                 results[s]!.links.append(Int64(D.serves.filter { $0 }.count))
+                if s == .refined { results[s]!.clusters += rowMajorLinks(D).map { UInt8($0) } }
             }
             context.progress(i + 1, of: count)
         }
         for s in schemes {
-            let g = try context.output.createGroup(s), r = results[s]!
+            let g = try context.output.createGroup(s.rawValue), r = results[s]!
             try g.write(Self.datasets.spec("ul_power"), r.ul, shape: [count, K])
             try g.write(Self.datasets.spec("dl_power_total"), r.dlTotal, shape: [count, K])
             try g.write(Self.datasets.spec("dl_power_per_ap"), r.dlPerAP, shape: [count, K])
@@ -122,11 +132,23 @@ public struct BaselinesStage: StageKind {
             if !r.conflicts.isEmpty {
                 try g.write(Self.datasets.spec("pilot_conflicts"), r.conflicts, shape: [count])
             }
+            if !r.clusters.isEmpty { try g.write(Self.datasets.spec("clusters"), r.clusters, shape: [count, K, L]) }
         }
         try writeLabelProvenance(context.output, method: method, pilots: params.pilotModel)
         try context.output.setAttribute("dl_precoder", p.dlPrecoder == .unitNorm
             ? "unit norm per realization, D_kv_k/‖D_kv_k‖ (linear-attention paper eqs. (7)–(8))"
             : "UL–DL duality, D_kv_k/sqrt(E‖D_kv_k‖²) (book)")
+    }
+}
+
+extension LabelMethod {
+    /// The combining `maxMinRefinedClusters` scores with: the labels' own (MMSE with as many realizations,
+    /// or MR statistics).
+    var refinementCombining: RefinementCombining {
+        switch self {
+        case let .monteCarlo(realizations, _): .mmse(realizations: realizations)
+        case .statisticsOnly: .mr
+        }
     }
 }
 

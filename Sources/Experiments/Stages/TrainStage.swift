@@ -17,7 +17,8 @@ import Pipeline
 ///   position errors' excursions). The Table II baselines
 ///   (`token_transformer`, `token_cosformer`, `token_performer`, papers.md §4.6) train the same way.
 /// - `model:` a ClusterPowerNet variant (models.md §2) with dynamic supervision (linear-attention
-///   paper, Algorithm 1): inputs `layouts` only; each batch's labels are the closed-form powers for
+///   paper, Algorithm 1): inputs `layouts` (and, with `penalty: refined-target`, `baselines` holding
+///   the max-min-refined clusters of the same drops); each batch's labels are the closed-form powers for
 ///   the clusters the model itself predicts for it, recomputed at every step; loss (30).
 public struct TrainStage: StageKind {
     public init() {}
@@ -47,7 +48,7 @@ public struct TrainStage: StageKind {
         try out.setAttribute("model", modelName)
         if let attention = p.model.attention {
             let (model, history) = try trainClusterNet(context, attention: attention, layouts: context.inputs(ofKind: "layouts"),
-                                                       fit: p.fit, net: p.net, distanceFeatures: p.model.distanceFeatures)
+                                                       targets: context.inputs(ofKind: "baselines"), fit: p.fit, net: p.net, distanceFeatures: p.model.distanceFeatures)
             try ModelArchive(config: .clusterNet(model.config), parameters: model.parameters, projections: model.omegas,
                              normalisers: [ModelNormaliser.positionScale: side]).write(to: out)
             try history.write(to: out)

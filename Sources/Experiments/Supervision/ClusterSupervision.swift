@@ -90,7 +90,7 @@ func supervisedBatch(_ model: ClusterPowerNet<Float>, drops: ClusterDrops, indic
         }
         switch s.penalty {
         case .gainWeighted: cover += gainShares(setup)
-        case .gainRankedTarget: targets += drops.gainRankedLinks[i]
+        case .gainRankedTarget, .refinedTarget: targets += drops.targetLinks[i]
         case .coverage: break
         }
     }
@@ -130,11 +130,31 @@ func rowMajorLinks(_ D: ClusterMatrix) -> [Float] {
 /// default] replaces the term by the per-link binary cross-entropy of the scores against the
 /// gain-ranked pilot-constrained clusters of the drop (each AP keeps its τ_p strongest UEs by β,
 /// orphans repaired; `gainRankedClusters`), which the label generator computes from the true β: the
-/// scores learn which AP should serve which UE, within the τ_p cap.
+/// scores learn which AP should serve which UE, within the τ_p cap. `refined-target` [DECISION, ours]:
+/// the same cross-entropy against the max-min-refined clusters of a `baselines` input on the training
+/// drops (scheme max-min-refined: the gain-ranked clusters refined by single-link moves for the closed-form
+/// max-min SINR under the cap, `maxMinRefinedClusters`), computed once per drop and cached.
 enum ClusterPenalty: String, CaseIterable, Sendable {
     case gainRankedTarget = "gain-ranked-target"
+    case refinedTarget = "refined-target"
     case coverage
     case gainWeighted = "gain-weighted"
+}
+
+/// The max-min-refined clusters of `baselines` results by K: per drop, 0/1 links [K·L] row-major.
+func refinedClusterTargets(_ inputs: [StageInput], id: String) throws -> [Int: [[Float]]] {
+    var byK: [Int: [[Float]]] = [:]
+    for input in inputs {
+        let file = try input.open()
+        defer { try? file.close() }
+        guard file.contains("max-min-refined/clusters") else {
+            throw PipelineError.stage(id: id, detail: "baselines input \(input.path) has no max-min-refined/clusters (schemes must include max-min-refined)")
+        }
+        let links = try file.read("max-min-refined/clusters", as: UInt8.self)
+        let (n, K, L) = (links.shape[0], links.shape[1], links.shape[2])
+        byK[K] = (0..<n).map { links.values[($0 * K * L)..<(($0 + 1) * K * L)].map(Float.init) }
+    }
+    return byK
 }
 
 /// β_kl / Σ_l' β_kl' as row-major [K, L] (the model's score layout).
@@ -154,15 +174,26 @@ func gainShares(_ setup: NetworkSetup) -> [Float] {
 struct ClusterTrainingSet {
     var training: [ClusterDrops] = [], validation: [ClusterDrops] = []
 
-    init(_ layouts: [StageInput], side: Double, validationFraction: Double, id: String) throws {
+    /// With `targets` (`baselines` results holding max-min-refined clusters, one per training K, on the
+    /// same drops) the clustering targets are theirs.
+    init(_ layouts: [StageInput], targets: [StageInput]? = nil, side: Double, validationFraction: Double, id: String) throws {
         guard !layouts.isEmpty else { throw PipelineError.stage(id: id, detail: "needs layouts inputs (training drops)") }
+        let refined = try targets.map { try refinedClusterTargets($0, id: id) }
         for input in layouts {
             let file = try input.open()
-            let n = try file.dataset("ue").shape[0]
+            let shape = try file.dataset("ue").shape
             try file.close()
+            let (n, K) = (shape[0], shape[1])
+            var links: [[Float]]?
+            if let refined {
+                guard let found = refined[K], found.count == n else {
+                    throw PipelineError.stage(id: id, detail: "penalty refined-target: no baselines input with max-min-refined clusters of the \(n) drops at K = \(K) (have \(refined.map { "K = \($0.key): \($0.value.count) drops" }.sorted()))")
+                }
+                links = found
+            }
             let nVal = TrainingSplit.counts(drops: n, validationFraction: validationFraction).validation
-            training.append(try ClusterDrops(input, side: side, range: 0..<(n - nVal)))
-            if nVal > 0 { validation.append(try ClusterDrops(input, side: side, range: (n - nVal)..<n)) }
+            training.append(try ClusterDrops(input, side: side, range: 0..<(n - nVal), targets: links))
+            if nVal > 0 { validation.append(try ClusterDrops(input, side: side, range: (n - nVal)..<n, targets: links)) }
         }
         if let bad = training.first(where: { $0.K > $0.L * NetworkParameters.papers(L: $0.L, K: 1).tau_p }) {
             throw PipelineError.stage(id: id, detail: "K = \(bad.K) exceeds L·τ_p: some UE could not be served without pilot contamination")

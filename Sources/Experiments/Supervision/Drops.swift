@@ -54,13 +54,14 @@ struct ClusterDrops {
     let seen: [Layout]
     /// [n, K, 2] and [n, L, 2], normalised.
     let ue: [Float], ap: [Float]
-    /// Per drop, the gain-ranked pilot-constrained clusters as 0/1 links [K, L] (the clustering
-    /// term's target, `ClusterPenalty.gainRankedTarget`), computed once from the true β.
-    let gainRankedLinks: [[Float]]
+    /// Per drop, the clustering term's target as 0/1 links [K, L]: `targets` rows when given
+    /// (`ClusterPenalty.refinedTarget`), else the gain-ranked pilot-constrained clusters computed once
+    /// from the true β (`ClusterPenalty.gainRankedTarget`).
+    let targetLinks: [[Float]]
     var count: Int { setups.count }
 
-    /// Drops `range` (all by default) of `input`.
-    init(_ input: StageInput, side: Double, range: Range<Int>? = nil) throws {
+    /// Drops `range` (all by default) of `input`, with per-drop target links `targets` [n, K·L] of all its drops.
+    init(_ input: StageInput, side: Double, range: Range<Int>? = nil, targets: [[Float]]? = nil) throws {
         let file = try input.open()
         defer { try? file.close() }
         let draws = try readLayouts(file)
@@ -71,7 +72,7 @@ struct ClusterDrops {
         params = try networkParameters(of: input, K: K, L: L)
         setups = try r.map { [params] in try NetworkSetup(params, draws: draws[$0]) }
         seen = Array(try readSeenLayouts(file)[r])
-        gainRankedLinks = try setups.map { rowMajorLinks(try gainRankedClusters($0)) }
+        targetLinks = try targets.map { Array($0[r]) } ?? setups.map { rowMajorLinks(try gainRankedClusters($0)) }
         func normalised(_ points: [Complex<Double>]) -> [Float] { points.flatMap { [Float($0.real / side), Float($0.imaginary / side)] } }
         ue = seen.flatMap { normalised($0.uePositions) }
         ap = seen.flatMap { normalised($0.apPositions) }

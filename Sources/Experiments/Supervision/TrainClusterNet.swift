@@ -6,9 +6,14 @@ import ModelStore
 import Pipeline
 
 /// Fits a fresh ClusterPowerNet with `attention` to the drops of `layouts` by dynamic supervision.
-func trainClusterNet(_ context: StageContext, attention: AttentionKind, layouts: [StageInput], fit settings: FitParameters,
+/// With `penalty: refined-target` the clustering targets come from `targets` (`baselines` inputs).
+func trainClusterNet(_ context: StageContext, attention: AttentionKind, layouts: [StageInput], targets: [StageInput] = [], fit settings: FitParameters,
                      net: ClusterNetParameters, distanceFeatures: Bool = false) throws -> (model: ClusterPowerNet<Float>, history: FitHistory) {
-    let set = try ClusterTrainingSet(layouts, side: settings.side, validationFraction: settings.validationFraction, id: context.id)
+    guard net.penalty != .refinedTarget || !targets.isEmpty else {
+        throw PipelineError.stage(id: context.id, detail: "penalty refined-target needs baselines inputs with scheme max-min-refined on the training layouts")
+    }
+    let set = try ClusterTrainingSet(layouts, targets: net.penalty == .refinedTarget ? targets : nil, side: settings.side,
+                                     validationFraction: settings.validationFraction, id: context.id)
     guard Set(set.training.map(\.L)).count == 1 else { throw PipelineError.stage(id: context.id, detail: "all training layouts must have the same L") }
     var config = clusterNetConfig(attention: attention, L: set.training[0].L, net: net)
     if settings.dFF > 0 { config.dFF = settings.dFF }
