@@ -56,7 +56,7 @@ struct SupervisionTests {
         try file.createGroup("max-min-refined").write("clusters", links, shape: [n, K, L])
         try file.close()
         let targets = StageInput(params: [:], kind: "baselines", key: "t", path: dir.path("targets.h5"))
-        let set = try ClusterTrainingSet([drops], targets: [targets], side: 500, validationFraction: 0.2, id: "t")
+        let set = try ClusterTrainingSet([drops], targets: ([targets], "max-min-refined"), side: 500, validationFraction: 0.2, id: "t")
         let rows = (0..<n).map { links[($0 * K * L)..<(($0 + 1) * K * L)].map(Float.init) }
         #expect(set.training[0].targetLinks == Array(rows[0..<4]) && set.validation[0].targetLinks == [rows[4]])
         let plain = try ClusterTrainingSet([drops], side: 500, validationFraction: 0.2, id: "t")
@@ -65,12 +65,12 @@ struct SupervisionTests {
         try other.createGroup("max-min-refined").write("clusters", Array(links[0..<(4 * K * L)]), shape: [4, K, L])
         try other.close()
         let short = StageInput(params: [:], kind: "baselines", key: "o", path: dir.path("other.h5"))
-        #expect(throws: PipelineError.self) { try ClusterTrainingSet([drops], targets: [short], side: 500, validationFraction: 0.2, id: "t") }
+        #expect(throws: PipelineError.self) { try ClusterTrainingSet([drops], targets: ([short], "max-min-refined"), side: 500, validationFraction: 0.2, id: "t") }
         let none = try H5File.create(dir.path("none.h5"))
         try none.createGroup("cf")
         try none.close()
         let missing = StageInput(params: [:], kind: "baselines", key: "m", path: dir.path("none.h5"))
-        #expect(throws: PipelineError.self) { try ClusterTrainingSet([drops], targets: [missing], side: 500, validationFraction: 0.2, id: "t") }
+        #expect(throws: PipelineError.self) { try ClusterTrainingSet([drops], targets: ([missing], "max-min-refined"), side: 500, validationFraction: 0.2, id: "t") }
     }
 
     /// Batches of one K each, but the K interleave: over 20 epochs of two inputs × 5 batches, the epoch's

@@ -26,9 +26,9 @@ struct SmokeManifestTests {
             guard case .map(let pairs) = params, let K = Dictionary(pairs, uniquingKeysWith: { a, _ in a })["K"]?.integer else {
                 Issue.record("no K in \(f)"); continue
             }
-            if h5.contains("max-min-refined") {
+            for scheme in ["max-min-refined", "positions-refined"] where h5.contains(scheme) {
                 // Refined clusters: 0/1 links [n, K, L], no AP over τ_p = 10 UEs, every UE served, UL max-min.
-                let g = try h5.group("max-min-refined")
+                let g = try h5.group(scheme)
                 let D = try g.read("clusters", as: UInt8.self), ul = try g.read("ul_power", as: Double.self)
                 let n = D.shape[0]
                 #expect(D.shape == [n, K, L] && D.values.allSatisfy { $0 <= 1 })
@@ -59,7 +59,7 @@ struct SmokeManifestTests {
             }
             checkedBaselines += 1
         }
-        #expect(checkedBaselines == 11 && checkedRefined == 5)
+        #expect(checkedBaselines == 11 && checkedRefined == 8)
         // Labels state their method and pilot model; under reuse the gain-ranked masks report their
         // pilot conflicts, and contamination never helps CF at K = 20 > τ_p.
         var cfAtTwenty: [String: Double] = [:], unitNormFiles = 0

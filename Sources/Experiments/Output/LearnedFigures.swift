@@ -5,7 +5,7 @@ import Pipeline
 /// The display name of a baseline scheme.
 func schemeName(_ s: String) -> String {
     ["cf": "Optimal_CF", "dcc": "DCC", "book-dcc": "book_DCC", "gain-ranked": "gain-ranked_UC_(τp_cap)", "distance-ranked": "distance-ranked_UC_(τp_cap)",
-     "max-min-refined": "max-min-refined_UC_(τp_cap)"][s] ?? s
+     "max-min-refined": "max-min-refined_UC_(τp_cap)", "positions-refined": "positions-refined_UC_(τp_cap)"][s] ?? s
 }
 
 /// Figures over K of the linear-attention and Tree papers from `baselines`, `evaluate` and `ablate`

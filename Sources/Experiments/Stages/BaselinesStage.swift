@@ -8,7 +8,9 @@ import Pipeline
 /// serves every UE; DCC: each UE's Q strongest APs, papers.md §5.6; gain-ranked: each AP keeps its τ_p
 /// strongest UEs by β, orphans repaired; distance-ranked: each AP keeps its τ_p nearest UEs by the
 /// positions a model sees, `ue_seen` under the layouts' σ, orphans repaired; max-min-refined: the
-/// gain-ranked clusters refined for the UL max-min SINR under the labels' combining, `maxMinRefinedClusters`), under a pilot model (`pilots`: the papers' orthogonal pilots,
+/// gain-ranked clusters refined for the UL max-min SINR under the labels' combining, `maxMinRefinedClusters`;
+/// positions-refined: the distance-ranked clusters refined the same way on what the seen positions tell,
+/// path loss without shadowing, then scored on the true channels), under a pilot model (`pilots`: the papers' orthogonal pilots,
 /// or τ_p reused pilots with contaminated estimates), the closed-form max-min powers
 /// (UL, DL with a total and a per-AP budget), the resulting per-UE SEs (papers.md §3), and the wall
 /// time of clusters + labels per drop (the runtime a learned model competes with, Sect. VII).
@@ -32,9 +34,11 @@ public struct BaselinesStage: StageKind {
     public struct Parameters: StageParameterSet {
         enum Scheme: String, CaseIterable, ParameterValue, Decodable {
             case cf, dcc, bookDCC = "book-dcc", gainRanked = "gain-ranked", distanceRanked = "distance-ranked"
-            case refined = "max-min-refined"
+            case refined = "max-min-refined", positionsRefined = "positions-refined"
             /// A mask under the τ_p cap (reused pilots: a cluster-aware colouring, not Algorithm 4.1).
-            var isCappedMask: Bool { self == .gainRanked || self == .distanceRanked || self == .refined }
+            var isCappedMask: Bool { [.gainRanked, .distanceRanked, .refined, .positionsRefined].contains(self) }
+            /// Its clusters are stored (`<scheme>/clusters`): a clustering target of `train`.
+            var storesClusters: Bool { self == .refined || self == .positionsRefined }
         }
         enum Pilots: String, CaseIterable, ParameterValue, Decodable { case orthogonal, reuse }
 
@@ -99,6 +103,11 @@ public struct BaselinesStage: StageKind {
                     var draws = RandomStream(seed: context.streamSeed, name: "baselines-refinement", index: UInt64(i))
                     D = try maxMinRefinedClusters(setup, start: try gainRankedClusters(setup), combining: method.refinementCombining,
                                                   using: &draws).clusters
+                case .positionsRefined:   // what the seen positions tell: path loss only, no shadowing
+                    var draws = RandomStream(seed: context.streamSeed, name: "baselines-refinement", index: UInt64(i))
+                    let seenSetup = try NetworkSetup(params, draws: SetupDraws(layout: seen[i], shadowZ: [Double](repeating: 0, count: K * L)))
+                    D = try maxMinRefinedClusters(seenSetup, start: try distanceRankedClusters(seen[i], params),
+                                                  combining: method.refinementCombining, using: &draws).clusters
                 case .bookDCC: D = setup.dcc
                 }
                 // Reused pilots: Algorithm 4.1 (the setup's) for CF and DCC, a cluster-aware colouring for a mask.
@@ -116,7 +125,7 @@ public struct BaselinesStage: StageKind {
                 results[s]!.seUL += labels.optimalUplinkSE
                 results[s]!.seDL += labels.optimalDownlinkSEPerAP
                 results[s]!.links.append(Int64(D.serves.filter { $0 }.count))
-                if s == .refined { results[s]!.clusters += rowMajorLinks(D).map { UInt8($0) } }
+                if s.storesClusters { results[s]!.clusters += rowMajorLinks(D).map { UInt8($0) } }
             }
             context.progress(i + 1, of: count)
         }

@@ -90,7 +90,7 @@ func supervisedBatch(_ model: ClusterPowerNet<Float>, drops: ClusterDrops, indic
         }
         switch s.penalty {
         case .gainWeighted: cover += gainShares(setup)
-        case .gainRankedTarget, .refinedTarget: targets += drops.targetLinks[i]
+        case .gainRankedTarget, .refinedTarget, .positionsRefinedTarget: targets += drops.targetLinks[i]
         case .coverage: break
         }
     }
@@ -134,23 +134,36 @@ func rowMajorLinks(_ D: ClusterMatrix) -> [Float] {
 /// the same cross-entropy against the max-min-refined clusters of a `baselines` input on the training
 /// drops (scheme max-min-refined: the gain-ranked clusters refined by single-link moves for the closed-form
 /// max-min SINR under the cap, `maxMinRefinedClusters`), computed once per drop and cached.
+/// `positions-refined-target` [DECISION, ours]: against the positions-refined clusters (the
+/// distance-ranked clusters refined the same way on the path loss of the positions alone, no shadowing):
+/// a function of the positions, which a model of positions can learn.
 enum ClusterPenalty: String, CaseIterable, Sendable {
+    /// The `baselines` scheme whose stored clusters are the target (nil: none read).
+    var targetScheme: String? {
+        switch self {
+        case .refinedTarget: "max-min-refined"
+        case .positionsRefinedTarget: "positions-refined"
+        default: nil
+        }
+    }
+
     case gainRankedTarget = "gain-ranked-target"
     case refinedTarget = "refined-target"
+    case positionsRefinedTarget = "positions-refined-target"
     case coverage
     case gainWeighted = "gain-weighted"
 }
 
-/// The max-min-refined clusters of `baselines` results by K: per drop, 0/1 links [K·L] row-major.
-func refinedClusterTargets(_ inputs: [StageInput], id: String) throws -> [Int: [[Float]]] {
+/// The clusters of `scheme` in `baselines` results by K: per drop, 0/1 links [K·L] row-major.
+func refinedClusterTargets(_ inputs: [StageInput], scheme: String, id: String) throws -> [Int: [[Float]]] {
     var byK: [Int: [[Float]]] = [:]
     for input in inputs {
         let file = try input.open()
         defer { try? file.close() }
-        guard file.contains("max-min-refined/clusters") else {
-            throw PipelineError.stage(id: id, detail: "baselines input \(input.path) has no max-min-refined/clusters (schemes must include max-min-refined)")
+        guard file.contains("\(scheme)/clusters") else {
+            throw PipelineError.stage(id: id, detail: "baselines input \(input.path) has no \(scheme)/clusters (its schemes must include \(scheme))")
         }
-        let links = try file.read("max-min-refined/clusters", as: UInt8.self)
+        let links = try file.read("\(scheme)/clusters", as: UInt8.self)
         let (n, K, L) = (links.shape[0], links.shape[1], links.shape[2])
         byK[K] = (0..<n).map { links.values[($0 * K * L)..<(($0 + 1) * K * L)].map(Float.init) }
     }
@@ -174,11 +187,12 @@ func gainShares(_ setup: NetworkSetup) -> [Float] {
 struct ClusterTrainingSet {
     var training: [ClusterDrops] = [], validation: [ClusterDrops] = []
 
-    /// With `targets` (`baselines` results holding max-min-refined clusters, one per training K, on the
+    /// With `targets` (`baselines` results holding the clusters of `scheme`, one per training K, on the
     /// same drops) the clustering targets are theirs.
-    init(_ layouts: [StageInput], targets: [StageInput]? = nil, side: Double, validationFraction: Double, id: String) throws {
+    init(_ layouts: [StageInput], targets: (inputs: [StageInput], scheme: String)? = nil, side: Double, validationFraction: Double,
+         id: String) throws {
         guard !layouts.isEmpty else { throw PipelineError.stage(id: id, detail: "needs layouts inputs (training drops)") }
-        let refined = try targets.map { try refinedClusterTargets($0, id: id) }
+        let refined = try targets.map { try refinedClusterTargets($0.inputs, scheme: $0.scheme, id: id) }
         for input in layouts {
             let file = try input.open()
             let shape = try file.dataset("ue").shape
@@ -187,7 +201,7 @@ struct ClusterTrainingSet {
             var links: [[Float]]?
             if let refined {
                 guard let found = refined[K], found.count == n else {
-                    throw PipelineError.stage(id: id, detail: "penalty refined-target: no baselines input with max-min-refined clusters of the \(n) drops at K = \(K) (have \(refined.map { "K = \($0.key): \($0.value.count) drops" }.sorted()))")
+                    throw PipelineError.stage(id: id, detail: "clustering target: no baselines input with \(targets!.scheme) clusters of the \(n) drops at K = \(K) (have \(refined.map { "K = \($0.key): \($0.value.count) drops" }.sorted()))")
                 }
                 links = found
             }

@@ -6,13 +6,14 @@ import ModelStore
 import Pipeline
 
 /// Fits a fresh ClusterPowerNet with `attention` to the drops of `layouts` by dynamic supervision.
-/// With `penalty: refined-target` the clustering targets come from `targets` (`baselines` inputs).
+/// With `penalty: refined-target` or `positions-refined-target` the clustering targets come from `targets` (`baselines` inputs).
 func trainClusterNet(_ context: StageContext, attention: AttentionKind, layouts: [StageInput], targets: [StageInput] = [], fit settings: FitParameters,
                      net: ClusterNetParameters, distanceFeatures: Bool = false) throws -> (model: ClusterPowerNet<Float>, history: FitHistory) {
-    guard net.penalty != .refinedTarget || !targets.isEmpty else {
-        throw PipelineError.stage(id: context.id, detail: "penalty refined-target needs baselines inputs with scheme max-min-refined on the training layouts")
+    let scheme = net.penalty.targetScheme
+    if let scheme, targets.isEmpty {
+        throw PipelineError.stage(id: context.id, detail: "penalty \(net.penalty.rawValue) needs baselines inputs with scheme \(scheme) on the training layouts")
     }
-    let set = try ClusterTrainingSet(layouts, targets: net.penalty == .refinedTarget ? targets : nil, side: settings.side,
+    let set = try ClusterTrainingSet(layouts, targets: scheme.map { (targets, $0) }, side: settings.side,
                                      validationFraction: settings.validationFraction, id: context.id)
     guard Set(set.training.map(\.L)).count == 1 else { throw PipelineError.stage(id: context.id, detail: "all training layouts must have the same L") }
     var config = clusterNetConfig(attention: attention, L: set.training[0].L, net: net)
