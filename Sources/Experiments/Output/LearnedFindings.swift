@@ -33,6 +33,9 @@ func seVsKFinding(_ c: CurvesOverK) -> String {
         if let r = ratios(c, optimal, "gain-ranked_UC_(τp_cap)_\(dir)") { s.append("Optimal UC-CF / gain-ranked UC \(r.text)") }
         let refined = "max-min-refined_UC_(τp_cap)_\(dir)"
         if let r = ratios(c, optimal, refined) { s.append("Optimal UC-CF / max-min-refined UC \(r.text)") }
+        if let r = ratios(c, optimal, "positions-refined_UC_(τp_cap)_\(dir)") {
+            s.append("Optimal UC-CF / positions-refined UC (the best clusters found from the positions alone) \(r.text)")
+        }
         if let r = ratios(c, refined, cf) {
             let beats = c.axisValues.filter { (c.value(refined, K: $0) ?? 0) > (c.value(cf, K: $0) ?? .infinity) }
             s.append("max-min-refined UC (knows β) / Optimal CF \(r.text): the best clusters under the τ_p cap found here beat CF at "

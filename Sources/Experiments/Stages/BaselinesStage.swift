@@ -91,6 +91,7 @@ public struct BaselinesStage: StageKind {
         for (i, draws) in drops.enumerated() {
             let setup = try NetworkSetup(params, draws: draws)
             var rng = RandomStream(seed: context.streamSeed, name: "baselines", index: UInt64(i))
+            let refinementDraws = RandomStream(seed: context.streamSeed, name: "baselines-refinement", index: UInt64(i))
             for s in schemes {
                 let start = DispatchTime.now().uptimeNanoseconds
                 let D: ClusterMatrix
@@ -100,11 +101,11 @@ public struct BaselinesStage: StageKind {
                 case .gainRanked: D = try gainRankedClusters(setup)
                 case .distanceRanked: D = try distanceRankedClusters(seen[i], params)
                 case .refined:
-                    var draws = RandomStream(seed: context.streamSeed, name: "baselines-refinement", index: UInt64(i))
+                    var draws = refinementDraws
                     D = try maxMinRefinedClusters(setup, start: try gainRankedClusters(setup), combining: method.refinementCombining,
                                                   using: &draws).clusters
                 case .positionsRefined:   // what the seen positions tell: path loss only, no shadowing
-                    var draws = RandomStream(seed: context.streamSeed, name: "baselines-refinement", index: UInt64(i))
+                    var draws = refinementDraws
                     let seenSetup = try NetworkSetup(params, draws: SetupDraws(layout: seen[i], shadowZ: [Double](repeating: 0, count: K * L)))
                     D = try maxMinRefinedClusters(seenSetup, start: try distanceRankedClusters(seen[i], params),
                                                   combining: method.refinementCombining, using: &draws).clusters
