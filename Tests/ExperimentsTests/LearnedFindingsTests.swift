@@ -49,12 +49,17 @@ struct LearnedFindingsTests {
                        ("Optimal_UC-CF_\(dir)", 20, 2.2), ("Optimal_UC-CF_\(dir)", 100, 0.18),
                        ("Predicted_UC-CF_\(dir)", 20, 2.0), ("Predicted_UC-CF_\(dir)", 100, 0.09),
                        ("Positions-only_closed_form_UC-CF_\(dir)", 20, 1.1), ("Positions-only_closed_form_UC-CF_\(dir)", 100, 0.06),
-                       ("Re-drawn_closed_form_UC-CF_\(dir)", 20, 2.2), ("Re-drawn_closed_form_UC-CF_\(dir)", 100, 0.144)]
+                       ("Re-drawn_closed_form_UC-CF_\(dir)", 20, 2.2), ("Re-drawn_closed_form_UC-CF_\(dir)", 100, 0.144),
+                       ("max-min-refined_UC_(τp_cap)_\(dir)", 20, 2.54), ("max-min-refined_UC_(τp_cap)_\(dir)", 100, 0.25),
+                       ("positions-refined_UC_(τp_cap)_\(dir)", 20, 2.2), ("positions-refined_UC_(τp_cap)_\(dir)", 100, 0.24)]
         }
         let finding = seVsKFinding(curves(points))
         #expect(finding.contains("UL: Optimal UC-CF / distance-ranked UC 1.05 (K = 20), 0.9 (K = 100) (≥ 0.95 at every K: fails)"))
         #expect(finding.contains("Predicted / Optimal UC-CF 0.909 (K = 20), 0.5 (K = 100) (paper: closely tracks; ≥ 0.85 at every K: fails)"))
-        #expect(finding.contains("Optimal UC-CF beats Optimal CF at no K (paper: beyond some K; differs)"))
+        #expect(finding.contains("Optimal UC-CF beats Optimal CF by more than 2 % at no K (paper: beyond some K; differs)"))
+        // 2.54 against CF's 2.5 is within the 2 % Monte Carlo tolerance: a tie, not a win.
+        #expect(finding.contains("max-min-refined UC (knows β) / Optimal CF 1.02 (K = 20), 0.625 (K = 100): the best clusters under the τ_p cap found here beat CF by more than 2 % at no K"))
+        #expect(finding.contains("Optimal UC-CF / positions-refined UC (the best clusters found from the positions alone) 1 (K = 20), 0.75 (K = 100)"))
         #expect(finding.contains("positions-only closed form (exact path loss at the seen positions, no shadowing) / Optimal UC-CF 0.5 (K = 20), 0.333 (K = 100)"))
         #expect(finding.contains("closed form of independent Monte Carlo draws (the evaluation's noise floor) / Optimal UC-CF 1 (K = 20), 0.8 (K = 100)"))
         // DCC (0.3) is above the UC clusters (0.2, 0.18) at K = 100; power rules on the same clusters
