@@ -29,7 +29,7 @@ public struct BaselinesStage: StageKind {
         OutputSpec("<scheme>/connections", dims: ["sample"], units: "1", "AP–UE links of the scheme's clusters"),
         OutputSpec("<scheme>/label_ms", dims: ["sample"], units: "ms", "wall time of clusters + closed-form powers"),
         OutputSpec("<scheme>/pilot_conflicts", dims: ["sample"], units: "1", "co-pilot UE pairs sharing an AP (reused pilots, masks only)"),
-        OutputSpec("<scheme>/clusters", dims: ["sample", "ue", "ap"], units: "1", "AP–UE links, 1 if the AP serves the UE (max-min-refined only: a clustering target of `train`)"),
+        OutputSpec("<scheme>/clusters", dims: ["sample", "ue", "ap"], units: "1", "AP–UE links, 1 if the AP serves the UE (max-min-refined and positions-refined only: clustering targets of `train`)"),
     ]
     public struct Parameters: StageParameterSet {
         enum Scheme: String, CaseIterable, ParameterValue, Decodable {

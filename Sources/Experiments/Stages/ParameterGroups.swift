@@ -114,7 +114,7 @@ extension ClusterPowerScale: ParameterValue, Decodable {}
 struct ClusterNetParameters: StageParameterSet {
     @Parameter("mu", "ClusterPowerNet: clustering threshold μ of mask (16) (models.md §1.4)", range: .between(0, 1)) var mu = 0.5
     @Parameter("lambda", "ClusterPowerNet: weight λ of the clustering term of loss (30)", range: .atLeast(0)) var lambda = 0.1
-    @Parameter("penalty", "ClusterPowerNet: clustering term of loss (30): per-link BCE against the gain-ranked clusters (ours) or against the max-min-refined clusters of a baselines input on the training drops (refined-target, ours), models.md's uniform coverage, or coverage weighted by each AP's share of the UE's gain")
+    @Parameter("penalty", "ClusterPowerNet: clustering term of loss (30): per-link BCE against the gain-ranked clusters (ours), or against the max-min-refined (refined-target) or positions-refined (positions-refined-target) clusters of a baselines input on the training drops (ours), models.md's uniform coverage, or coverage weighted by each AP's share of the UE's gain")
     var penalty = ClusterPenalty.gainRankedTarget
     @Parameter("train_sigma", "ClusterPowerNet: std of the Gaussian error added to the UE positions of each training batch (fresh draws every step; papers.md §5.3); labels use the true positions",
                unit: "m", range: .atLeast(0))
