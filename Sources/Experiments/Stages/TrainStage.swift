@@ -17,8 +17,8 @@ import Pipeline
 ///   position errors' excursions). The Table II baselines
 ///   (`token_transformer`, `token_cosformer`, `token_performer`, papers.md §4.6) train the same way.
 /// - `model:` a ClusterPowerNet variant (models.md §2) with dynamic supervision (linear-attention
-///   paper, Algorithm 1): inputs `layouts` (and, with `penalty: refined-target`, `baselines` holding
-///   the max-min-refined clusters of the same drops); each batch's labels are the closed-form powers for
+///   paper, Algorithm 1): inputs `layouts` (and, with `penalty: refined-target` or
+///   `positions-refined-target`, `baselines` holding those clusters of the same drops); each batch's labels are the closed-form powers for
 ///   the clusters the model itself predicts for it, recomputed at every step; loss (30).
 public struct TrainStage: StageKind {
     public init() {}

@@ -138,6 +138,12 @@ func rowMajorLinks(_ D: ClusterMatrix) -> [Float] {
 /// distance-ranked clusters refined the same way on the path loss of the positions alone, no shadowing):
 /// a function of the positions, which a model of positions can learn.
 enum ClusterPenalty: String, CaseIterable, Sendable {
+    case gainRankedTarget = "gain-ranked-target"
+    case refinedTarget = "refined-target"
+    case positionsRefinedTarget = "positions-refined-target"
+    case coverage
+    case gainWeighted = "gain-weighted"
+
     /// The `baselines` scheme whose stored clusters are the target (nil: none read).
     var targetScheme: String? {
         switch self {
@@ -146,12 +152,6 @@ enum ClusterPenalty: String, CaseIterable, Sendable {
         default: nil
         }
     }
-
-    case gainRankedTarget = "gain-ranked-target"
-    case refinedTarget = "refined-target"
-    case positionsRefinedTarget = "positions-refined-target"
-    case coverage
-    case gainWeighted = "gain-weighted"
 }
 
 /// The clusters of `scheme` in `baselines` results by K: per drop, 0/1 links [K·L] row-major.

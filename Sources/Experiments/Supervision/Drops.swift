@@ -55,7 +55,7 @@ struct ClusterDrops {
     /// [n, K, 2] and [n, L, 2], normalised.
     let ue: [Float], ap: [Float]
     /// Per drop, the clustering term's target as 0/1 links [K, L]: `targets` rows when given
-    /// (`ClusterPenalty.refinedTarget`), else the gain-ranked pilot-constrained clusters computed once
+    /// (`ClusterPenalty.targetScheme`), else the gain-ranked pilot-constrained clusters computed once
     /// from the true β (`ClusterPenalty.gainRankedTarget`).
     let targetLinks: [[Float]]
     var count: Int { setups.count }
