@@ -56,6 +56,7 @@ def main(evaluate_path, baseline_paths):
         g = evaluation[name]
         K = g["ul_opt"].shape[1]
         line = [f"K = {K:3d}"]
+        weak = served_gain(g)   # of the predicted clusters, shared by UL and DL
         for d in ("ul", "dl"):
             optimal = max_min(g[f"se_{d}_opt"][:])
             line.append(f"{d.upper()} predicted/optimal {max_min(g[f'se_{d}_pred'][:]) / optimal:.3f}")
@@ -64,7 +65,6 @@ def main(evaluate_path, baseline_paths):
                 line.append(f"clusters/distance-ranked {optimal / max_min(b[f'distance-ranked/se_{d}'][:]):.3f}"
                             f" /gain-ranked {optimal / max_min(b[f'gain-ranked/se_{d}'][:]):.3f}")
             predicted, best, positions = (np.log10(np.maximum(g[f"{d}_{s}"][:], 1e-12)) for s in ("pred", "opt", "positions"))
-            weak = served_gain(g)
             line.append(f"corr {mean_correlation(predicted, best):.2f} (positions closed form {mean_correlation(positions, best):.2f},"
                         f" served gain {mean_correlation(weak, best):.2f}; predicted/served gain {mean_correlation(predicted, weak):.2f})")
             line.append(f"spread {np.mean(np.ptp(predicted, axis=1)):.2f}/{np.mean(np.ptp(best, axis=1)):.2f} dec"

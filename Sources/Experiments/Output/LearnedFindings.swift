@@ -35,9 +35,9 @@ func seVsKFinding(_ c: CurvesOverK) -> String {
             s.append("Optimal UC-CF / distance-ranked UC \(r.text) (≥ 0.95 at every K: \(verdict(r.smallest >= 0.95)))")
         }
         if let r = ratios(c, optimal, "gain-ranked_UC_(τp_cap)_\(dir)") { s.append("Optimal UC-CF / gain-ranked UC \(r.text)") }
-        let refined = "max-min-refined_UC_(τp_cap)_\(dir)"
+        let refined = "\(schemeName("max-min-refined"))_\(dir)"
         if let r = ratios(c, optimal, refined) { s.append("Optimal UC-CF / max-min-refined UC \(r.text)") }
-        if let r = ratios(c, optimal, "positions-refined_UC_(τp_cap)_\(dir)") {
+        if let r = ratios(c, optimal, "\(schemeName("positions-refined"))_\(dir)") {
             s.append("Optimal UC-CF / positions-refined UC (the best clusters found from the positions alone) \(r.text)")
         }
         if let r = ratios(c, refined, cf) {

@@ -106,8 +106,7 @@ public struct BaselinesStage: StageKind {
                                                   using: &draws).clusters
                 case .positionsRefined:   // what the seen positions tell: path loss only, no shadowing
                     var draws = refinementDraws
-                    let seenSetup = try NetworkSetup(params, draws: SetupDraws(layout: seen[i], shadowZ: [Double](repeating: 0, count: K * L)))
-                    D = try maxMinRefinedClusters(seenSetup, start: try distanceRankedClusters(seen[i], params),
+                    D = try maxMinRefinedClusters(try pathLossSetup(params, layout: seen[i]), start: try distanceRankedClusters(seen[i], params),
                                                   combining: method.refinementCombining, using: &draws).clusters
                 case .bookDCC: D = setup.dcc
                 }

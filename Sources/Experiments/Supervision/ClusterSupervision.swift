@@ -145,10 +145,10 @@ enum ClusterPenalty: String, CaseIterable, Sendable {
     case gainWeighted = "gain-weighted"
 
     /// The `baselines` scheme whose stored clusters are the target (nil: none read).
-    var targetScheme: String? {
+    var targetScheme: BaselinesStage.Parameters.Scheme? {
         switch self {
-        case .refinedTarget: "max-min-refined"
-        case .positionsRefinedTarget: "positions-refined"
+        case .refinedTarget: .refined
+        case .positionsRefinedTarget: .positionsRefined
         default: nil
         }
     }

@@ -13,7 +13,7 @@ func trainClusterNet(_ context: StageContext, attention: AttentionKind, layouts:
     if let scheme, targets.isEmpty {
         throw PipelineError.stage(id: context.id, detail: "penalty \(net.penalty.rawValue) needs baselines inputs with scheme \(scheme) on the training layouts")
     }
-    let set = try ClusterTrainingSet(layouts, targets: scheme.map { (targets, $0) }, side: settings.side,
+    let set = try ClusterTrainingSet(layouts, targets: scheme.map { (targets, $0.rawValue) }, side: settings.side,
                                      validationFraction: settings.validationFraction, id: context.id)
     guard Set(set.training.map(\.L)).count == 1 else { throw PipelineError.stage(id: context.id, detail: "all training layouts must have the same L") }
     var config = clusterNetConfig(attention: attention, L: set.training[0].L, net: net)
