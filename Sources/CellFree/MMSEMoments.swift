@@ -33,7 +33,16 @@ public func mmseCombinerMoments(estimates Hhat: ChannelTensor, errors C: Correla
                                           got: "C: N = \(C.N), L = \(C.L), K = \(C.K)")
     }
     let whitening = try WhitenedChannels(Hhat, C, channels: H, powers: powers, threads: threads)
-    let conditional = H == nil, psiN = conditional ? N : 0   // Σ x·xᴴ blocks only when conditioned
+    return try mmseCombinerMoments(whitening, errors: C, clusters: D, threads: threads)
+}
+
+/// The moments of clusters D from estimates already whitened (at the powers of `whitening`): a caller
+/// that scores many clusterings at the same powers whitens once, and keeps the Gram matrices
+/// (`WhitenedChannels.keepGrams`). Error terms only for the UEs D serves.
+func mmseCombinerMoments(_ whitening: WhitenedChannels, errors C: CorrelationMatrices, clusters D: ClusterMatrix,
+                         threads: Int = 1) throws -> CombinerMoments {
+    let (N, L, K, nbr) = (whitening.N, whitening.L, whitening.K, whitening.realizations)
+    let conditional = whitening.conditional, psiN = conditional ? N : 0   // Σ x·xᴴ blocks only when conditioned
     let groups = ServingGroup.groups(D, N: N)
     let chunks = min(nbr, momentChunks)
     var partial = [MomentSums](repeating: MomentSums(L: L, K: K, N: psiN), count: chunks)
@@ -41,25 +50,28 @@ public func mmseCombinerMoments(estimates Hhat: ChannelTensor, errors C: Correla
     // Each realization's x_k of every group, m×s per group: Σ x_klx_klᴴ is then one herk per (k, l) and chunk.
     let offsets = groups.reduce(into: [0]) { $0.append($0.last! + $1.rows.count * $1.members.count) }
     let perRealization = offsets.last!, LN = L * N, anySmall = groups.contains(where: \.small)
-    try partial.withUnsafeMutableBufferPointer { pb in
-        let sums = UncheckedSendable(value: pb.baseAddress!)
+    let kept = whitening.grams ?? []
+    try partial.withUnsafeMutableBufferPointer { pb in try kept.withUnsafeBufferPointer { gb in
+        let sums = UncheckedSendable(value: pb.baseAddress!), grams = UncheckedSendable(value: whitening.grams == nil ? nil : gb.baseAddress)
         try parallelFor(chunks, threads: threads) { c in
             let workspace = GroupWorkspace(rows: largest, K: K)
             let realizations = (c * nbr / chunks)..<((c + 1) * nbr / chunks)
             let xStore = UnsafeMutablePointer<Complex<Double>>.allocate(capacity: perRealization * realizations.count)
             defer { workspace.deallocate(); xStore.deallocate() }
             var local = MomentSums(L: L, K: K, N: psiN)
-            let gram: UnsafeMutablePointer<Complex<Double>>? = anySmall ? .allocate(capacity: LN * LN) : nil
-            defer { gram?.deallocate() }
+            let own: UnsafeMutablePointer<Complex<Double>>? = anySmall && grams.value == nil ? .allocate(capacity: LN * LN) : nil
+            defer { own?.deallocate() }
             for (j, n) in realizations.enumerated() {
-                if let gram {   // Γ = Y·Yᴴ of realization n, lower triangle
-                    whitening.y.withUnsafeBufferPointer { yb in
-                        Complex<Double>.blasHerk(.none, Int32(LN), Int32(K), 1, yb.baseAddress! + LN * K * n, Int32(LN), 0, gram, Int32(LN))
-                    }
+                var gram: UnsafePointer<Complex<Double>>?   // Γ = Y·Yᴴ of realization n, lower triangle
+                if let own {
+                    whitening.gram(realization: n, into: own)
+                    gram = UnsafePointer(own)
+                } else if anySmall, let kept = grams.value {
+                    gram = kept + LN * LN * n
                 }
                 for (g, group) in groups.enumerated() {
                     try group.accumulate(realization: n, whitening, workspace, x: xStore + perRealization * j + offsets[g],
-                                         gram: gram.map { UnsafePointer($0) }, roots: whitening.roots, into: &local)
+                                         gram: gram, roots: whitening.roots, into: &local)
                 }
             }
             if conditional {
@@ -70,7 +82,7 @@ public func mmseCombinerMoments(estimates Hhat: ChannelTensor, errors C: Correla
             }
             sums.value[c] = local
         }
-    }
+    } }
     var total = MomentSums(L: L, K: K, N: psiN)
     for c in 0..<chunks { total.add(partial[c]) }
     if conditional { fillUpperTriangles(&total.psi, N: N) }
@@ -78,7 +90,7 @@ public func mmseCombinerMoments(estimates Hhat: ChannelTensor, errors C: Correla
     var moments = CombinerMoments(L: L, K: K, realizations: nbr,
                                   signal: total.signal.map { Complex(scale) * $0 }, signal2: total.signal2.map { scale * $0 },
                                   scaling: total.scaling.map { scale * $0 })
-    if conditional { addErrorTerms(&moments, secondMoments: total.psi.map { Complex(scale) * $0 }, whitening, C, D, powers: powers) }
+    if conditional { addErrorTerms(&moments, secondMoments: total.psi.map { Complex(scale) * $0 }, whitening, C, D) }
     return moments
 }
 
@@ -90,14 +102,16 @@ public func mmseCombinerMoments(estimates e: ChannelEstimates, clusters D: Clust
 }
 
 /// From E[x_klx_klᴴ] (whitened, Ψ_kl): Φ_kl = E[v_klv_klᴴ] = p_k·L_l⁻ᴴ·Ψ_kl·L_l⁻¹, E‖v_kl‖² = tr Φ_kl, and
-/// E|h_iᴴD_kv_k|² += Σ_l tr(C_il·Φ_kl), one gemm per AP: T_l = [vec Φ_kl]_kᴴ·[vec C_il]_i (K×K).
+/// E|h_iᴴD_kv_k|² += Σ_l tr(C_il·Φ_kl) for the UEs k that D serves: one gemm, T = [vec Φ_k]_kᴴ·[vec C_i]_i
+/// (served UEs × K, vec over every AP; Φ_kl = 0 where l ∉ M_k).
 private func addErrorTerms(_ m: inout CombinerMoments, secondMoments psi: [Complex<Double>], _ w: WhitenedChannels,
-                           _ C: CorrelationMatrices, _ D: ClusterMatrix, powers: [Double]) {
+                           _ C: CorrelationMatrices, _ D: ClusterMatrix) {
     let (N, L, K, NN) = (w.N, w.L, w.K, w.N * w.N)
-    var phi = [Complex<Double>](repeating: .zero, count: NN * L * K), half = [Complex<Double>](repeating: .zero, count: NN)
-    for k in 0..<K {
-        for l in 0..<L where D[l, k] {
-            let o = NN * (l + L * k), f = NN * l
+    let served = (0..<K).filter { !D.servingAPs($0).isEmpty }, S = served.count, block = NN * L
+    var phi = [Complex<Double>](repeating: .zero, count: block * S), half = [Complex<Double>](repeating: .zero, count: NN)
+    for (s, k) in served.enumerated() {
+        for l in D.servingAPs(k) {
+            let o = NN * (l + L * k), f = NN * l, target = NN * l + block * s
             // half = Ψ·L⁻¹, then Φ = p_k·L⁻ᴴ·half.
             for col in 0..<N {
                 for row in 0..<N {
@@ -111,25 +125,24 @@ private func addErrorTerms(_ m: inout CombinerMoments, secondMoments psi: [Compl
                 for row in 0..<N {
                     var acc = Complex<Double>.zero
                     for s in row..<N { acc += w.inverseFactors[f + s + N * row].conjugate * half[s + N * col] }
-                    phi[o + row + N * col] = Complex(powers[k]) * acc
+                    phi[target + row + N * col] = Complex(w.powers[k]) * acc
                 }
-                trace += phi[o + col * (N + 1)].real
+                trace += phi[target + col * (N + 1)].real
             }
             m.scaling[l + L * k] = trace
         }
     }
-    var T = [Complex<Double>](repeating: .zero, count: K * K)
+    guard S > 0 else { return }
+    var T = [Complex<Double>](repeating: .zero, count: S * K)
     phi.withUnsafeBufferPointer { pb in
         C.values.withUnsafeBufferPointer { cb in
             T.withUnsafeMutableBufferPointer { tb in
-                for l in 0..<L {
-                    Complex<Double>.blasGemm(.adjoint, .none, Int32(K), Int32(K), Int32(NN), .one, pb.baseAddress! + NN * l, Int32(NN * L),
-                                             cb.baseAddress! + NN * l, Int32(NN * L), .one, tb.baseAddress!, Int32(K))
-                }
+                Complex<Double>.blasGemm(.adjoint, .none, Int32(S), Int32(K), Int32(block), .one, pb.baseAddress!, Int32(block),
+                                         cb.baseAddress!, Int32(block), .zero, tb.baseAddress!, Int32(S))
             }
         }
     }
-    for k in 0..<K { for i in 0..<K { m.signal2[i + K * k] += T[k + K * i].real } }
+    for (s, k) in served.enumerated() { for i in 0..<K { m.signal2[i + K * k] += T[s + S * i].real } }
 }
 
 /// Real floating-point operations of `mmseCombinerMoments` for clusters D (complex multiply-add = 8),
@@ -157,7 +170,8 @@ public func mmseCombinerMomentsFlops(clusters D: ClusterMatrix, N: Int, realizat
             perRealization += 4 * K * K * m + 4 * K * K * K / 3 + 8 * K * K * m + 8 * K * K * m + energies
         }
     }
-    let errorTerms = conditional ? links * 16 * n * n * n + L * 8 * K * K * n * n : 0
+    let served = Double((0..<D.K).filter { !D.servingAPs($0).isEmpty }.count)
+    let errorTerms = conditional ? links * 16 * n * n * n + L * 8 * served * K * n * n : 0
     return whitening + perRealization * Double(nbr) + errorTerms
 }
 
@@ -192,18 +206,22 @@ struct MomentSums {
 /// layout), with the inverse Cholesky factors L_l⁻¹ (lower triangular, N×N column-major at N²·l) of
 /// Z_l = Σ_i p_i·C_il + I_N.
 struct WhitenedChannels {
-    let N: Int, L: Int, K: Int
+    let N: Int, L: Int, K: Int, realizations: Int
     var y: [Complex<Double>], w: [Complex<Double>]
     var inverseFactors: [Complex<Double>]
-    /// √p_i [√mW].
-    let roots: [Double]
+    /// p_i [mW] and √p_i [√mW].
+    let powers: [Double], roots: [Double]
+    /// Γ = Y·Yᴴ of every realization (LN×LN lower triangles at (LN)²·n) once `keepGrams` has run; else each
+    /// call of the moments forms them again.
+    private(set) var grams: [Complex<Double>]?
 
     /// Without channels: moments conditioned on the estimates (W = L⁻¹Ĥ is Y·diag(1/√p), not stored;
     /// Σ x_klx_klᴴ accumulated).
     let conditional: Bool
 
     init(_ Hhat: ChannelTensor, _ C: CorrelationMatrices, channels: ChannelTensor?, powers: [Double], threads: Int) throws {
-        N = Hhat.N; L = Hhat.L; K = Hhat.K
+        N = Hhat.N; L = Hhat.L; K = Hhat.K; realizations = Hhat.realizations
+        self.powers = powers
         roots = powers.map { $0.squareRoot() }
         conditional = channels == nil
         if conditional, let i = powers.firstIndex(where: { !($0 > 0 && $0.isFinite) }) {
@@ -244,5 +262,21 @@ struct WhitenedChannels {
             }
             if index == 0 { y = target } else { w = target }
         }
+    }
+
+    /// Γ = Y·Yᴴ of realization n (lower triangle) into `gram` (LN×LN).
+    func gram(realization n: Int, into gram: UnsafeMutablePointer<Complex<Double>>) {
+        let LN = L * N
+        y.withUnsafeBufferPointer { yb in
+            Complex<Double>.blasHerk(.none, Int32(LN), Int32(K), 1, yb.baseAddress! + LN * K * n, Int32(LN), 0, gram, Int32(LN))
+        }
+    }
+
+    /// Forms every realization's Γ once, for callers that score many clusterings ((LN)² per realization).
+    mutating func keepGrams() {
+        let size = (L * N) * (L * N)
+        var all = [Complex<Double>](repeating: .zero, count: size * realizations)
+        all.withUnsafeMutableBufferPointer { b in for n in 0..<realizations { gram(realization: n, into: b.baseAddress! + size * n) } }
+        grams = all
     }
 }

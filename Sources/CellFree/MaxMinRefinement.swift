@@ -36,7 +36,9 @@ private struct UatFRows {
         case let .mmse(realizations):
             let e = try drawEstimates(R: setup.R, pilots: pilots, p: p, realizations: realizations, using: &rng)
             let full = [Double](repeating: p, count: K)   // combiners at full UL power, as the labels
-            rows = { D in uatfTerms(try mmseCombinerMoments(estimates: e.Hhat, errors: e.C, clusters: D, powers: full)) }
+            var whitened = try WhitenedChannels(e.Hhat, e.C, channels: nil, powers: full, threads: 1)
+            whitened.keepGrams()   // whitened once per drop: a candidate then costs its own UEs' systems only
+            rows = { [whitened] D in uatfTerms(try mmseCombinerMoments(whitened, errors: e.C, clusters: D)) }
         }
     }
 

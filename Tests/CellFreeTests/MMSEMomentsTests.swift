@@ -1,4 +1,4 @@
-import CellFree
+@testable import CellFree
 import Linalg
 import Testing
 
@@ -69,7 +69,9 @@ struct MMSEMomentsTests {
 /// The conditional (Rao–Blackwell) moments and the estimate-only draws.
 struct ConditionalMomentsTests {
     /// Conditioned on the estimates, against the per-UE combiners on the same ĥ:
-    /// E[ĥ_iᴴv_k], E|ĥ_iᴴv_k|² + Σ_l v_klᴴC_ilv_kl and E‖v_kl‖², computed here term by term.
+    /// E[ĥ_iᴴv_k], E|ĥ_iᴴv_k|² + Σ_l v_klᴴC_ilv_kl and E‖v_kl‖², computed here term by term; both from the
+    /// estimates and from estimates whitened once with their Gram matrices kept (the refinement's path),
+    /// also for clusters that serve two UEs only (a refinement candidate: error terms of those UEs only).
     @Test(arguments: [(3, PilotModel.orthogonal), (14, .book)])
     func equalsThePerUEPathConditionedOnTheEstimates(K: Int, pilotModel: PilotModel) throws {
         var params = NetworkParameters.papers(L: 9, K: K)
@@ -79,7 +81,12 @@ struct ConditionalMomentsTests {
         let e = try MMSEMomentsTests.estimates(s, realizations: 10, seed: 4)
         let powers = [Double](repeating: 100, count: K)
         let (N, L, nbr, LN) = (2, 9, 10, 18)
-        for (name, D) in try LabelsTests.clusterings(s) {
+        var whitened = try WhitenedChannels(e.Hhat, e.C, channels: nil, powers: powers, threads: 1)
+        whitened.keepGrams()
+        let dcc = try strongestAPClusters(gainOverNoiseDB: s.gainOverNoiseDB, L: L, K: K, Q: 4)
+        var two = ClusterMatrix(L: L, K: K)
+        for k in [0, K - 1] { for l in dcc.servingAPs(k) { two[l, k] = true } }
+        for (name, D) in try LabelsTests.clusterings(s) + [("two UEs of DCC", two)] {
             let V = try centralizedCombiners(.mmse, estimates: e, clusters: D, powers: powers)
             var signal = [Complex<Double>](repeating: .zero, count: K * K), signal2 = [Double](repeating: 0, count: K * K)
             var scaling = [Double](repeating: 0, count: L * K)
@@ -105,8 +112,11 @@ struct ConditionalMomentsTests {
             let slow = CombinerMoments(L: L, K: K, realizations: nbr, signal: signal.map { $0 / Complex(Double(nbr)) },
                                        signal2: signal2.map { $0 / Double(nbr) }, scaling: scaling.map { $0 / Double(nbr) })
             let fast = try mmseCombinerMoments(estimates: e.Hhat, errors: e.C, clusters: D, powers: powers, threads: 2)
-            for (what, deviation) in zip(["signal", "signal2", "scaling"], MMSEMomentsTests.deviations(fast, slow)) {
-                #expect(deviation <= 1e-10, "\(name) K=\(K) \(pilotModel) \(what): \(deviation)")
+            let once = try mmseCombinerMoments(whitened, errors: e.C, clusters: D)
+            for (path, moments) in [("from the estimates", fast), ("whitened once", once)] {
+                for (what, deviation) in zip(["signal", "signal2", "scaling"], MMSEMomentsTests.deviations(moments, slow)) {
+                    #expect(deviation <= 1e-10, "\(name) K=\(K) \(pilotModel) \(path) \(what): \(deviation)")
+                }
             }
         }
     }
