@@ -133,6 +133,79 @@ struct ModelArchiveTests {
         }
     }
 
+    /// The spread head (ours, `power_scale: log-relative-spread`): stored; every other parameter starts as
+    /// without it; each drop's UL powers have the predicted spread (std of ln p) with the strongest UE at
+    /// p_ul_max and the outputs' order; its loss term is the MSE of its ln spreads against the labels',
+    /// and it leaves the gradient of every other parameter as it was (the head is detached).
+    @Test func spreadHeadStretchesEachDropToItsPredictedSpread() throws {
+        var config = ClusterPowerNetConfig()
+        (config.L, config.dModel, config.heads, config.layers, config.dFF, config.dropout) = (2, 16, 2, 1, 32, 0)
+        (config.logPowerFloor, config.relativePowers) = (1e-6, true)
+        var plain = config
+        config.spreadHead = true
+        var rng = RandomStream(seed: 16, name: "archive"), same = rng
+        let net = ClusterPowerNet<Float>(config: config, using: &rng), without = ClusterPowerNet<Float>(config: plain, using: &same)
+        #expect(net.parameters.names == without.parameters.names + ["spread_head.W", "spread_head.b"])
+        #expect(without.parameters.names.allSatisfy { net.parameters[$0] == without.parameters[$0] })
+        let back = try roundTrip(ModelArchive(config: .clusterNet(config), parameters: net.parameters, normalisers: [ModelNormaliser.positionScale: 500]))
+        guard case .clusterNet(let restored) = restoreModel(from: back) else { Issue.record("not a ClusterPowerNet"); return }
+        #expect(restored.config == config && back.config.json["spread_head"] as? Bool == true)
+        plain.relativePowers = false
+        var json = ModelConfig.clusterNet(plain).json
+        json["spread_head"] = true
+        #expect(throws: ModelConfigError.self) { try ModelConfig(json: json) }
+
+        let (B, K) = (2, 4)
+        let ue = Tensor<Float>(shape: [B, K, 2], values: (0..<(2 * B * K)).map { _ in Float(rng.uniform()) })
+        let ap = Tensor<Float>(shape: [B, 2, 2], values: [0.25, 0.25, 0.75, 0.75, 0.25, 0.25, 0.75, 0.75])
+        let ulTarget = Tensor<Float>(shape: [B, K], values: (0..<(B * K)).map { _ in Float(rng.uniform()) })
+        let dlTarget = Tensor<Float>(shape: [B, K], values: (0..<(B * K)).map { _ in Float(rng.uniform()) })
+        let se = Tensor<Float>(shape: [B, K], values: [Float](repeating: 1, count: B * K))
+        func lossAndGradients(_ model: ClusterPowerNet<Float>) -> (Float, [String: Tensor<Float>], ClusterPowerNet<Float>.Outputs, Tape<Float>) {
+            let tape = Tape<Float>()
+            let bound = model.parameters.bind(tape)
+            let out = model.forward(tape, bound, ue: tape.constant(ue), ap: tape.constant(ap))
+            let loss = model.loss(tape, out, ulTarget: ulTarget, dlTarget: dlTarget, se: se).total
+            tape.backward(loss)
+            var g: [String: Tensor<Float>] = [:]
+            for name in model.parameters.names { g[name] = tape.gradient(bound[name]) }
+            return (tape.value(loss).values[0], g, out, tape)
+        }
+        let (withLoss, withGradients, out, tape) = lossAndGradients(net), (plainLoss, plainGradients, _, _) = lossAndGradients(without)
+        for name in without.parameters.names {
+            #expect(withGradients[name]?.values == plainGradients[name]?.values, "\(name)")
+        }
+        #expect((withGradients["spread_head.W"]?.values.map(abs).max() ?? 0) > 0)
+        let spread = tape.value(out.logSpread!).values
+        var term = 0.0
+        for (j, target) in [ulTarget, dlTarget].enumerated() {
+            for b in 0..<B {
+                let row = target.values[(K * b)..<(K * b + K)].map(Double.init), mean = row.reduce(0, +) / Double(K)
+                let sd = (row.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(K)).squareRoot()
+                term += Double.pow(Double(spread[2 * b + j]) - Double.log(sd), 2) / Double(2 * B)
+            }
+        }
+        #expect(abs(Double(withLoss - plainLoss) - term) < 1e-5, "spread term \(withLoss - plainLoss) vs \(term)")
+        let p = tape.value(out.ulPower).values.map(Double.init), norm = tape.value(out.ulNorm).values
+        for b in 0..<B {
+            let logs = p[(K * b)..<(K * b + K)].map { Double.log($0) }, mean = logs.reduce(0, +) / Double(K)
+            let sd = (logs.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(K)).squareRoot()
+            #expect(abs(sd - config.ulSpreadLogWatts(Double(spread[2 * b]))) < 1e-4 * sd)
+            #expect(abs(p[(K * b)..<(K * b + K)].max()! - 0.1) < 1e-7)
+            let order = (0..<K).sorted { norm[K * b + $0] < norm[K * b + $1] }
+            #expect(order == (0..<K).sorted { p[K * b + $0] < p[K * b + $1] })
+        }
+    }
+
+    /// stretchedLogSpread: 1, 10, 100 mW (ln std ln10·√(2/3)) stretched to twice that spread are 0.1, 10,
+    /// 1000 mW (same geometric mean); a zero stays zero, a row without spread is kept.
+    @Test func stretchingKeepsTheGeometricMean() {
+        let sigma = 2 * Double.log(10) * (2.0 / 3).squareRoot()
+        let out = stretchedLogSpread([1, 10, 100, 0], to: sigma)
+        #expect(zip(out, [0.1, 10, 1000, 0]).allSatisfy { abs($0 - $1) <= 1e-9 * max($1, 1) }, "\(out)")
+        #expect(stretchedLogSpread([5, 5], to: 1) == [5, 5] && stretchedLogSpread([3], to: 1) == [3])
+    }
+
     /// Fourier position features (ours, `fourier_harmonics`): 4H more inputs, stored; at (1/8, 1/4) the
     /// first harmonic is (sin π/4, cos π/4, 1, 0) and the second (1, 0, 0, −1); a shift by the side
     /// (the wrap-around) changes nothing.

@@ -17,7 +17,8 @@ func clusterNetConfig(attention: AttentionKind, L: Int, net: ClusterNetParameter
     c.pAP = network.rho_tot / 1000
     c.dlNormMax = Double(L) * c.pAP
     if net.powerScale != .linear { c.logPowerFloor = ClusterPowerScale.floorWatts }
-    c.relativePowers = net.powerScale == .logRelative
+    c.relativePowers = net.powerScale.relative
+    c.spreadHead = net.powerScale == .logRelativeSpread
     c.fourierHarmonics = net.fourierHarmonics
     c.quantileWeight = net.quantileWeight
     return c
@@ -25,11 +26,14 @@ func clusterNetConfig(attention: AttentionKind, L: Int, net: ClusterNetParameter
 
 /// The scale of a ClusterPowerNet's normalised powers: models.md's linear (18), or log10 from
 /// 1 µW (−30 dBm), 5 decades below P̄_UL (ours: the max-min labels span 3–4 decades), or that log
-/// scale fitted per drop relative to the mean over its UEs (ours: `ClusterPowerNetConfig.relativePowers`).
+/// scale fitted per drop relative to the mean over its UEs (ours: `ClusterPowerNetConfig.relativePowers`),
+/// also with a learned per-drop spread (ours: `ClusterPowerNetConfig.spreadHead`).
 enum ClusterPowerScale: String, CaseIterable, Sendable {
     case linear, log
     case logRelative = "log-relative"
+    case logRelativeSpread = "log-relative-spread"
     static let floorWatts = 1e-6
+    var relative: Bool { self == .logRelative || self == .logRelativeSpread }
 }
 
 /// The model's clusters for one drop (linear-attention paper (15)–(16)): scores S [K, L] (row-major,
