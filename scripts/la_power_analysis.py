@@ -3,7 +3,8 @@
 Predicted / Optimal UC-CF max-min SE (UL, DL); with `baselines` results of the same drops, the learned
 clusters' Optimal UC-CF over the distance-ranked and gain-ranked clusters; per-drop correlation of
 log10 predicted with log10 optimal powers; the mean per-drop spread (decades, max − min) of both; the
-two-sample KS distance of the predicted and optimal powers, per K and pooled over K as Fig. 8; and how
+two-sample KS distance of the predicted (and of the positions-only closed-form) powers from the optimal
+ones, per K and pooled over K as Fig. 8; and how
 much of the optimum one positions feature explains: the correlation of log10 optimal (and of log10
 predicted) powers with −log10 of the UE's path-loss gain Σ_l d_kl^(−3.67) over its predicted serving APs
 (papers' 1 km wrap-around square, 10 m AP height; beside the closed form on positions, `ul_positions`).
@@ -49,7 +50,7 @@ def main(evaluate_path, baseline_paths):
     for path in baseline_paths:
         f = h5py.File(path, "r")
         baselines[f["distance-ranked/se_ul"].shape[1]] = f
-    pooled = {n: [] for n in ("ul_pred", "ul_opt", "dl_pred", "dl_opt")}
+    pooled = {n: [] for n in ("ul_pred", "ul_opt", "ul_positions", "dl_pred", "dl_opt", "dl_positions")}
     sigma = min(evaluation[g].attrs["sigma_m"] for g in evaluation)
     groups = sorted((g for g in evaluation if evaluation[g].attrs["sigma_m"] == sigma), key=lambda g: int(g[1:].split("_")[0]))
     for name in groups:
@@ -68,12 +69,14 @@ def main(evaluate_path, baseline_paths):
             line.append(f"corr {mean_correlation(predicted, best):.2f} (positions closed form {mean_correlation(positions, best):.2f},"
                         f" served gain {mean_correlation(weak, best):.2f}; predicted/served gain {mean_correlation(predicted, weak):.2f})")
             line.append(f"spread {np.mean(np.ptp(predicted, axis=1)):.2f}/{np.mean(np.ptp(best, axis=1)):.2f} dec"
-                        f" KS {ks(g[f'{d}_pred'][:].ravel(), g[f'{d}_opt'][:].ravel()):.3f}")
+                        f" KS {ks(g[f'{d}_pred'][:].ravel(), g[f'{d}_opt'][:].ravel()):.3f}"
+                        f" (positions closed form {ks(g[f'{d}_positions'][:].ravel(), g[f'{d}_opt'][:].ravel()):.3f})")
         for n in pooled:
             pooled[n].append(g[n][:].ravel())
         print(" | ".join(line))
     p = {n: np.concatenate(v) for n, v in pooled.items()}
-    print(f"pooled over K: KS UL {ks(p['ul_pred'], p['ul_opt']):.3f}, DL {ks(p['dl_pred'], p['dl_opt']):.3f}")
+    print(f"pooled over K: KS UL {ks(p['ul_pred'], p['ul_opt']):.3f}, DL {ks(p['dl_pred'], p['dl_opt']):.3f}"
+          f" (positions closed form UL {ks(p['ul_positions'], p['ul_opt']):.3f}, DL {ks(p['dl_positions'], p['dl_opt']):.3f})")
 
 
 if __name__ == "__main__":

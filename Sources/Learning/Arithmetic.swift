@@ -135,6 +135,12 @@ extension Tensor {
     /// Each row (last axis) minus its mean.
     var centredRows: Tensor { Tensor(shape: shape, values: Learning.centredRows(values, width: lastDimension)) }
 
+    /// The mean of each row (last axis).
+    var rowMeans: [T] {
+        let n = lastDimension
+        return stride(from: 0, to: count, by: n).map { values[$0..<($0 + n)].reduce(0, +) / T(n) }
+    }
+
     /// Each row (last axis) sorted ascending.
     var sortedRows: Tensor {
         let n = lastDimension

@@ -22,13 +22,14 @@ public struct ClusterPowerNetConfig: Sendable, Equatable {
     /// weakest UE); the UL output is then scaled so that the strongest UE of each drop transmits at
     /// p_ul_max, as at the max-min optimum (papers.md §3.2), and the DL level is the per-AP budget's.
     public var relativePowers = false
-    /// Ours (`power_scale: log-relative-spread`, with relative powers): a spread head predicts each drop's
-    /// spread of the normalised log labels (ln of their standard deviation over the UEs) from the mean of
-    /// the UE tokens, detached from the encoder, and log10 K; the outputs are stretched about their mean to
-    /// that spread (`stretchedLogSpread`) before the level is set. Least squares shrinks the per-UE
-    /// outputs toward each drop's mean where the labels are uncertain given the positions (regression
-    /// to the mean), so their spread falls short of the labels' (LA Fig. 8) however well they rank.
-    public var spreadHead = false
+    /// Ours (`power_scale: log-relative-level`, with relative powers): a level head predicts each drop's
+    /// level, the mean over its UEs of the normalised log labels, from the mean of the UE tokens (detached
+    /// from the encoder) and log10 K; the outputs are scaled to it (`levelFactor`) instead of putting the
+    /// strongest UE at p_ul_max, never above p_ul_max (DL: never above the per-AP budgets). The max-min
+    /// optimum lowers the powers of most UEs far below its bottleneck UE's (1.6–2 decades at K ≥ 60),
+    /// while per-UE outputs shrunk toward the drop's mean (least squares under shadowing) put them
+    /// closer to it: anchored at the top, the whole distribution sits too high (LA Fig. 8).
+    public var levelHead = false
     /// Weight γ of the max-min gap term of the loss (ours, `sinr_weight`; 0: not used) and its soft
     /// maximum's temperature τ [nats] (`Tape.maxMinGap`).
     public var sinrWeight = 0.0, sinrTemperature = 0.1
@@ -56,9 +57,9 @@ public struct ClusterPowerNetConfig: Sendable, Equatable {
         guard logPowerFloor > 0 else { return (watts - lo) / (hi - lo) }
         return (Double.log(Swift.max(watts, logPowerFloor)) - Double.log(logPowerFloor)) / (Double.log(hi) - Double.log(logPowerFloor))
     }
-    /// The spread head's ln σ (normalised log units) as a standard deviation of ln p [W], UL and DL.
-    public func ulSpreadLogWatts(_ logSpread: Double) -> Double { Double.exp(logSpread) * Double.log(pULMax / logPowerFloor) }
-    public func dlSpreadLogWatts(_ logSpread: Double) -> Double { Double.exp(logSpread) * Double.log((dlNormMax + 1e-8) / logPowerFloor) }
+    /// The level head's normalised level as the mean of ln p [W], UL and DL.
+    public func ulLevelLogWatts(_ level: Double) -> Double { Double.log(logPowerFloor) + level * Double.log(pULMax / logPowerFloor) }
+    public func dlLevelLogWatts(_ level: Double) -> Double { Double.log(logPowerFloor) + level * Double.log((dlNormMax + 1e-8) / logPowerFloor) }
     public var headWidth: Int { dModel / heads }
     public var inputWidth: Int { 2 * (L + 1) + (distanceFeatures ? L : 0) + 4 * fourierHarmonics }
 }
@@ -83,7 +84,7 @@ public struct ClusterPowerNet<T: TensorScalar>: Sendable {
         p.addDense("dl_head", c.dModel, c.L, using: &rng)
         let omegas: [Tensor<T>] = attentionProjections(c.attention, layers: c.layers, headWidth: c.headWidth, using: &rng)
         // Drawn last, so every other parameter starts as without it.
-        if c.spreadHead { p.addDense("spread_head", c.dModel + 1, 2, using: &rng) }
+        if c.levelHead { p.addDense("level_head", c.dModel + 1, 2, using: &rng) }
         self.init(config: c, parameters: p, omegas: omegas)
     }
 
@@ -91,9 +92,9 @@ public struct ClusterPowerNet<T: TensorScalar>: Sendable {
     public struct Outputs {
         public let clusterScores, ulNorm, ulPower, dlWeights, dlPerAP, dlPower, dlNorm: Variable
         public let clusterMask: Tensor<T>
-        /// With `spreadHead`: [B, 2], ln of each drop's predicted spread of the normalised log UL and DL
-        /// powers (standard deviation over its UEs).
-        public let logSpread: Variable?
+        /// With `levelHead`: [B, 2], each drop's predicted level, the mean over its UEs of the normalised
+        /// log UL and DL powers.
+        public let level: Variable?
     }
 
     /// Forward pass on normalised positions ue [B, K, 2], ap [B, L, 2]. With a `dropout` stream the
@@ -123,10 +124,10 @@ public struct ClusterPowerNet<T: TensorScalar>: Sendable {
                                                p[l + ".ffn.l1.W"], p[l + ".ffn.l1.b"]), .relu)
             E = tape.add(E, drop(tape.dense(h, p[l + ".ffn.l2.W"], p[l + ".ffn.l2.b"])))
         }
-        // Spread head (ours): [mean over the UE tokens (no gradient into the encoder), log10 K] → [B, 2].
-        let logSpread = c.spreadHead ? tape.dense(tape.concatenateFeatures([
+        // Level head (ours): [mean over the UE tokens (no gradient into the encoder), log10 K] → [B, 2].
+        let level = c.levelHead ? tape.dense(tape.concatenateFeatures([
             tape.constant(tape.value(tape.meanTokens(E))), tape.constant(Tensor(shape: [B, 1], values: [T](repeating: T(Double.log10(Double(K))), count: B)))
-        ]), p["spread_head.W"], p["spread_head.b"]) : nil
+        ]), p["level_head.W"], p["level_head.b"]) : nil
         // Clustering head (15)–(16).
         let S = tape.activation(tape.dense(E, p["cluster_head.W"], p["cluster_head.b"]), .sigmoid)
         let mask = hardClusterMask(tape.value(S), tau_p: c.tau_p, mu: T(c.mu))
@@ -135,7 +136,7 @@ public struct ClusterPowerNet<T: TensorScalar>: Sendable {
         // (18); on the log scale p = f·(p_max/f)^ul_norm, which no loss differentiates (relative: the
         // strongest UE of each drop at p_max).
         let ulPower = c.logPowerFloor > 0
-            ? tape.constant(logScalePowers(tape.value(ulNorm), config: c, logSpread: logSpread.map { tape.value($0) }))
+            ? tape.constant(logScalePowers(tape.value(ulNorm), config: c, level: level.map { tape.value($0) }))
             : tape.affine(ulNorm, scale: T(c.pULMax - c.pULMin), shift: T(c.pULMin))
         // DL per-AP head (19)–(20).
         let omega = tape.activation(tape.dense(E, p["dl_head.W"], p["dl_head.b"]), .sigmoid)
@@ -146,7 +147,7 @@ public struct ClusterPowerNet<T: TensorScalar>: Sendable {
             ? tape.logNormalised(dlPower, floor: T(c.logPowerFloor), max: T(c.dlNormMax + 1e-8))
             : tape.affine(dlPower, scale: T(1 / span), shift: T(-c.dlNormMin / span))
         return Outputs(clusterScores: S, ulNorm: ulNorm, ulPower: ulPower, dlWeights: omega, dlPerAP: perAP,
-                       dlPower: dlPower, dlNorm: dlNorm, clusterMask: mask, logSpread: logSpread)
+                       dlPower: dlPower, dlNorm: dlNorm, clusterMask: mask, level: level)
     }
 }
 
@@ -165,33 +166,27 @@ public func fourierFeatures<T: TensorScalar>(_ ue: Tensor<T>, harmonics H: Int) 
 }
 
 /// UL powers [W] of normalised log outputs [B, K]: f·(p_max/f)^ul_norm, each row scaled so that its
-/// largest is p_max when the config's powers are relative, after stretching it to the spread head's
-/// spread (`logSpread` [B, 2], column 0) when there is one.
-func logScalePowers<T: TensorScalar>(_ ulNorm: Tensor<T>, config c: ClusterPowerNetConfig, logSpread: Tensor<T>? = nil) -> Tensor<T> {
+/// largest is p_max when the config's powers are relative, or to the level head's level (`level`
+/// [B, 2], column 0) when there is one, as long as its largest stays at most p_max.
+func logScalePowers<T: TensorScalar>(_ ulNorm: Tensor<T>, config c: ClusterPowerNetConfig, level: Tensor<T>? = nil) -> Tensor<T> {
     var p = ulNorm.values.map { c.logPowerFloor * Double.pow(c.pULMax / c.logPowerFloor, Double($0)) }
     if c.relativePowers {
         let K = ulNorm.lastDimension
         for (b, row) in stride(from: 0, to: p.count, by: K).enumerated() {
-            if let logSpread {
-                let stretched = stretchedLogSpread(Array(p[row..<(row + K)]), to: c.ulSpreadLogWatts(Double(logSpread.values[2 * b])))
-                p.replaceSubrange(row..<(row + K), with: stretched)
-            }
-            let scale = c.pULMax / p[row..<(row + K)].max()!
+            let powers = p[row..<(row + K)], full = c.pULMax / powers.max()!
+            let scale = level.map { min(levelFactor(Array(powers), meanLog: c.ulLevelLogWatts(Double($0.values[2 * b]))), full) } ?? full
             for i in row..<(row + K) { p[i] *= scale }
         }
     }
     return Tensor(shape: ulNorm.shape, values: p.map { T($0) })
 }
 
-/// Positive powers stretched about their geometric mean so that the standard deviation of their natural
-/// logs is `sigma` (the spread head's prediction); zero powers stay zero, a row without spread is kept.
-public func stretchedLogSpread(_ powers: [Double], to sigma: Double) -> [Double] {
+/// The factor that brings the mean of ln p over the positive powers to `meanLog` (same unit); 1 when
+/// none is positive.
+public func levelFactor(_ powers: [Double], meanLog: Double) -> Double {
     let logs = powers.filter { $0 > 0 }.map { Double.log($0) }
-    guard logs.count > 1 else { return powers }
-    let mean = logs.reduce(0, +) / Double(logs.count)
-    let deviation = (logs.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(logs.count)).squareRoot()
-    guard deviation > 0 else { return powers }
-    return powers.map { $0 > 0 ? Double.exp(mean + (Double.log($0) - mean) * sigma / deviation) : 0 }
+    guard !logs.isEmpty else { return 1 }
+    return Double.exp(meanLog - logs.reduce(0, +) / Double(logs.count))
 }
 
 /// ½·log10 of every UE–AP distance (`distanceFeatures`): ue [B, K, 2], ap [B, L, 2] → [B, K, L], with

@@ -10,8 +10,8 @@ extension ClusterPowerNet {
     /// With `relativePowers` both sides of the MSE are centred per drop (mean over the UEs removed).
     /// With `quantileWeight` w > 0, w × the same MSE between each drop's sorted outputs and its sorted
     /// labels (the squared 1-D Wasserstein-2 distance of the two per-drop power distributions) is added.
-    /// With `spreadHead`, the MSE of the predicted ln spreads against the labels' is added (its head
-    /// alone learns from it).
+    /// With `levelHead`, the MSE of the predicted levels against the labels' (each drop's mean normalised
+    /// log label) is added (its head alone learns from it).
     /// With `gapTerms` and γ = `sinrWeight` > 0, γ·½(gap_UL + gap_DL) of the predicted powers
     /// (`Tape.maxMinGap`) is added to the power term (`mse` then holds both).
     public func loss(_ tape: Tape<T>, _ out: Outputs, ulTarget: Tensor<T>, dlTarget: Tensor<T>,
@@ -25,11 +25,10 @@ extension ClusterPowerNet {
             let quantiles = meanSquaredError(tape, pairs.map { (tape.sortedLast($0.0), $0.1.sortedRows) })
             mse = tape.add(mse, tape.affine(quantiles, scale: T(config.quantileWeight)))
         }
-        if let logSpread = out.logSpread {   // ln of each drop's label spread, UL and DL (`spreadHead`)
-            let B = ulTarget.shape[0]
-            let spreads = [ulTarget, dlTarget].map { logRowSpreads($0) }
-            let target = Tensor<T>(shape: [B, 2], values: (0..<B).flatMap { [spreads[0][$0], spreads[1][$0]] })
-            mse = tape.add(mse, meanSquaredError(tape, [(logSpread, target)]))
+        if let level = out.level {   // each drop's mean normalised log label, UL and DL (`levelHead`)
+            let B = ulTarget.shape[0], means = [ulTarget, dlTarget].map { $0.rowMeans }
+            let target = Tensor<T>(shape: [B, 2], values: (0..<B).flatMap { [means[0][$0], means[1][$0]] })
+            mse = tape.add(mse, meanSquaredError(tape, [(level, target)]))
         }
         if let gapTerms, config.sinrWeight > 0 {
             let (tau, half) = (config.sinrTemperature, T(config.sinrWeight / 2))
@@ -59,15 +58,6 @@ extension TreeTransformer {
     /// MSE over the 2·B·K normalised outputs (§5.3).
     public func loss(_ tape: Tape<T>, _ out: Outputs, ulTarget: Tensor<T>, dlTarget: Tensor<T>) -> Variable {
         meanSquaredError(tape, [(out.ulNorm, ulTarget), (out.dlNorm, dlTarget)])
-    }
-}
-
-/// ln of each row's standard deviation over the last axis (floored at 10⁻⁶: a drop of one UE has none).
-func logRowSpreads<T: TensorScalar>(_ x: Tensor<T>) -> [T] {
-    let n = x.lastDimension, centred = centredRows(x.values, width: n)
-    return stride(from: 0, to: centred.count, by: n).map { row in
-        let variance = centred[row..<(row + n)].reduce(0.0) { $0 + Double($1 * $1) } / Double(n)
-        return T(Double.log(Swift.max(variance.squareRoot(), 1e-6)))
     }
 }
 

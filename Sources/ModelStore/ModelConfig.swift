@@ -41,7 +41,7 @@ public enum ModelConfig {
             if case .slidingWindow(let w) = c.attention { json["window"] = w }
             if c.logPowerFloor > 0 { json["log_power_floor"] = c.logPowerFloor }
             if c.relativePowers { json["relative_powers"] = true }
-            if c.spreadHead { json["spread_head"] = true }
+            if c.levelHead { json["level_head"] = true }
             if c.sinrWeight > 0 { (json["sinr_weight"], json["sinr_temp"]) = (c.sinrWeight, c.sinrTemperature) }
             if c.distanceFeatures { json["distance_features"] = true }
             if c.fourierHarmonics > 0 { json["fourier_harmonics"] = c.fourierHarmonics }
@@ -141,11 +141,11 @@ public enum ModelConfig {
             }
             c.relativePowers = on
         }
-        if let flag = json["spread_head"] {
+        if let flag = json["level_head"] {
             guard let on = flag as? Bool, !on || c.relativePowers else {
-                throw ModelConfigError(key: "spread_head", detail: "needs a boolean, and relative_powers when true")
+                throw ModelConfigError(key: "level_head", detail: "needs a boolean, and relative_powers when true")
             }
-            c.spreadHead = on
+            c.levelHead = on
         }
         if json["fourier_harmonics"] != nil { c.fourierHarmonics = try dimension("fourier_harmonics") }
         if json["quantile_weight"] != nil {

@@ -133,26 +133,27 @@ struct ModelArchiveTests {
         }
     }
 
-    /// The spread head (ours, `power_scale: log-relative-spread`): stored; every other parameter starts as
-    /// without it; each drop's UL powers have the predicted spread (std of ln p) with the strongest UE at
-    /// p_ul_max and the outputs' order; its loss term is the MSE of its ln spreads against the labels',
-    /// and it leaves the gradient of every other parameter as it was (the head is detached).
-    @Test func spreadHeadStretchesEachDropToItsPredictedSpread() throws {
+    /// The level head (ours, `power_scale: log-relative-level`): stored; every other parameter starts as
+    /// without it; each drop's UL powers are the anchored ones (strongest at p_ul_max) times
+    /// min(level factor, 1), so the mean of ln p is the predicted level unless that would put a UE above
+    /// p_ul_max; its loss term is the MSE of its levels against the labels' row means, and it leaves the
+    /// gradient of every other parameter as it was (the head is detached).
+    @Test func levelHeadScalesEachDropToItsPredictedLevel() throws {
         var config = ClusterPowerNetConfig()
         (config.L, config.dModel, config.heads, config.layers, config.dFF, config.dropout) = (2, 16, 2, 1, 32, 0)
         (config.logPowerFloor, config.relativePowers) = (1e-6, true)
         var plain = config
-        config.spreadHead = true
+        config.levelHead = true
         var rng = RandomStream(seed: 16, name: "archive"), same = rng
         let net = ClusterPowerNet<Float>(config: config, using: &rng), without = ClusterPowerNet<Float>(config: plain, using: &same)
-        #expect(net.parameters.names == without.parameters.names + ["spread_head.W", "spread_head.b"])
+        #expect(net.parameters.names == without.parameters.names + ["level_head.W", "level_head.b"])
         #expect(without.parameters.names.allSatisfy { net.parameters[$0] == without.parameters[$0] })
         let back = try roundTrip(ModelArchive(config: .clusterNet(config), parameters: net.parameters, normalisers: [ModelNormaliser.positionScale: 500]))
         guard case .clusterNet(let restored) = restoreModel(from: back) else { Issue.record("not a ClusterPowerNet"); return }
-        #expect(restored.config == config && back.config.json["spread_head"] as? Bool == true)
+        #expect(restored.config == config && back.config.json["level_head"] as? Bool == true)
         plain.relativePowers = false
         var json = ModelConfig.clusterNet(plain).json
-        json["spread_head"] = true
+        json["level_head"] = true
         #expect(throws: ModelConfigError.self) { try ModelConfig(json: json) }
 
         let (B, K) = (2, 4)
@@ -171,39 +172,28 @@ struct ModelArchiveTests {
             for name in model.parameters.names { g[name] = tape.gradient(bound[name]) }
             return (tape.value(loss).values[0], g, out, tape)
         }
-        let (withLoss, withGradients, out, tape) = lossAndGradients(net), (plainLoss, plainGradients, _, _) = lossAndGradients(without)
+        let (withLoss, withGradients, out, tape) = lossAndGradients(net), (plainLoss, plainGradients, plainOut, plainTape) = lossAndGradients(without)
         for name in without.parameters.names {
             #expect(withGradients[name]?.values == plainGradients[name]?.values, "\(name)")
         }
-        #expect((withGradients["spread_head.W"]?.values.map(abs).max() ?? 0) > 0)
-        let spread = tape.value(out.logSpread!).values
+        #expect((withGradients["level_head.W"]?.values.map(abs).max() ?? 0) > 0)
+        let level = tape.value(out.level!).values
         var term = 0.0
         for (j, target) in [ulTarget, dlTarget].enumerated() {
             for b in 0..<B {
-                let row = target.values[(K * b)..<(K * b + K)].map(Double.init), mean = row.reduce(0, +) / Double(K)
-                let sd = (row.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(K)).squareRoot()
-                term += Double.pow(Double(spread[2 * b + j]) - Double.log(sd), 2) / Double(2 * B)
+                let mean = target.values[(K * b)..<(K * b + K)].reduce(0) { $0 + Double($1) } / Double(K)
+                term += Double.pow(Double(level[2 * b + j]) - mean, 2) / Double(2 * B)
             }
         }
-        #expect(abs(Double(withLoss - plainLoss) - term) < 1e-5, "spread term \(withLoss - plainLoss) vs \(term)")
-        let p = tape.value(out.ulPower).values.map(Double.init), norm = tape.value(out.ulNorm).values
+        #expect(abs(Double(withLoss - plainLoss) - term) < 1e-5, "level term \(withLoss - plainLoss) vs \(term)")
+        let p = tape.value(out.ulPower).values.map(Double.init), anchored = plainTape.value(plainOut.ulPower).values.map(Double.init)
         for b in 0..<B {
-            let logs = p[(K * b)..<(K * b + K)].map { Double.log($0) }, mean = logs.reduce(0, +) / Double(K)
-            let sd = (logs.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(K)).squareRoot()
-            #expect(abs(sd - config.ulSpreadLogWatts(Double(spread[2 * b]))) < 1e-4 * sd)
-            #expect(abs(p[(K * b)..<(K * b + K)].max()! - 0.1) < 1e-7)
-            let order = (0..<K).sorted { norm[K * b + $0] < norm[K * b + $1] }
-            #expect(order == (0..<K).sorted { p[K * b + $0] < p[K * b + $1] })
+            let rows = (K * b)..<(K * b + K), meanLog = rows.reduce(0) { $0 + Double.log(anchored[$1]) } / Double(K)
+            let scale = min(Double.exp(config.ulLevelLogWatts(Double(level[2 * b])) - meanLog), 1)
+            #expect(rows.allSatisfy { abs(p[$0] - scale * anchored[$0]) <= 1e-5 * anchored[$0] })
         }
-    }
-
-    /// stretchedLogSpread: 1, 10, 100 mW (ln std ln10·√(2/3)) stretched to twice that spread are 0.1, 10,
-    /// 1000 mW (same geometric mean); a zero stays zero, a row without spread is kept.
-    @Test func stretchingKeepsTheGeometricMean() {
-        let sigma = 2 * Double.log(10) * (2.0 / 3).squareRoot()
-        let out = stretchedLogSpread([1, 10, 100, 0], to: sigma)
-        #expect(zip(out, [0.1, 10, 1000, 0]).allSatisfy { abs($0 - $1) <= 1e-9 * max($1, 1) }, "\(out)")
-        #expect(stretchedLogSpread([5, 5], to: 1) == [5, 5] && stretchedLogSpread([3], to: 1) == [3])
+        // 1 and 100 mW to a mean ln p of ln 1 mW: factor 1/10; no positive power: 1.
+        #expect(abs(levelFactor([1, 100, 0], meanLog: 0) - 0.1) < 1e-15 && levelFactor([0, 0], meanLog: 1) == 1)
     }
 
     /// Fourier position features (ours, `fourier_harmonics`): 4H more inputs, stored; at (1/8, 1/4) the

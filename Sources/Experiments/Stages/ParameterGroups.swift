@@ -121,7 +121,7 @@ struct ClusterNetParameters: StageParameterSet {
     var trainSigma = 5.0
     @Parameter("supervision", "ClusterPowerNet: UatF terms of the training labels (dynamic supervision): centralized MMSE by Monte Carlo (the papers'), or MR closed-form statistics")
     var supervision = LabelMethodParameters.Method.monteCarlo
-    @Parameter("power_scale", "ClusterPowerNet: scale of the normalised power outputs and labels: linear in watts (models.md (18)), log10 from 1 µW, or log10 fitted per drop relative to the mean over its UEs (UL: the strongest UE at P̄_UL), or that with a spread head that stretches each drop's outputs to its predicted spread of the labels (log-relative-spread)")
+    @Parameter("power_scale", "ClusterPowerNet: scale of the normalised power outputs and labels: linear in watts (models.md (18)), log10 from 1 µW, or log10 fitted per drop relative to the mean over its UEs (UL: the strongest UE at P̄_UL), or that with a level head that scales each drop's outputs to its predicted mean log label, never above the budgets (log-relative-level)")
     var powerScale = ClusterPowerScale.linear
     @Parameter("sinr_weight", "ClusterPowerNet: weight γ of the max-min gap term (ours): the soft maximum over UEs of ln(t*/SINR_k) of the predicted UL and DL powers on the labels' UatF terms, t* the closed-form optimum's SINR; 0 leaves it out",
                range: .atLeast(0))

@@ -18,7 +18,7 @@ func clusterNetConfig(attention: AttentionKind, L: Int, net: ClusterNetParameter
     c.dlNormMax = Double(L) * c.pAP
     if net.powerScale != .linear { c.logPowerFloor = ClusterPowerScale.floorWatts }
     c.relativePowers = net.powerScale.relative
-    c.spreadHead = net.powerScale == .logRelativeSpread
+    c.levelHead = net.powerScale == .logRelativeLevel
     c.fourierHarmonics = net.fourierHarmonics
     c.quantileWeight = net.quantileWeight
     return c
@@ -27,13 +27,13 @@ func clusterNetConfig(attention: AttentionKind, L: Int, net: ClusterNetParameter
 /// The scale of a ClusterPowerNet's normalised powers: models.md's linear (18), or log10 from
 /// 1 µW (−30 dBm), 5 decades below P̄_UL (ours: the max-min labels span 3–4 decades), or that log
 /// scale fitted per drop relative to the mean over its UEs (ours: `ClusterPowerNetConfig.relativePowers`),
-/// also with a learned per-drop spread (ours: `ClusterPowerNetConfig.spreadHead`).
+/// also with a learned per-drop level (ours: `ClusterPowerNetConfig.levelHead`).
 enum ClusterPowerScale: String, CaseIterable, Sendable {
     case linear, log
     case logRelative = "log-relative"
-    case logRelativeSpread = "log-relative-spread"
+    case logRelativeLevel = "log-relative-level"
     static let floorWatts = 1e-6
-    var relative: Bool { self == .logRelative || self == .logRelativeSpread }
+    var relative: Bool { self == .logRelative || self == .logRelativeLevel }
 }
 
 /// The model's clusters for one drop (linear-attention paper (15)–(16)): scores S [K, L] (row-major,

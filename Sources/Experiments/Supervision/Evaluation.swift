@@ -97,13 +97,13 @@ func evaluateClusterNet(_ model: ClusterPowerNet<Float>, drops: ClusterDrops, me
     var r = EvaluationGroup(K: K, L: L, n: drops.count)
     for i in 0..<drops.count {
         let setup = drops.setups[i]
-        let ((D, ulW, omega, dlSpread), latency) = try timed { () throws -> (ClusterMatrix, [Float], [Float], Double?) in
+        let ((D, ulW, omega, dlLevel), latency) = try timed { () throws -> (ClusterMatrix, [Float], [Float], Double?) in
             let (ue, ap) = drops.positions([i])
             let tape = Tape<Float>(recordsGradients: false)
             let out = model.forward(tape, model.parameters.bind(tape), ue: tape.constant(ue), ap: tape.constant(ap))
             let D = try predictedClusters(scores: tape.value(out.clusterScores).values[...], setup: setup, config: c)
-            let dlSpread = out.logSpread.map { c.dlSpreadLogWatts(Double(tape.value($0).values[1])) }
-            return (D, tape.value(out.ulPower).values, tape.value(out.dlWeights).values, dlSpread)
+            let dlLevel = out.level.map { c.dlLevelLogWatts(Double(tape.value($0).values[1])) }
+            return (D, tape.value(out.ulPower).values, tape.value(out.dlWeights).values, dlLevel)
         }
         var rng = RandomStream(seed: streamSeed, name: "evaluate", index: UInt64(i))
         let (labels, labelMs) = try timed { try powerLabels(setup, clusters: D, method: method, using: &rng) }
@@ -113,11 +113,14 @@ func evaluateClusterNet(_ model: ClusterPowerNet<Float>, drops: ClusterDrops, me
             let load = (0..<K).reduce(0.0) { $0 + (D[l, $1] ? Double(omega[$1 * L + l]) : 0) }
             for k in 0..<K where D[l, k] { rho[k] += setup.params.rho_tot * Double(omega[k * L + l]) / max(load, 1) }
         }
-        if let dlSpread { rho = stretchedLogSpread(rho, to: dlSpread) }   // the spread head's DL spread (ours)
         let budget = setup.params.rho_tot
         let ul = ulW.map { Double($0) * 1000 }
-        r.appendPowers(labels, ulOptimal: labels.uplinkPowers, dlOptimal: labels.downlinkPowersPerAP, ulPredicted: ul,
-                       dlPredicted: perAPBudgetScaled(rho, on: labels, budget: budget))
+        var dl = perAPBudgetScaled(rho, on: labels, budget: budget)
+        if let dlLevel {   // the level head's DL level (ours), never above the per-AP budgets; ln W → ln mW
+            let scale = min(levelFactor(dl, meanLog: dlLevel + Double.log(1000)), 1)
+            dl = dl.map { $0 * scale }
+        }
+        r.appendPowers(labels, ulOptimal: labels.uplinkPowers, dlOptimal: labels.downlinkPowersPerAP, ulPredicted: ul, dlPredicted: dl)
         // Full power, the reference that needs no power control: every UE at P̄_UL; in DL equal ρ_k, the most loaded AP at P̄_DL.
         r.perUE["se_ul_full", default: []] += labels.uplinkSE([Double](repeating: setup.params.p, count: K))
         r.perUE["se_dl_full", default: []] += labels.downlinkSE(perAPBudgetScaled([Double](repeating: 1, count: K), on: labels, budget: budget))
