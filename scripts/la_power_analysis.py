@@ -4,7 +4,8 @@ Predicted / Optimal UC-CF max-min SE (UL, DL); with `baselines` results of the s
 clusters' Optimal UC-CF over the distance-ranked and gain-ranked clusters; per-drop correlation of
 log10 predicted with log10 optimal powers; the mean per-drop spread (decades, max − min) of both; the
 two-sample KS distance of the predicted (and of the positions-only closed-form) powers from the optimal
-ones, per K and pooled over K as Fig. 8; and how
+ones, per K and pooled over K as Fig. 8, also with every drop's predicted log powers shifted by the
+difference of the K's mean levels (what the level alone explains); and how
 much of the optimum one positions feature explains: the correlation of log10 optimal (and of log10
 predicted) powers with −log10 of the UE's path-loss gain Σ_l d_kl^(−3.67) over its predicted serving APs
 (papers' 1 km wrap-around square, 10 m AP height; beside the closed form on positions, `ul_positions`).
@@ -50,7 +51,7 @@ def main(evaluate_path, baseline_paths):
     for path in baseline_paths:
         f = h5py.File(path, "r")
         baselines[f["distance-ranked/se_ul"].shape[1]] = f
-    pooled = {n: [] for n in ("ul_pred", "ul_opt", "ul_positions", "dl_pred", "dl_opt", "dl_positions")}
+    pooled = {f"{d}_{n}": [] for d in ("ul", "dl") for n in ("pred", "opt", "positions", "levelled", "logopt")}
     sigma = min(evaluation[g].attrs["sigma_m"] for g in evaluation)
     groups = sorted((g for g in evaluation if evaluation[g].attrs["sigma_m"] == sigma), key=lambda g: int(g[1:].split("_")[0]))
     for name in groups:
@@ -68,15 +69,21 @@ def main(evaluate_path, baseline_paths):
             predicted, best, positions = (np.log10(np.maximum(g[f"{d}_{s}"][:], 1e-12)) for s in ("pred", "opt", "positions"))
             line.append(f"corr {mean_correlation(predicted, best):.2f} (positions closed form {mean_correlation(positions, best):.2f},"
                         f" served gain {mean_correlation(weak, best):.2f}; predicted/served gain {mean_correlation(predicted, weak):.2f})")
+            levelled = predicted - predicted.mean() + best.mean()   # every drop moved by the K's mean level gap
             line.append(f"spread {np.mean(np.ptp(predicted, axis=1)):.2f}/{np.mean(np.ptp(best, axis=1)):.2f} dec"
+                        f" mean {predicted.mean():.2f}/{best.mean():.2f} log10 mW"
                         f" KS {ks(g[f'{d}_pred'][:].ravel(), g[f'{d}_opt'][:].ravel()):.3f}"
-                        f" (positions closed form {ks(g[f'{d}_positions'][:].ravel(), g[f'{d}_opt'][:].ravel()):.3f})")
-        for n in pooled:
+                        f" (at the optimum's mean level {ks(levelled.ravel(), best.ravel()):.3f},"
+                        f" positions closed form {ks(g[f'{d}_positions'][:].ravel(), g[f'{d}_opt'][:].ravel()):.3f})")
+            pooled[f"{d}_levelled"].append(levelled.ravel())
+            pooled[f"{d}_logopt"].append(best.ravel())
+        for n in ("ul_pred", "ul_opt", "ul_positions", "dl_pred", "dl_opt", "dl_positions"):
             pooled[n].append(g[n][:].ravel())
         print(" | ".join(line))
     p = {n: np.concatenate(v) for n, v in pooled.items()}
     print(f"pooled over K: KS UL {ks(p['ul_pred'], p['ul_opt']):.3f}, DL {ks(p['dl_pred'], p['dl_opt']):.3f}"
-          f" (positions closed form UL {ks(p['ul_positions'], p['ul_opt']):.3f}, DL {ks(p['dl_positions'], p['dl_opt']):.3f})")
+          f" (at the optimum's mean level UL {ks(p['ul_levelled'], p['ul_logopt']):.3f}, DL {ks(p['dl_levelled'], p['dl_logopt']):.3f};"
+          f" positions closed form UL {ks(p['ul_positions'], p['ul_opt']):.3f}, DL {ks(p['dl_positions'], p['dl_opt']):.3f})")
 
 
 if __name__ == "__main__":

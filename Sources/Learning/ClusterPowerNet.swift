@@ -125,9 +125,12 @@ public struct ClusterPowerNet<T: TensorScalar>: Sendable {
             E = tape.add(E, drop(tape.dense(h, p[l + ".ffn.l2.W"], p[l + ".ffn.l2.b"])))
         }
         // Level head (ours): [mean over the UE tokens (no gradient into the encoder), log10 K] → [B, 2].
-        let level = c.levelHead ? tape.dense(tape.concatenateFeatures([
-            tape.constant(tape.value(tape.meanTokens(E))), tape.constant(Tensor(shape: [B, 1], values: [T](repeating: T(Double.log10(Double(K))), count: B)))
-        ]), p["level_head.W"], p["level_head.b"]) : nil
+        var level: Variable?
+        if c.levelHead {
+            let pooled = tape.constant(tape.value(tape.meanTokens(E)))
+            let logK = tape.constant(Tensor(shape: [B, 1], values: [T](repeating: T(Double.log10(Double(K))), count: B)))
+            level = tape.dense(tape.concatenateFeatures([pooled, logK]), p["level_head.W"], p["level_head.b"])
+        }
         // Clustering head (15)–(16).
         let S = tape.activation(tape.dense(E, p["cluster_head.W"], p["cluster_head.b"]), .sigmoid)
         let mask = hardClusterMask(tape.value(S), tau_p: c.tau_p, mu: T(c.mu))

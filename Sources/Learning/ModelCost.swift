@@ -14,5 +14,6 @@ public func forwardFLOPs(_ c: ClusterPowerNetConfig, K: Int) -> Int {
     case let .performer(m): core = 2 * (2 * K * dh * m + 2 * K * m) + 4 * K * m * dh + 2 * K * m
     }
     let layer = dense(d, 3 * d) + H * core + dense(d, d) + dense(d, c.dFF) + dense(c.dFF, d) + 2 * 5 * K * d + 2 * K * d
-    return dense(c.inputWidth, d) + c.layers * layer + dense(d, L) + dense(d, 1) + dense(d, L) + 4 * K * L
+    let level = c.levelHead ? K * d + 2 * 2 * (d + 1) : 0   // mean over the tokens, then one row
+    return dense(c.inputWidth, d) + c.layers * layer + dense(d, L) + dense(d, 1) + dense(d, L) + 4 * K * L + level
 }
