@@ -109,9 +109,9 @@ private func addErrorTerms(_ m: inout CombinerMoments, secondMoments psi: [Compl
     let (N, L, K, NN) = (w.N, w.L, w.K, w.N * w.N)
     let served = (0..<K).filter { !D.servingAPs($0).isEmpty }, S = served.count, block = NN * L
     var phi = [Complex<Double>](repeating: .zero, count: block * S), half = [Complex<Double>](repeating: .zero, count: NN)
-    for (s, k) in served.enumerated() {
+    for (position, k) in served.enumerated() {
         for l in D.servingAPs(k) {
-            let o = NN * (l + L * k), f = NN * l, target = NN * l + block * s
+            let o = NN * (l + L * k), f = NN * l, target = NN * l + block * position
             // half = Ψ·L⁻¹, then Φ = p_k·L⁻ᴴ·half.
             for col in 0..<N {
                 for row in 0..<N {
@@ -142,7 +142,7 @@ private func addErrorTerms(_ m: inout CombinerMoments, secondMoments psi: [Compl
             }
         }
     }
-    for (s, k) in served.enumerated() { for i in 0..<K { m.signal2[i + K * k] += T[s + S * i].real } }
+    for (position, k) in served.enumerated() { for i in 0..<K { m.signal2[i + K * k] += T[position + S * i].real } }
 }
 
 /// Real floating-point operations of `mmseCombinerMoments` for clusters D (complex multiply-add = 8),

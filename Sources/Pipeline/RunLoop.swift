@@ -11,8 +11,10 @@ final class RunLoop {
     private var summary = RunSummary()
     private let display: ProgressDisplay
     private var instancesOfKey: [String: [Int]] = [:]
-    /// Each key's first instance (plan order decides dispatch order).
+    /// Each key's first instance (plan order breaks dispatch ties).
     private var order: [String: Int] = [:]
+    /// The longest chain of pending keys that starts at each pending key (1: nothing pending depends on it).
+    private var chain: [String: Int] = [:]
     private var dependentsOfKey: [String: [String]] = [:]
     private var done = Set<String>(), pending = Set<String>(), running = Set<String>()
     private var retryAt: [String: Double] = [:]
@@ -45,6 +47,15 @@ final class RunLoop {
         for key in pending {
             for k in inputKeys(key) where pending.contains(k) { dependentsOfKey[k, default: []].append(key) }
         }
+        for key in pending { _ = chainLength(key) }
+    }
+
+    /// Memoised longest chain of pending dependents from `key`, itself included.
+    private func chainLength(_ key: String) -> Int {
+        if let known = chain[key] { return known }
+        let length = 1 + ((dependentsOfKey[key] ?? []).map { chainLength($0) }.max() ?? 0)
+        chain[key] = length
+        return length
     }
 
     var hasWork: Bool { !pending.isEmpty || !running.isEmpty }
@@ -57,13 +68,14 @@ final class RunLoop {
         Set(plan.instances[instancesOfKey[key]![0]].inputs.flatMap { $0.instances.map { plan.instances[$0].key } })
     }
 
-    /// Submits the pending keys whose inputs are done (in plan order, in the executor's batch sizes)
-    /// while the executor has free slots.
+    /// Submits the pending keys whose inputs are done while the executor has free slots, in its batch
+    /// sizes: the longest chain of pending dependents first (a chain that ends the run should not start
+    /// last on one core while the other idles), then plan order.
     func dispatchReady() {
         let t = now()
         let ready = pending.filter { key in
             !running.contains(key) && (retryAt[key] ?? 0) <= t && inputKeys(key).allSatisfy { done.contains($0) }
-        }.sorted { order[$0]! < order[$1]! }
+        }.sorted { (chain[$1]!, order[$0]!) < (chain[$0]!, order[$1]!) }
         var next = ready[...]
         while executor.freeSlots > 0, !next.isEmpty {
             let batch = next.prefix(executor.batchSize(ready: next.count))

@@ -91,6 +91,26 @@ struct RunTests {
         #expect(w.results().count == 5)
     }
 
+    /// With one worker the head of the longest chain of dependents starts first, though the manifest
+    /// lists an independent stage before it (a long chain must not start last and run alone).
+    @Test func theLongestChainStartsFirst() throws {
+        let w = try Workspace()
+        defer { w.cleanup() }
+        try w.write("m.yaml", """
+            name: chain
+            seed: 11
+            stages:
+              - {name: lone, kind: toy, params: {count: 2, size: 5}}
+              - {name: head, kind: toy, params: {count: 3, size: 5}}
+              - {name: total, kind: toy-sum, inputs: [head]}
+
+            """)
+        let r = try w.cellfree(["run", "m.yaml", "-j", "1"])
+        #expect(r.status == 0, "\(r.output)")
+        let starts = r.output.split(separator: "\n").filter { $0.hasPrefix("start") }.map { $0.split(separator: " ").last.map(String.init) ?? "" }
+        #expect(starts.first == "head" && starts.contains("lone"), "\(starts)")
+    }
+
     @Test func aFailureStopsItsDependentsOnly() throws {
         let w = try Workspace()
         defer { w.cleanup() }
