@@ -57,9 +57,13 @@ public struct ClusterPowerNetConfig: Sendable, Equatable {
         guard logPowerFloor > 0 else { return (watts - lo) / (hi - lo) }
         return (Double.log(Swift.max(watts, logPowerFloor)) - Double.log(logPowerFloor)) / (Double.log(hi) - Double.log(logPowerFloor))
     }
-    /// The level head's normalised level as the mean of ln p [W], UL and DL.
-    public func ulLevelLogWatts(_ level: Double) -> Double { Double.log(logPowerFloor) + level * Double.log(pULMax / logPowerFloor) }
-    public func dlLevelLogWatts(_ level: Double) -> Double { Double.log(logPowerFloor) + level * Double.log((dlNormMax + 1e-8) / logPowerFloor) }
+    /// The level head's normalised level as the mean of ln p [W], UL and DL (the inverse of `normalised`'s log scale).
+    public func ulLevelLogWatts(_ level: Double) -> Double { levelLogWatts(level, max: pULMax) }
+    public func dlLevelLogWatts(_ level: Double) -> Double { levelLogWatts(level, max: dlNormMax + 1e-8) }
+
+    private func levelLogWatts(_ level: Double, max hi: Double) -> Double {
+        Double.log(logPowerFloor) + level * (Double.log(hi) - Double.log(logPowerFloor))
+    }
     public var headWidth: Int { dModel / heads }
     public var inputWidth: Int { 2 * (L + 1) + (distanceFeatures ? L : 0) + 4 * fourierHarmonics }
 }
