@@ -77,6 +77,12 @@ public struct NetworkSetup: Sendable {
         dcc = bookDCC(gainOverNoiseDB: gainOverNoiseDB, pilots: pilots, L: params.L)
     }
 
+    /// The set-up of `layout` without shadowing: what positions alone tell (path loss only; the papers'
+    /// shadowing is what no position reveals).
+    public static func pathLossOnly(_ params: NetworkParameters, layout: Layout) throws -> NetworkSetup {
+        try NetworkSetup(params, draws: SetupDraws(layout: layout, shadowZ: [Double](repeating: 0, count: params.K * params.L)))
+    }
+
     /// β_kl/σ², linear.
     public func gain(_ l: Int, _ k: Int) -> Double { dbToLinear(gainOverNoiseDB[l + params.L * k]) }
 }

@@ -63,7 +63,7 @@ struct RunCommand: ParsableCommand {
             jobExecutor = SlurmExecutor(executable: exe, layout: layout, perTask: perTask,
                                         extraArguments: sbatchArgs.split(separator: " ").map(String.init), resources: plan.resources)
         }
-        var scheduler = Scheduler(plan: plan, layout: layout, executor: jobExecutor, verifyAll: verify, isolatingExecutable: exe)
+        let scheduler = Scheduler(plan: plan, layout: layout, executor: jobExecutor, verifyAll: verify, isolatingExecutable: exe)
         scheduler.force = Set(force)
         print("\(plan.manifest.name)\(plan.profile.map { " (profile \($0))" } ?? ""): \(plan.instances.count) instances, \(jobExecutor.describe)")
         let summary: RunSummary

@@ -13,7 +13,8 @@ func schemeName(_ s: String) -> String {
 /// of a drop gets (its minimum over UEs), averaged over drops: at the closed-form optimum all UEs
 /// have it; a model's predicted powers give some UEs more, which the mean would count as a gain.
 /// - `se-vs-k` (LA Fig. 5): the baselines' schemes (Optimal CF, DCC, gain- and distance-ranked UC),
-///   Optimal and Predicted UC-CF (clustering models), UL | DL.
+///   Optimal and Predicted UC-CF (clustering models) and the references of `evaluate` (full power, the
+///   positions-only and re-drawn closed forms, the max-min power layer when evaluated), UL | DL.
 /// - `connections-vs-k` (LA Fig. 6): AP–UE links | APs per UE.
 /// - `robustness` (LA Fig. 9): Predicted UC-CF per position error σ.
 /// - `variants` (LA Fig. 10) and `ablation` (LA Fig. 4): Predicted UC-CF per model / feature map φ,
@@ -46,6 +47,7 @@ func curvesPlot(_ plot: String, file: String, inputs: [StageInput], script: Stri
                     if g.perUE["se_\(dir)_redraw"] != nil {
                         c.add("Re-drawn_closed_form_UC-CF\(tag(g))_\(dir)", K: g.K, minima(g, "se_\(dir)_redraw"))
                     }
+                    if g.perUE["se_\(dir)_layer"] != nil { c.add("Power-layer_UC-CF\(tag(g))_\(dir)", K: g.K, minima(g, "se_\(dir)_layer")) }
                 }
             }
         }

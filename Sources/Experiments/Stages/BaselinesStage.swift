@@ -106,7 +106,7 @@ public struct BaselinesStage: StageKind {
                                                   using: &draws).clusters
                 case .positionsRefined:   // what the seen positions tell: path loss only, no shadowing
                     var draws = refinementDraws
-                    D = try maxMinRefinedClusters(try pathLossSetup(params, layout: seen[i]), start: try distanceRankedClusters(seen[i], params),
+                    D = try maxMinRefinedClusters(try NetworkSetup.pathLossOnly(params, layout: seen[i]), start: try distanceRankedClusters(seen[i], params),
                                                   combining: method.refinementCombining, using: &draws).clusters
                 case .bookDCC: D = setup.dcc
                 }

@@ -80,16 +80,11 @@ struct ClusterDrops {
 
     /// What the positions alone tell of drop i: the set-up at the seen positions without shadowing
     /// (path loss only; the papers' 4 dB shadowing is what no position reveals).
-    func positionSetup(_ i: Int) throws -> NetworkSetup { try pathLossSetup(params, layout: seen[i]) }
+    func positionSetup(_ i: Int) throws -> NetworkSetup { try NetworkSetup.pathLossOnly(params, layout: seen[i]) }
 
     /// The model inputs of drops `indices`: ue [B, K, 2], ap [B, L, 2].
     func positions(_ indices: [Int]) -> (ue: Tensor<Float>, ap: Tensor<Float>) {
         (Tensor(shape: [indices.count, K, 2], values: indices.flatMap { ue[($0 * K * 2)..<(($0 + 1) * K * 2)] }),
          Tensor(shape: [indices.count, L, 2], values: indices.flatMap { ap[($0 * L * 2)..<(($0 + 1) * L * 2)] }))
     }
-}
-
-/// The set-up of `layout` without shadowing: what positions alone tell (path loss only).
-func pathLossSetup(_ params: NetworkParameters, layout: Layout) throws -> NetworkSetup {
-    try NetworkSetup(params, draws: SetupDraws(layout: layout, shadowZ: [Double](repeating: 0, count: params.K * params.L)))
 }

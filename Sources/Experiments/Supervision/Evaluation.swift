@@ -38,11 +38,15 @@ struct EvaluationGroup {
                       OutputSpec("<group>/se_\(dir)_full", dims: ["sample", "ue"], units: "bit/s/Hz", "\(name) SE at full power on the same clusters"),
                       OutputSpec("<group>/se_\(dir)_positions", dims: ["sample", "ue"], units: "bit/s/Hz", "\(name) SE of \(dir)_positions on the true channels"),
                       OutputSpec("<group>/se_\(dir)_redraw", dims: ["sample", "ue"], units: "bit/s/Hz",
-                                 "\(name) SE of the closed-form powers of independent Monte Carlo draws (the evaluation's noise floor)")]
+                                 "\(name) SE of the closed-form powers of independent Monte Carlo draws (the evaluation's noise floor)"),
+                      OutputSpec("<group>/\(dir)_layer", dims: ["sample", "ue"], units: "mW",
+                                 "\(name) powers of the max-min power layer (ours, `evaluate` only): the closed form on MR statistics of the path loss at the seen positions"),
+                      OutputSpec("<group>/se_\(dir)_layer", dims: ["sample", "ue"], units: "bit/s/Hz", "\(name) SE of \(dir)_layer on the true channels")]
         }
         return specs + [
             OutputSpec("<group>/latency_ms", dims: ["sample"], units: "ms", "inference wall time per drop (one thread)"),
             OutputSpec("<group>/labels_ms", dims: ["sample"], units: "ms", "wall time of the closed-form labels per drop"),
+            OutputSpec("<group>/layer_ms", dims: ["sample"], units: "ms", "wall time of the max-min power layer per drop (one thread)"),
             OutputSpec("<group>/connections", dims: ["sample"], units: "1", "AP–UE links of the model's clusters"),
             OutputSpec("<group>/clusters", dims: ["sample", "ue", "ap"], units: "1", "the model's clusters, 0/1 links"),
             OutputSpec("<group>/ue_m", dims: ["sample", "ue", "xy"], units: "m", "true UE positions of the test drops"),
@@ -89,10 +93,11 @@ func timed<R>(_ body: () throws -> R) rethrows -> (R, Double) {
 
 /// Optimal UC-CF, Predicted UC-CF, full-power UC-CF (`se_*_full`), the positions-only closed form
 /// (`se_*_positions`) and the closed form of independent Monte Carlo draws (`se_*_redraw`) of a
-/// ClusterPowerNet on each drop (see `EvaluateStage`).
+/// ClusterPowerNet on each drop (see `EvaluateStage`); with `powerLayer`, also the powers of the
+/// max-min power layer on the model's clusters (`*_layer`, `maxMinPowerLayer`).
 /// Latency = forward pass + clusters (mask and coverage fallback), one drop at a time.
 func evaluateClusterNet(_ model: ClusterPowerNet<Float>, drops: ClusterDrops, method: LabelMethod, streamSeed: UInt64,
-                        tick: () -> Void) throws -> EvaluationGroup {
+                        powerLayer: Bool = false, tick: () -> Void) throws -> EvaluationGroup {
     let (K, L, c) = (drops.K, drops.L, model.config)
     var r = EvaluationGroup(K: K, L: L, n: drops.count)
     for i in 0..<drops.count {
@@ -141,6 +146,15 @@ func evaluateClusterNet(_ model: ClusterPowerNet<Float>, drops: ClusterDrops, me
         let redrawn = try powerLabels(setup, clusters: D, method: method, using: &other)
         r.perUE["se_ul_redraw", default: []] += labels.uplinkSE(redrawn.uplinkPowers)
         r.perUE["se_dl_redraw", default: []] += labels.downlinkSE(perAPBudgetScaled(redrawn.downlinkPowersPerAP, on: labels, budget: budget))
+        if powerLayer {
+            let (layer, layerMs) = try timed { try maxMinPowerLayer(drops.seen[i], params: setup.params, clusters: D) }
+            let layerDL = perAPBudgetScaled(layer.downlink, on: labels, budget: budget)
+            r.perUE["ul_layer", default: []] += layer.uplink
+            r.perUE["dl_layer", default: []] += layerDL
+            r.perUE["se_ul_layer", default: []] += labels.uplinkSE(layer.uplink)
+            r.perUE["se_dl_layer", default: []] += labels.downlinkSE(layerDL)
+            r.perDrop["layer_ms", default: []].append(layerMs)
+        }
         r.perDrop["latency_ms", default: []].append(latency)
         r.perDrop["labels_ms", default: []].append(labelMs)
         r.perDrop["connections", default: []].append(Double(D.serves.filter { $0 }.count))
