@@ -81,9 +81,25 @@ def main(evaluate_path, baseline_paths):
             pooled[n].append(g[n][:].ravel())
         print(" | ".join(line))
     p = {n: np.concatenate(v) for n, v in pooled.items()}
+    layer_summary(evaluation, groups)
     print(f"pooled over K: KS UL {ks(p['ul_pred'], p['ul_opt']):.3f}, DL {ks(p['dl_pred'], p['dl_opt']):.3f}"
           f" (at the optimum's mean level UL {ks(p['ul_levelled'], p['ul_logopt']):.3f}, DL {ks(p['dl_levelled'], p['dl_logopt']):.3f};"
           f" positions closed form UL {ks(p['ul_positions'], p['ul_opt']):.3f}, DL {ks(p['dl_positions'], p['dl_opt']):.3f})")
+
+
+def layer_summary(evaluation, clean):
+    """With `evaluate`'s power_layer: the max-min power layer's max-min SE over the optimum's, per σ and K,
+    its wall time per drop, and its KS distance to the optimal powers pooled over K (lowest σ)."""
+    if not all("ul_layer" in evaluation[n] for n in clean):
+        return
+    for name in sorted(evaluation, key=lambda n: (evaluation[n].attrs["sigma_m"], int(n[1:].split("_")[0]))):
+        g = evaluation[name]
+        ratios = " ".join(f"{d.upper()} {max_min(g[f'se_{d}_layer'][:]) / max_min(g[f'se_{d}_opt'][:]):.3f}" for d in ("ul", "dl"))
+        print(f"power layer, sigma {g.attrs['sigma_m']:g} m, K = {g['ul_opt'].shape[1]:3d}: layer/optimal {ratios},"
+              f" {np.mean(g['layer_ms'][:]):.1f} ms per drop (labels {np.mean(g['labels_ms'][:]):.1f} ms)")
+    ks_text = ", ".join(f"{d.upper()} {ks(np.concatenate([evaluation[n][f'{d}_layer'][:].ravel() for n in clean]), np.concatenate([evaluation[n][f'{d}_opt'][:].ravel() for n in clean])):.3f}"
+                        for d in ("ul", "dl"))
+    print(f"power layer: KS to the optimal powers pooled over K: {ks_text}")
 
 
 if __name__ == "__main__":
