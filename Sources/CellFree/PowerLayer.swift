@@ -7,6 +7,8 @@ import Linalg
 /// interference-coupled fixed point that sets each UE's power by the weakest UE, which per-UE power
 /// heads do not compute. UL powers [mW] (the bottleneck UE at P̄_UL), DL powers ρ [mW] (the most
 /// loaded AP at P̄_DL) under the MR statistics' own duality portions.
+/// Measured (docs/models.md §1.9): scored with the MMSE combining of the labels its powers fall far below
+/// the MMSE optimum, since MR's optimum turns down UEs whose interference MMSE suppresses anyway.
 public func maxMinPowerLayer(_ layout: Layout, params: NetworkParameters, clusters D: ClusterMatrix) throws -> (uplink: [Double], downlink: [Double]) {
     let setup = try NetworkSetup.pathLossOnly(params, layout: layout)
     var unused = RandomStream(seed: 0, name: "power-layer")   // `statisticsOnly` draws nothing

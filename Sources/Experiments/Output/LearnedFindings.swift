@@ -21,7 +21,7 @@ private func verdict(_ holds: Bool) -> String { holds ? "holds" : "fails" }
 let monteCarloTie = 1.02
 
 /// Curves of other powers on the learned clusters (not cluster schemes DCC is compared with).
-let powerRuleCurves = ["Predicted", "Full-power", "Positions-only", "Re-drawn"]
+let powerRuleCurves = ["Predicted", "Full-power", "Positions-only", "Re-drawn", "Power-layer"]
 
 /// LA Fig. 5: the learned clusters against the distance- and gain-ranked UC baselines, predicted
 /// against optimal powers, and the paper's orderings (UC-CF beats CF beyond some K; DCC lowest).
