@@ -152,7 +152,7 @@ struct SmokeManifestTests {
         // Evaluation, for the Tree (CF) and the clustering models (UC-CF) alike: powers within the
         // budgets, finite non-negative SEs, and the predicted powers never beat the closed-form
         // optimum's max-min SE. Learned clusters serve every UE and load no AP beyond τ_p UEs.
-        var groups = 0, clusterGroups = 0
+        var groups = 0, clusterGroups = 0, layerGroups = 0
         for f in w.results() where f.hasPrefix("evaluate/") || f.hasPrefix("ablate/") {
             let evaluation = try H5File.open(w.layout.root + "/" + f)
             defer { try? evaluation.close() }
@@ -174,6 +174,18 @@ struct SmokeManifestTests {
                         for k in 0..<K { #expect((0..<L).contains { D.values[(d * K + k) * L + $0] == 1 }, "UE \(k) unserved") }
                         for l in 0..<L { #expect((0..<K).reduce(0) { $0 + Int(D.values[(d * K + $1) * L + l]) } <= 10, "AP \(l) above τ_p") }
                     }
+                    if (try g.members()).contains(where: { $0.name == "ul_layer" }) {   // evaluate-la's power_layer
+                        // The layer's closed form puts each drop's bottleneck UE at P̄_UL, and it cannot beat the
+                        // optimum of the terms it is scored on.
+                        let layer = try g.read("ul_layer", as: Double.self).values
+                        let o = try g.read("se_ul_opt", as: Double.self).values, s = try g.read("se_ul_layer", as: Double.self).values
+                        for d in 0..<n {
+                            #expect(isClose(layer[d * K..<(d + 1) * K].max()!, pUL, relative: 1e-9), "\(f) \(name) drop \(d)")
+                            #expect(s[d * K..<(d + 1) * K].min()! <= o[d * K..<(d + 1) * K].min()! * (1 + 1e-9))
+                        }
+                        #expect(try g.read("layer_ms", as: Double.self).values.allSatisfy { $0 > 0 })
+                        layerGroups += 1
+                    }
                     let links = try g.read("connections", as: Double.self).values
                     #expect(links.enumerated().allSatisfy { d, c in c == Double(D.values[(d * K * L)..<((d + 1) * K * L)].reduce(0) { $0 + Int($1) }) })
                     clusterGroups += 1
@@ -184,7 +196,7 @@ struct SmokeManifestTests {
                 groups += 1
             }
         }
-        #expect(groups == 2 + 2 + 2 * 4 + 2 * 2 && clusterGroups == 12)
+        #expect(groups == 2 + 2 + 2 * 4 + 2 * 2 && clusterGroups == 12 && layerGroups == 2 * 4)
         let figures = try FileManager.default.contentsOfDirectory(atPath: w.outputs + "/figures").sorted()
         let figureNames = ["smoke-pilot-models", "smoke-dl-precoders", "smoke-connections-vs-k", "smoke-se-vs-k", "smoke-maxmin-cdf", "smoke-maxmin-vs-cs", "smoke-maxmin-setups",
                            "smoke-tree-loss", "smoke-tree-power-cdf", "smoke-tree-se-vs-k", "smoke-la-ablation", "smoke-la-se-vs-k",
