@@ -149,7 +149,7 @@ struct CurvesOverK {
             s += "set xlabel '\(axisLabel)'\nset ylabel '\(panel.ylabel)'\nplot "
             s += ordered.map { i, c, title in
                 // Reused pilots (pilot-models), unit-norm precoders (dl-precoders) and predicted curves dashed.
-                let dashed = title.contains("(reuse)") || title.contains("(unit-norm)") || title.hasPrefix("Predicted") ? " dashtype 2" : title.hasPrefix("Full-power") || title.hasPrefix("Positions-only") || title.hasPrefix("Re-drawn") || title.hasPrefix("Power-layer") ? " dashtype 3" : ""
+                let dashed = title.contains("(reuse)") || title.contains("(unit-norm)") || title.hasPrefix("Predicted") ? " dashtype 2" : powerRuleCurves.contains(where: { title.hasPrefix($0) }) ? " dashtype 3" : ""
                 let pair = ["Optimal ", "Predicted "].reduce(title) { $0.hasPrefix($1) ? String($0.dropFirst($1.count)) : $0 }
                     .replacingOccurrences(of: " (reuse)", with: "").replacingOccurrences(of: " (orthogonal)", with: "")
                     .replacingOccurrences(of: " (unit-norm)", with: "").replacingOccurrences(of: " (duality)", with: "")
