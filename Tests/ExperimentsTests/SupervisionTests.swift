@@ -103,6 +103,31 @@ struct SupervisionTests {
         #expect(g.series == "cf" && g.K == 4 && g.L == 9 && g.pilots == "reuse" && g.drops == 3)
         #expect(g.perUE["se_ul"] == (0..<12).map(Double.init) && g.perDrop["links"] == [16, 16, 16])
     }
+
+    /// Evaluations of one model are one series whatever references they compute (`references`,
+    /// `power_layer`: the Table IV and runtime columns of ELU-CosFormer gather evaluate-elu and
+    /// evaluate-variants), while a setting of the evaluation itself (here the labels' realizations) names
+    /// its own series.
+    @Test func evaluationsOfOneModelAreOneSeriesWhateverReferencesTheyCompute() throws {
+        let dir = try ScratchDirectory()
+        defer { dir.cleanup() }
+        let defaults = Dictionary(uniqueKeysWithValues: EvaluateStage.Parameters.specs.compactMap { s in s.defaultValue.map { (s.name, $0) } })
+        func evaluation(_ name: String, _ changes: [String: ParamValue]) throws -> StageInput {
+            let path = dir.path("\(name).h5")
+            let file = try H5File.create(path)
+            try file.setAttribute("model", "elu_cosformer")
+            let g = try file.createGroup("K2_sigma0")
+            try g.write("se_ul_pred", [1.0, 2, 3, 4], shape: [2, 2])
+            try g.write("latency_ms", [0.5, 0.25], shape: [2])
+            try file.close()
+            return StageInput(params: defaults.merging(changes) { $1 }, kind: "evaluate", key: name, path: path)
+        }
+        let same = try resultGroups([try evaluation("all", [:]), try evaluation("plain", ["references": .bool(false)]),
+                                     try evaluation("layer", ["power_layer": .bool(true)])])
+        #expect(same.map(\.series) == ["elu_cosformer", "elu_cosformer", "elu_cosformer"] && same.allSatisfy { $0.K == 2 && $0.drops == 2 })
+        let other = try resultGroups([try evaluation("all", [:]), try evaluation("fewer", ["realizations": .int(50)])])
+        #expect(Set(other.map(\.series)) == ["elu_cosformer realizations=100", "elu_cosformer realizations=50"])
+    }
 }
 
 /// `model-sensitivity`: one row per setting of the parameters that differ, one column per K, each cell the

@@ -152,7 +152,7 @@ struct SmokeManifestTests {
         // Evaluation, for the Tree (CF) and the clustering models (UC-CF) alike: powers within the
         // budgets, finite non-negative SEs, and the predicted powers never beat the closed-form
         // optimum's max-min SE. Learned clusters serve every UE and load no AP beyond τ_p UEs.
-        var groups = 0, clusterGroups = 0, layerGroups = 0
+        var groups = 0, clusterGroups = 0, layerGroups = 0, referenceGroups = 0
         for f in w.results() where f.hasPrefix("evaluate/") || f.hasPrefix("ablate/") {
             let evaluation = try H5File.open(w.layout.root + "/" + f)
             defer { try? evaluation.close() }
@@ -174,7 +174,21 @@ struct SmokeManifestTests {
                         for k in 0..<K { #expect((0..<L).contains { D.values[(d * K + k) * L + $0] == 1 }, "UE \(k) unserved") }
                         for l in 0..<L { #expect((0..<K).reduce(0) { $0 + Int(D.values[(d * K + $1) * L + l]) } <= 10, "AP \(l) above τ_p") }
                     }
-                    if (try g.members()).contains(where: { $0.name == "ul_layer" }) {   // evaluate-la's power_layer
+                    // Fig. 5's references (evaluate-la; the ablation runs without them, as the default manifest's):
+                    // power vectors other than the optimum of the very terms they are scored on, so never above it.
+                    let members = try g.members().map(\.name)
+                    #expect(members.contains("se_ul_positions") == f.hasPrefix("evaluate/") && members.contains("se_dl_redraw") == f.hasPrefix("evaluate/"), "\(f) \(name)")
+                    if members.contains("se_ul_positions") {
+                        for dir in ["ul", "dl"] {
+                            let o = try g.read("se_\(dir)_opt", as: Double.self).values
+                            for reference in ["positions", "redraw"] {
+                                let s = try g.read("se_\(dir)_\(reference)", as: Double.self).values
+                                for d in 0..<n { #expect(s[d * K..<(d + 1) * K].min()! <= o[d * K..<(d + 1) * K].min()! * (1 + 1e-9), "\(f) \(name) \(reference)") }
+                            }
+                        }
+                        referenceGroups += 1
+                    }
+                    if members.contains("ul_layer") {   // evaluate-la's power_layer
                         // The layer's closed form puts each drop's bottleneck UE at P̄_UL, and it cannot beat the
                         // optimum of the terms it is scored on.
                         let layer = try g.read("ul_layer", as: Double.self).values
@@ -196,7 +210,7 @@ struct SmokeManifestTests {
                 groups += 1
             }
         }
-        #expect(groups == 2 + 2 + 2 * 4 + 2 * 2 && clusterGroups == 12 && layerGroups == 2 * 4)
+        #expect(groups == 2 + 2 + 2 * 4 + 2 * 2 && clusterGroups == 12 && layerGroups == 2 * 4 && referenceGroups == 2 * 4)
         let figures = try FileManager.default.contentsOfDirectory(atPath: w.outputs + "/figures").sorted()
         let figureNames = ["smoke-pilot-models", "smoke-dl-precoders", "smoke-connections-vs-k", "smoke-se-vs-k", "smoke-maxmin-cdf", "smoke-maxmin-vs-cs", "smoke-maxmin-setups",
                            "smoke-tree-loss", "smoke-tree-power-cdf", "smoke-tree-se-vs-k", "smoke-la-ablation", "smoke-la-se-vs-k",

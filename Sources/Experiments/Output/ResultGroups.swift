@@ -34,7 +34,8 @@ func resultGroups(_ inputs: [StageInput]) throws -> [ResultGroup] {
     var varying: [String: [String]] = [:]   // kind → parameters that differ among its inputs
     for kind in Set(inputs.map(\.kind)) {
         let mine = inputs.filter { $0.kind == kind }
-        let names = Set(mine.flatMap { $0.params.keys }).subtracting(["model", "phi", "K", "first", "count", "replica"])
+        // Not the model's settings: which drops, which replica, and which extra references an evaluation computes.
+        let names = Set(mine.flatMap { $0.params.keys }).subtracting(["model", "phi", "K", "first", "count", "replica", "references", "power_layer"])
         varying[kind] = names.filter { n in Set(mine.map { $0.params[n]?.display ?? "" }).count > 1 }.sorted()
     }
     for input in inputs where ["baselines", "evaluate", "ablate"].contains(input.kind) {

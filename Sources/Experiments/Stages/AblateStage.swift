@@ -29,6 +29,7 @@ public struct AblateStage: StageKind {
         @ParameterGroup var net = ClusterNetParameters()
         @ParameterGroup var labels = LabelMethodParameters()
         @ParameterGroup var random = SeedAndReplica()
+        @ParameterGroup var references = EvaluationReferences()
         public init() {}
     }
 
@@ -51,7 +52,8 @@ public struct AblateStage: StageKind {
         let total = test.count
         for (g, input) in test.enumerated() {
             let drops = try ClusterDrops(input, side: side)
-            let result = try evaluateClusterNet(model, drops: drops, method: method, streamSeed: context.streamSeed, tick: {})
+            let result = try evaluateClusterNet(model, drops: drops, method: method, streamSeed: context.streamSeed,
+                                           references: p.references.enabled, tick: {})
             let sigma = try positionError(of: input)
             let group = try out.createGroup(evaluationGroupName(K: drops.K, sigma: sigma, in: out))
             try group.setAttribute("sigma_m", scalar: sigma)

@@ -17,7 +17,8 @@ import Pipeline
 /// - ClusterPowerNet: the predicted clusters (`clusters` [n, K, L], 1 = AP serves UE); opt = Optimal
 ///   UC-CF (closed-form powers for them, DL per-AP budgets); pred = Predicted UC-CF (the model's UL
 ///   powers, and its DL head (19)–(20) on the final clusters, scaled so the most loaded AP spends
-///   exactly P̄_DL); `labels_ms`, the closed form's wall time on those clusters; with `power_layer`,
+///   exactly P̄_DL); `labels_ms`, the closed form's wall time on those clusters; with `references`, the
+///   positions-only closed form and the re-drawn optimum on them (`*_positions`, `se_*_redraw`); with `power_layer`,
 ///   `*_layer`, the powers of the max-min power layer on the predicted clusters (`maxMinPowerLayer`), and `layer_ms`.
 public struct EvaluateStage: StageKind {
     public init() {}
@@ -32,6 +33,7 @@ public struct EvaluateStage: StageKind {
         var model = OptionalChoice<ModelVariant>.any
         /// `replica` pairs each evaluation with the train replica of the same number (`sweep: {seeds: N}` on both).
         @ParameterGroup var random = SeedAndReplica()
+        @ParameterGroup var references = EvaluationReferences()
         @Parameter("power_layer", "a clustering model: also the powers of the max-min power layer on its clusters (ours: the closed form on MR statistics of the path loss at the seen positions; *_layer, layer_ms)")
         var powerLayer = false
         public init() {}
@@ -69,7 +71,8 @@ public struct EvaluateStage: StageKind {
                 guard net.config.L == drops.L else {
                     throw PipelineError.stage(id: context.id, detail: "the model was trained for L = \(net.config.L) APs, the test drops have L = \(drops.L)")
                 }
-                result = try evaluateClusterNet(net, drops: drops, method: method, streamSeed: context.streamSeed, powerLayer: p.powerLayer, tick: tick)
+                result = try evaluateClusterNet(net, drops: drops, method: method, streamSeed: context.streamSeed,
+                                           references: p.references.enabled, powerLayer: p.powerLayer, tick: tick)
             case .tree(let tree):
                 result = try evaluateStatic(tree, drops: drops, scale: try labelScale(), method: method, streamSeed: context.streamSeed, tick: tick)
             case .tokenNet(let net):

@@ -59,6 +59,14 @@ struct LabelMethodParameters: StageParameterSet {
     var labelMethod: LabelMethod { method.labelMethod(realizations: realizations) }
 }
 
+/// Whether a clustering model's evaluation also computes Fig. 5's two references on its clusters, the
+/// positions-only closed form and the re-drawn optimum (`se_*_positions`, `se_*_redraw`): two of the
+/// three closed forms per drop, so off for evaluations whose figures plot only the model's SEs.
+struct EvaluationReferences: StageParameterSet {
+    @Parameter("references", "a clustering model: also the positions-only closed form and the re-drawn optimum on its clusters (Fig. 5's references; two of the three closed forms per drop)")
+    var enabled = true
+}
+
 /// The learning rate of each epoch.
 enum LearningRateSchedule: String, CaseIterable, ParameterValue, Decodable {
     case constant

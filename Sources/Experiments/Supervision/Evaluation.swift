@@ -32,13 +32,13 @@ struct EvaluationGroup {
             specs += [OutputSpec("<group>/\(dir)_opt", dims: ["sample", "ue"], units: "mW", "closed-form max-min \(name) powers on the model's clusters (CF for static models)"),
                       OutputSpec("<group>/\(dir)_pred", dims: ["sample", "ue"], units: "mW", "the model's \(name) powers"),
                       OutputSpec("<group>/\(dir)_positions", dims: ["sample", "ue"], units: "mW",
-                                 "closed-form \(name) powers from the path loss at the seen positions (no shadowing)"),
+                                 "closed-form \(name) powers from the path loss at the seen positions (no shadowing; with `references`)"),
                       OutputSpec("<group>/se_\(dir)_opt", dims: ["sample", "ue"], units: "bit/s/Hz", "\(name) SE of \(dir)_opt"),
                       OutputSpec("<group>/se_\(dir)_pred", dims: ["sample", "ue"], units: "bit/s/Hz", "\(name) SE of \(dir)_pred"),
                       OutputSpec("<group>/se_\(dir)_full", dims: ["sample", "ue"], units: "bit/s/Hz", "\(name) SE at full power on the same clusters"),
                       OutputSpec("<group>/se_\(dir)_positions", dims: ["sample", "ue"], units: "bit/s/Hz", "\(name) SE of \(dir)_positions on the true channels"),
                       OutputSpec("<group>/se_\(dir)_redraw", dims: ["sample", "ue"], units: "bit/s/Hz",
-                                 "\(name) SE of the closed-form powers of independent Monte Carlo draws (the evaluation's noise floor)"),
+                                 "\(name) SE of the closed-form powers of independent Monte Carlo draws (the evaluation's noise floor; with `references`)"),
                       OutputSpec("<group>/\(dir)_layer", dims: ["sample", "ue"], units: "mW",
                                  "\(name) powers of the max-min power layer (ours, `evaluate` only): the closed form on MR statistics of the path loss at the seen positions"),
                       OutputSpec("<group>/se_\(dir)_layer", dims: ["sample", "ue"], units: "bit/s/Hz", "\(name) SE of \(dir)_layer on the true channels")]
@@ -93,11 +93,12 @@ func timed<R>(_ body: () throws -> R) rethrows -> (R, Double) {
 
 /// Optimal UC-CF, Predicted UC-CF, full-power UC-CF (`se_*_full`), the positions-only closed form
 /// (`se_*_positions`) and the closed form of independent Monte Carlo draws (`se_*_redraw`) of a
-/// ClusterPowerNet on each drop (see `EvaluateStage`); with `powerLayer`, also the powers of the
+/// ClusterPowerNet on each drop (see `EvaluateStage`; without `references`, neither of these two, which cost
+/// two of the three closed forms per drop); with `powerLayer`, also the powers of the
 /// max-min power layer on the model's clusters (`*_layer`, `maxMinPowerLayer`).
 /// Latency = forward pass + clusters (mask and coverage fallback), one drop at a time.
 func evaluateClusterNet(_ model: ClusterPowerNet<Float>, drops: ClusterDrops, method: LabelMethod, streamSeed: UInt64,
-                        powerLayer: Bool = false, tick: () -> Void) throws -> EvaluationGroup {
+                        references: Bool = true, powerLayer: Bool = false, tick: () -> Void) throws -> EvaluationGroup {
     let (K, L, c) = (drops.K, drops.L, model.config)
     var r = EvaluationGroup(K: K, L: L, n: drops.count)
     for i in 0..<drops.count {
@@ -129,23 +130,25 @@ func evaluateClusterNet(_ model: ClusterPowerNet<Float>, drops: ClusterDrops, me
         // Full power, the reference that needs no power control: every UE at P̄_UL; in DL equal ρ_k, the most loaded AP at P̄_DL.
         r.perUE["se_ul_full", default: []] += labels.uplinkSE([Double](repeating: setup.params.p, count: K))
         r.perUE["se_dl_full", default: []] += labels.downlinkSE(perAPBudgetScaled([Double](repeating: 1, count: K), on: labels, budget: budget))
-        // Positions-only closed form, what the physics lets a model of positions reach: the closed-form
-        // powers on the same clusters for the path loss at the seen positions (no shadowing), from the
-        // same Monte Carlo draws as the labels (so without shadowing and position error it is the
-        // optimum exactly), scored on the true channels.
-        var same = RandomStream(seed: streamSeed, name: "evaluate", index: UInt64(i))
-        let told = try powerLabels(drops.positionSetup(i), clusters: D, method: method, using: &same)
-        let toldDL = perAPBudgetScaled(told.downlinkPowersPerAP, on: labels, budget: budget)
-        r.perUE["ul_positions", default: []] += told.uplinkPowers
-        r.perUE["dl_positions", default: []] += toldDL
-        r.perUE["se_ul_positions", default: []] += labels.uplinkSE(told.uplinkPowers)
-        r.perUE["se_dl_positions", default: []] += labels.downlinkSE(toldDL)
-        // The evaluation's Monte Carlo floor: the optimum of the same drop and clusters from independent
-        // draws, scored on the labels' terms (a power vector not fitted to these very draws loses this much).
-        var other = RandomStream(seed: streamSeed, name: "evaluate-redraw", index: UInt64(i))
-        let redrawn = try powerLabels(setup, clusters: D, method: method, using: &other)
-        r.perUE["se_ul_redraw", default: []] += labels.uplinkSE(redrawn.uplinkPowers)
-        r.perUE["se_dl_redraw", default: []] += labels.downlinkSE(perAPBudgetScaled(redrawn.downlinkPowersPerAP, on: labels, budget: budget))
+        if references {
+            // Positions-only closed form, what the physics lets a model of positions reach: the closed-form
+            // powers on the same clusters for the path loss at the seen positions (no shadowing), from the
+            // same Monte Carlo draws as the labels (so without shadowing and position error it is the
+            // optimum exactly), scored on the true channels.
+            var same = RandomStream(seed: streamSeed, name: "evaluate", index: UInt64(i))
+            let told = try powerLabels(drops.positionSetup(i), clusters: D, method: method, using: &same)
+            let toldDL = perAPBudgetScaled(told.downlinkPowersPerAP, on: labels, budget: budget)
+            r.perUE["ul_positions", default: []] += told.uplinkPowers
+            r.perUE["dl_positions", default: []] += toldDL
+            r.perUE["se_ul_positions", default: []] += labels.uplinkSE(told.uplinkPowers)
+            r.perUE["se_dl_positions", default: []] += labels.downlinkSE(toldDL)
+            // The evaluation's Monte Carlo floor: the optimum of the same drop and clusters from independent
+            // draws, scored on the labels' terms (a power vector not fitted to these very draws loses this much).
+            var other = RandomStream(seed: streamSeed, name: "evaluate-redraw", index: UInt64(i))
+            let redrawn = try powerLabels(setup, clusters: D, method: method, using: &other)
+            r.perUE["se_ul_redraw", default: []] += labels.uplinkSE(redrawn.uplinkPowers)
+            r.perUE["se_dl_redraw", default: []] += labels.downlinkSE(perAPBudgetScaled(redrawn.downlinkPowersPerAP, on: labels, budget: budget))
+        }
         if powerLayer {
             let (layer, layerMs) = try timed { try maxMinPowerLayer(drops.seen[i], params: setup.params, clusters: D) }
             let layerDL = perAPBudgetScaled(layer.downlink, on: labels, budget: budget)
