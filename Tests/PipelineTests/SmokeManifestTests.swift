@@ -237,6 +237,8 @@ struct SmokeManifestTests {
         #expect(report.contains("| full cooperation at least DCC (UL) | CF ≥ DCC | "))
         #expect(report.contains("| the variants share the parameter count | the same | 46561 vs 46561 | **agrees** |"))
         #expect(report.contains("- **Why it differs:** a smoke run is too small to say"))
+        // A why under a table whose every check agrees is a "Why", not a "Why it differs".
+        #expect(report.contains("- **Why:** the variants differ only in their attention") && !report.contains("differs:** the variants differ only"))
         #expect(!report.contains(").."), "a sentence ends twice")
         #expect(report.contains("- **Finding:** reuse costs Optimal CF"), "no pilot-model finding in REPORT.md")
         #expect(report.contains("- **Finding:** orthogonal pilots, K = 6 / 20: unit norm costs Optimal CF"), "no DL-precoder finding in REPORT.md")

@@ -8,13 +8,13 @@ import Pipeline
 /// check" for an item whose claim has none. Then per figure its title, the PNG, "The paper reports: …"
 /// (the figure's `claim`), "We measure: …" (its `summary`, the numbers of its CSV), "Verdicts: …",
 /// "Finding: …" where the figure computed one and "Why it differs: …" where the manifest gives the
-/// reason (`why`); per table the same with the table itself. `exportResults` (after `run`) writes it to
+/// reason (`why`; "Why: …" when every check agrees); per table the same with the table itself. `exportResults` (after `run`) writes it to
 /// `outputs/REPORT.md`.
 public struct ReportStage: StageKind {
     public init() {}
     public let name = "report"
-    /// 3: "Why it differs" lines. 4: the claim table and verdicts.
-    public let version = 4
+    /// 3: "Why it differs" lines. 4: the claim table and verdicts. 5: "Why" where every check agrees.
+    public let version = 5
     public let summary = "REPORT.md: every figure and table with the paper's claim and our numbers"
     public struct Parameters: StageParameterSet {
         @Parameter("title", "report heading") var title = "CellFreeLab: reproduction report"
@@ -72,7 +72,10 @@ public struct ReportStage: StageKind {
             }
             if !claim.isEmpty || !outcomes.isEmpty { claims.append((heading, outcomes)) }
             if let finding = try? h5.readText("finding") { body += "- **Finding:** \(finding)\n" }
-            if let why = try? h5.stringAttribute("why"), !why.isEmpty { body += "- **Why it differs:** \(why)\n" }
+            if let why = try? h5.stringAttribute("why"), !why.isEmpty {
+                let differs = outcomes.isEmpty || outcomes.contains { $0.verdict != .agrees }
+                body += "- **\(differs ? "Why it differs" : "Why"):** \(why)\n"
+            }
             body += "\n"
         }
         text += claimTable(claims) + body
