@@ -39,4 +39,17 @@ struct FigureTitleTests {
         let one = curves.script(Self.header, file: "f", panels: [("_ul", "UL")])
         #expect(one.contains("set title \"Max-min SE vs K") && !one.contains("multiplot"))
     }
+
+    /// A panel over more than two decades gets a log y axis with %g tick labels, reset for the next panel.
+    @Test func aLogPanelLabelsItsTicksCompactly() {
+        var curves = CurvesOverK()
+        curves.add("Optimal_ul", K: 10, [2])
+        curves.add("Optimal_ul", K: 100, [0.0004])
+        curves.add("Optimal_dl", K: 10, [3])
+        curves.add("Optimal_dl", K: 100, [2])
+        let script = curves.script(Self.header, file: "f", panels: [("_ul", "UL"), ("_dl", "DL")])
+        let ul = script.components(separatedBy: "set xlabel")[0], dl = script.components(separatedBy: "unset logscale y")[1]
+        #expect(ul.contains("set logscale y\nset format y '%g'\n"))
+        #expect(dl.hasPrefix("\nset format y\n") && !dl.contains("set logscale y"))
+    }
 }

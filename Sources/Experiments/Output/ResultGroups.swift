@@ -146,7 +146,8 @@ struct CurvesOverK {
             let values = ordered.flatMap { $0.column.byK.values.flatMap { $0 } }.filter(\.isFinite)
             let decades = (values.min() ?? 0) > 0 ? log10(values.max()! / values.min()!) : 0
             let logY = logscale.isEmpty && decades > 2
-            if logY { s += "set logscale y\n" }
+            // Log tick labels as 0.001, not gnuplot's fixed-point 0.001000 (which pads every label to the smallest).
+            if logY { s += "set logscale y\nset format y '%g'\n" }
             s += "set xlabel '\(axisLabel)'\nset ylabel '\(panel.ylabel)'\nplot "
             s += ordered.map { i, c, title in
                 // Reused pilots (pilot-models), unit-norm precoders (dl-precoders) and predicted curves dashed.
@@ -163,7 +164,7 @@ struct CurvesOverK {
                 }
                 return "'\(file).csv' using 1:\(i + 2) with linespoints\(style) title '\(title)'"
             }.joined(separator: ", \\\n     ") + "\n"
-            if logY { s += "unset logscale y\n" }
+            if logY { s += "unset logscale y\nset format y\n" }
         }
         if panels.count > 1 { s += "unset multiplot\n" }
         return s

@@ -20,7 +20,8 @@ public struct FigureStage: StageKind {
     /// 7: the claim's `checks` decided on the CSV (dataset `checks`).
     /// 8: curves in numeric legend order, Optimal/Predicted pairs in one colour, log y over two decades.
     /// 9: a two-panel figure's title over both panels (the multiplot's), no longer cut at the left edge.
-    public let version = 9
+    /// 10: log y tick labels in %g (0.001, not 0.001000).
+    public let version = 10
     public let summary = "CSV + gnuplot script of a figure from its inputs"
     enum Plot: String, CaseIterable, ParameterValue, Decodable {
         case seVsK = "se-vs-k", connectionsVsK = "connections-vs-k", robustness, variants, ablation
