@@ -162,12 +162,18 @@ struct SmokeManifestTests {
                 let ul = try g.read("ul_pred", as: Double.self), dl = try g.read("dl_pred", as: Double.self).values
                 let n = ul.shape[0]
                 #expect(ul.values.allSatisfy { $0 > 0 && $0 <= pUL } && dl.allSatisfy { $0 > 0 && $0.isFinite })
-                for (opt, pred) in [("se_ul_opt", "se_ul_pred"), ("se_dl_opt", "se_dl_pred")] {
-                    let o = try g.read(opt, as: Double.self).values, p = try g.read(pred, as: Double.self).values
-                    #expect((o + p).allSatisfy { $0.isFinite && $0 >= 0 })
-                    for d in 0..<n { #expect(p[d * K..<(d + 1) * K].min()! <= o[d * K..<(d + 1) * K].min()! * (1 + 1e-9), "\(f) \(name) \(pred) drop \(d)") }
+                /// Every drop's max-min SE of `column` is at most the closed-form optimum's (`se_<dir>_opt`).
+                func neverAboveTheOptimum(_ column: String, _ dir: String) throws {
+                    let o = try g.read("se_\(dir)_opt", as: Double.self).values, s = try g.read(column, as: Double.self).values
+                    for d in 0..<n { #expect(s[d * K..<(d + 1) * K].min()! <= o[d * K..<(d + 1) * K].min()! * (1 + 1e-9), "\(f) \(name) \(column) drop \(d)") }
                 }
-                if (try g.members()).contains(where: { $0.name == "clusters" }) {
+                for dir in ["ul", "dl"] {
+                    let o = try g.read("se_\(dir)_opt", as: Double.self).values, p = try g.read("se_\(dir)_pred", as: Double.self).values
+                    #expect((o + p).allSatisfy { $0.isFinite && $0 >= 0 })
+                    try neverAboveTheOptimum("se_\(dir)_pred", dir)
+                }
+                let members = try g.members().map(\.name)
+                if members.contains("clusters") {
                     let D = try g.read("clusters", as: UInt8.self)
                     #expect(D.shape == [n, K, L])
                     for d in 0..<n {
@@ -176,15 +182,10 @@ struct SmokeManifestTests {
                     }
                     // Fig. 5's references (evaluate-la; the ablation runs without them, as the default manifest's):
                     // power vectors other than the optimum of the very terms they are scored on, so never above it.
-                    let members = try g.members().map(\.name)
                     #expect(members.contains("se_ul_positions") == f.hasPrefix("evaluate/") && members.contains("se_dl_redraw") == f.hasPrefix("evaluate/"), "\(f) \(name)")
                     if members.contains("se_ul_positions") {
                         for dir in ["ul", "dl"] {
-                            let o = try g.read("se_\(dir)_opt", as: Double.self).values
-                            for reference in ["positions", "redraw"] {
-                                let s = try g.read("se_\(dir)_\(reference)", as: Double.self).values
-                                for d in 0..<n { #expect(s[d * K..<(d + 1) * K].min()! <= o[d * K..<(d + 1) * K].min()! * (1 + 1e-9), "\(f) \(name) \(reference)") }
-                            }
+                            for reference in ["positions", "redraw"] { try neverAboveTheOptimum("se_\(dir)_\(reference)", dir) }
                         }
                         referenceGroups += 1
                     }
@@ -192,11 +193,8 @@ struct SmokeManifestTests {
                         // The layer's closed form puts each drop's bottleneck UE at P̄_UL, and it cannot beat the
                         // optimum of the terms it is scored on.
                         let layer = try g.read("ul_layer", as: Double.self).values
-                        let o = try g.read("se_ul_opt", as: Double.self).values, s = try g.read("se_ul_layer", as: Double.self).values
-                        for d in 0..<n {
-                            #expect(isClose(layer[d * K..<(d + 1) * K].max()!, pUL, relative: 1e-9), "\(f) \(name) drop \(d)")
-                            #expect(s[d * K..<(d + 1) * K].min()! <= o[d * K..<(d + 1) * K].min()! * (1 + 1e-9))
-                        }
+                        for d in 0..<n { #expect(isClose(layer[d * K..<(d + 1) * K].max()!, pUL, relative: 1e-9), "\(f) \(name) drop \(d)") }
+                        try neverAboveTheOptimum("se_ul_layer", "ul")
                         #expect(try g.read("layer_ms", as: Double.self).values.allSatisfy { $0 > 0 })
                         layerGroups += 1
                     }
